@@ -1,0 +1,1 @@
+"""Pure analytics over NetworkX graphs and data frames."""

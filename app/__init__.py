@@ -1,0 +1,1 @@
+"""The Streamlit app: role-aware views of the graph."""

@@ -1,0 +1,3 @@
+from disrupt.cli import main
+
+main()

@@ -1,0 +1,210 @@
+"""The ``disrupt`` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from disrupt import __version__
+from disrupt.settings import Settings, configure_logging, load_settings
+from graph import GraphError, GraphStore, open_store
+from graph.records import Entity, Path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console()
+
+
+def _store_option(func: F) -> F:
+    return click.option(
+        "--store",
+        "store_url",
+        metavar="URL",
+        default=None,
+        help="Store URL (default: $DISRUPT_STORE, else sqlite:///<data dir>/graph.db).",
+    )(func)
+
+
+def _json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
+
+
+@contextmanager
+def _opened(ctx: click.Context, store_url: str | None) -> Iterator[GraphStore]:
+    settings: Settings = ctx.obj
+    try:
+        store = open_store(store_url or settings.store_url)
+    except GraphError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        yield store
+    except GraphError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        store.close()
+
+
+def _emit_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="disrupt")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Disrupt: intelligence and disruption graph analysis against child exploitation.
+
+    Settings come from DISRUPT_* environment variables (see the README).
+    """
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        raise click.ClickException(f"bad DISRUPT_* setting: {exc}") from exc
+    configure_logging(settings.log_level)
+    ctx.obj = settings
+
+
+@main.command()
+@_store_option
+@_json_option
+@click.pass_context
+def stats(ctx: click.Context, store_url: str | None, as_json: bool) -> None:
+    """Print the number of entities and links of each kind."""
+    with _opened(ctx, store_url) as store:
+        counts = store.counts()
+    if as_json:
+        _emit_json(counts.as_dict())
+        return
+    for title, table_counts in (("Entities", counts.entities), ("Links", counts.links)):
+        table = Table(title=f"{title} ({sum(table_counts.values()):,})")
+        table.add_column("kind")
+        table.add_column("count", justify="right")
+        for kind, n in sorted(table_counts.items()):
+            table.add_row(Text(kind), f"{n:,}")
+        console.print(table)
+
+
+def _entity_row(e: Entity) -> dict[str, str]:
+    return {"id": e.id, "kind": e.kind, "label": e.label}
+
+
+@main.command()
+@click.argument("text")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND", help="Only this kind (repeatable).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@_store_option
+@_json_option
+@click.pass_context
+def search(
+    ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, store_url: str | None, as_json: bool
+) -> None:
+    """Find entities by name or identifier (partial; case and accents ignored)."""
+    with _opened(ctx, store_url) as store:
+        _check_kinds(store, kinds)
+        hits = store.search(text, kinds=kinds or None, limit=limit)
+    if as_json:
+        _emit_json([_entity_row(e) for e in hits])
+        return
+    if not hits:
+        click.echo("No match.")
+        return
+    table = Table(title=f"{len(hits)} match(es)")
+    for col in ("id", "kind", "label"):
+        table.add_column(col, overflow="fold")
+    for e in hits:
+        table.add_row(Text(e.id), Text(e.kind), Text(e.label))
+    console.print(table)
+
+
+def _check_kinds(store: GraphStore, kinds: tuple[str, ...]) -> None:
+    unknown = [k for k in kinds if k not in store.schema.entities]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown kind {unknown[0]!r}; choose from {', '.join(sorted(store.schema.entities))}",
+            param_hint="--kind",
+        )
+
+
+def _resolve_one(store: GraphStore, text: str) -> Entity:
+    """An entity by id, or the only search hit for the text; otherwise a helpful error."""
+    entity = store.get_entity(text)
+    if entity is not None:
+        return entity
+    hits = store.search(text, limit=6)
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise click.ClickException(f"nothing matches {text!r}; try `disrupt search` to find the entity")
+    listed = "\n".join(f"  {e.id}  {e.kind}  {e.label}" for e in hits[:5])
+    raise click.ClickException(f"{text!r} matches several entities; pass one of these ids:\n{listed}")
+
+
+@main.command()
+@click.argument("first")
+@click.argument("second")
+@click.option("--max-hops", default=4, show_default=True, type=click.IntRange(1, 12))
+@click.option("--max-paths", default=10, show_default=True, type=click.IntRange(1, 1000))
+@_store_option
+@_json_option
+@click.pass_context
+def paths(
+    ctx: click.Context,
+    first: str,
+    second: str,
+    max_hops: int,
+    max_paths: int,
+    store_url: str | None,
+    as_json: bool,
+) -> None:
+    """Shortest connecting paths between two entities, each given by id or by search text."""
+    with _opened(ctx, store_url) as store:
+        a, b = _resolve_one(store, first), _resolve_one(store, second)
+        found = store.shortest_paths(a.id, b.id, max_hops=max_hops, max_paths=max_paths)
+        entities = {e.id: e for e in store.get_entities({i for p in found for i in p.entities})}
+        links = {ln.id: ln for ln in store.get_links({i for p in found for i in p.links})}
+    if as_json:
+        _emit_json(
+            {
+                "from": _entity_row(a),
+                "to": _entity_row(b),
+                "paths": [
+                    {
+                        "hops": p.hops,
+                        "entities": [_entity_row(entities[i]) for i in p.entities],
+                        "links": [
+                            {"id": i, "kind": links[i].kind, "source": links[i].source, "target": links[i].target}
+                            for i in p.links
+                        ],
+                    }
+                    for p in found
+                ],
+            }
+        )
+        return
+    if not found:
+        click.echo(f"No path of {max_hops} hops or fewer.")
+        return
+    for n, p in enumerate(found, 1):
+        click.echo(f"{n}. {_describe_path(p, entities, links)}")
+
+
+def _describe_path(p: Path, entities: dict[str, Entity], links: dict[str, Any]) -> str:
+    parts = [f"{entities[p.entities[0]].label} ({entities[p.entities[0]].kind})"]
+    for i, link_id in enumerate(p.links):
+        here, there = p.entities[i], p.entities[i + 1]
+        ln = links[link_id]
+        arrow = f"-[{ln.kind}]->" if ln.source == here else f"<-[{ln.kind}]-"
+        parts.append(f"{arrow} {entities[there].label} ({entities[there].kind})")
+    return " ".join(parts)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

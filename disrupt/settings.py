@@ -1,0 +1,56 @@
+"""Settings: one object, read from ``DISRUPT_*`` environment variables (and an optional file).
+
+Read only at entry points (the CLI, the app) and passed down; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class Settings(BaseSettings):
+    """Disrupt's configuration.
+
+    Environment variables (prefix ``DISRUPT_``):
+        DISRUPT_DATA_DIR: folder for the store, rejects and generated data (default ``./disrupt-data``).
+        DISRUPT_STORE: store URL (default ``sqlite:///<data dir>/graph.db``).
+        DISRUPT_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR (default WARNING).
+    A file named by ``DISRUPT_ENV_FILE`` (default ``disrupt.env`` in the working folder, if present)
+    may set the same names; the environment wins over the file.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="DISRUPT_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("disrupt-data"))
+    store: str | None = None
+    log_level: LogLevel = "WARNING"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def store_url(self) -> str:
+        """The store URL, defaulting to the embedded store inside the data folder."""
+        return self.store or f"sqlite:///{self.data_dir / 'graph.db'}"
+
+
+def load_settings(env_file: str | Path | None = None) -> Settings:
+    """Read the settings from the environment and, if it exists, the env file."""
+    import os
+
+    path = Path(env_file or os.environ.get("DISRUPT_ENV_FILE", "disrupt.env"))
+    return Settings(_env_file=path if path.is_file() else None)  # type: ignore[call-arg]
+
+
+def configure_logging(level: str) -> None:
+    """Send log records to standard error at ``level`` (entry points only)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,1 @@
+"""Geography: boundaries, offline postcode lookup, the synthetic district. A leaf package."""

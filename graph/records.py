@@ -1,0 +1,234 @@
+"""Records: entities, links, their provenance, and what store queries return.
+
+Records are plain frozen values. Build entities and links with :func:`new_entity` and
+:func:`new_link`, which validate against the schema and derive the id from identifying keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.errors import InvalidRecord
+from graph.ids import make_id
+from graph.schema import Schema, load_schema
+
+_ABSENT_KEY = "-"  # stands for a missing link-key value so that the id is still defined
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a fact came from: the source, the record in it, the load, and its grading if any.
+
+    ``grading`` is the UK 3x5x2 grading of intelligence, written source evaluation, assessment and
+    handling code (for example ``"2B P"``).
+    """
+
+    source: str
+    record_id: str
+    loaded_at: str
+    run_id: str | None = None
+    grading: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.source or not self.record_id:
+            raise InvalidRecord("Provenance", "source", self, "source and record_id are required")
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One entity of the graph; ``properties`` hold values in their stored (JSON) form."""
+
+    id: str
+    kind: str
+    label: str
+    properties: Mapping[str, Any]
+    provenance: tuple[Provenance, ...]
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A directed link between two entities, with its own properties and provenance."""
+
+    id: str
+    kind: str
+    source: str
+    target: str
+    properties: Mapping[str, Any]
+    provenance: tuple[Provenance, ...]
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
+def now_iso() -> str:
+    """Return the current UTC time as an ISO 8601 string (seconds precision)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _as_provenance(provenance: Provenance | Iterable[Provenance]) -> tuple[Provenance, ...]:
+    items = (provenance,) if isinstance(provenance, Provenance) else tuple(provenance)
+    if not items:
+        raise InvalidRecord("Provenance", None, items, "a fact with no source cannot be stored")
+    return items
+
+
+def _seen(kind: str, name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidRecord(kind, name, value, "expected an ISO 8601 date or time") from None
+        return value
+    raise InvalidRecord(kind, name, value, "expected an ISO 8601 date or time")
+
+
+def make_label(schema: Schema, kind: str, properties: Mapping[str, Any]) -> str:
+    """Return the display label of an entity from the properties its kind names as label."""
+    ek = schema.entity_kind(kind)
+    parts = [str(properties[p]) for p in ek.label if properties.get(p) not in (None, "")]
+    return " ".join(parts) if parts else " ".join(str(properties.get(k, "")) for k in ek.key)
+
+
+def new_entity(
+    kind: str,
+    properties: Mapping[str, Any],
+    *,
+    provenance: Provenance | Iterable[Provenance],
+    first_seen: object = None,
+    last_seen: object = None,
+    schema: Schema | None = None,
+) -> Entity:
+    """Validate properties and return an Entity whose id derives from its identifying key.
+
+    >>> p = Provenance("licensing.vehicles", "row-7", "2026-01-01T00:00:00+00:00")
+    >>> car = new_entity("Vehicle", {"vrm": "AB12CDE"}, provenance=p)
+    >>> car.id == new_entity("Vehicle", {"vrm": "ab12cde"}, provenance=p).id
+    True
+    """
+    schema = schema or load_schema()
+    clean = schema.validate_entity_properties(kind, properties)
+    ek = schema.entity_kind(kind)
+    entity_id = make_id(kind, *(clean[k] for k in ek.key))
+    return Entity(
+        id=entity_id,
+        kind=kind,
+        label=make_label(schema, kind, clean),
+        properties=clean,
+        provenance=_as_provenance(provenance),
+        first_seen=_seen(kind, "first_seen", first_seen),
+        last_seen=_seen(kind, "last_seen", last_seen),
+    )
+
+
+def new_link(
+    kind: str,
+    source: str,
+    target: str,
+    properties: Mapping[str, Any] | None = None,
+    *,
+    provenance: Provenance | Iterable[Provenance],
+    first_seen: object = None,
+    last_seen: object = None,
+    schema: Schema | None = None,
+) -> Link:
+    """Validate a link and return it with an id derived from its kind, ends and key properties.
+
+    Endpoint kinds are checked by the store, which knows the entities.
+    """
+    schema = schema or load_schema()
+    clean = schema.validate_link_properties(kind, properties or {})
+    lk = schema.link_kind(kind)
+    if not source or not target:
+        raise InvalidRecord(kind, "source" if not source else "target", None, "a link needs both ends")
+    if source == target:
+        raise InvalidRecord(kind, "target", target, "a link cannot join an entity to itself")
+    if lk.symmetric and target < source:
+        source, target = target, source
+    key_parts = [str(clean[k]) if clean.get(k) not in (None, "") else _ABSENT_KEY for k in lk.key]
+    return Link(
+        id=make_id(kind, source, target, *key_parts),
+        kind=kind,
+        source=source,
+        target=target,
+        properties=clean,
+        provenance=_as_provenance(provenance),
+        first_seen=_seen(kind, "first_seen", first_seen),
+        last_seen=_seen(kind, "last_seen", last_seen),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Subgraph:
+    """A part of the graph: entities, the links among them, and whether a cap cut it short."""
+
+    entities: tuple[Entity, ...]
+    links: tuple[Link, ...]
+    truncated: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A path between two entities: ``entities`` has one more item than ``links``."""
+
+    entities: tuple[str, ...]
+    links: tuple[str, ...]
+
+    @property
+    def hops(self) -> int:
+        return len(self.links)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Counts of entities and links by kind."""
+
+    entities: Mapping[str, int]
+    links: Mapping[str, int]
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {"entities": dict(self.entities), "links": dict(self.links)}
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertSummary:
+    """What one upsert batch did."""
+
+    entities_created: int = 0
+    entities_merged: int = 0
+    links_created: int = 0
+    links_merged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureRecord:
+    """The record an erasure leaves behind: when, why, what kind and how much, but nobody's data."""
+
+    erasure_id: str
+    erased_at: str
+    kind: str
+    links_removed: int
+    sources_removed: int
+    results_removed: int
+    reason: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResultTable:
+    """A saved analysis result: a name, the run that made it, when, and its rows."""
+
+    name: str
+    run_id: str
+    created_at: str
+    rows: Sequence[Mapping[str, Any]] = field(default_factory=tuple)

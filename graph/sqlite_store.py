@@ -1,0 +1,672 @@
+"""The embedded graph store: one SQLite file (WAL), no server.
+
+Tables: ``entities`` and ``links`` hold properties as JSON; ``provenance`` holds one row per
+(entity or link, source record); ``search_terms`` holds folded searchable values indexed by an
+FTS5 trigram index; ``erasures``, ``result_runs`` and ``result_rows`` hold the rest.
+Every value reaches SQLite as a parameter; lists of ids and kinds travel as one JSON parameter
+read with ``json_each``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path as FilePath
+from typing import TYPE_CHECKING, Any
+
+from graph.errors import InvalidRecord, StoreConfigError, StoreError, UnknownEntity
+from graph.ids import fold_text
+from graph.records import (
+    Counts,
+    Entity,
+    ErasureRecord,
+    Link,
+    Path,
+    Provenance,
+    ResultTable,
+    Subgraph,
+    UpsertSummary,
+    now_iso,
+)
+from graph.schema import Schema, load_schema
+from graph.store import ERASURE_REASONS, ErasureReason
+from graph.traversal import find_shortest_paths, walk_neighbourhood
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = "1"
+_CHUNK = 5_000  # ids per json_each parameter when reading many rows
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
+_RESULT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entities(
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    props TEXT NOT NULL,
+    first_seen TEXT,
+    last_seen TEXT
+);
+CREATE INDEX IF NOT EXISTS entities_kind ON entities(kind);
+CREATE TABLE IF NOT EXISTS links(
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    src TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    dst TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    props TEXT NOT NULL,
+    first_seen TEXT,
+    last_seen TEXT
+);
+CREATE INDEX IF NOT EXISTS links_src ON links(src, kind);
+CREATE INDEX IF NOT EXISTS links_dst ON links(dst, kind);
+CREATE INDEX IF NOT EXISTS links_kind ON links(kind);
+CREATE TABLE IF NOT EXISTS provenance(
+    owner TEXT NOT NULL,
+    source TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    loaded_at TEXT NOT NULL,
+    run_id TEXT,
+    grading TEXT,
+    PRIMARY KEY(owner, source, record_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS search_terms(
+    entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    term TEXT NOT NULL,
+    UNIQUE(entity_id, term)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+    term, content='search_terms', content_rowid='rowid', tokenize='trigram'
+);
+CREATE TRIGGER IF NOT EXISTS search_terms_ad AFTER DELETE ON search_terms BEGIN
+    INSERT INTO search_fts(search_fts, rowid, term) VALUES ('delete', old.rowid, old.term);
+END;
+CREATE TABLE IF NOT EXISTS erasures(
+    erasure_id TEXT PRIMARY KEY,
+    erased_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    links_removed INTEGER NOT NULL,
+    sources_removed INTEGER NOT NULL,
+    results_removed INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    reference TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS result_runs(
+    name TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    row_count INTEGER NOT NULL,
+    PRIMARY KEY(name, run_id)
+);
+CREATE TABLE IF NOT EXISTS result_rows(
+    name TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    row_no INTEGER NOT NULL,
+    entity_id TEXT,
+    data TEXT NOT NULL,
+    PRIMARY KEY(name, run_id, row_no)
+);
+CREATE INDEX IF NOT EXISTS result_rows_entity ON result_rows(entity_id);
+CREATE TEMP TABLE IF NOT EXISTS allowed_links(kind TEXT, src_kind TEXT, dst_kind TEXT);
+CREATE TEMP TABLE IF NOT EXISTS batch_links(id TEXT, kind TEXT, src TEXT, dst TEXT);
+"""
+
+# Merge on conflict: json_patch overlays the new non-null properties; ?7 says whether the new
+# record carries any label property (if not, the stored label stays).
+_UPSERT_ENTITY = """
+INSERT INTO entities(id, kind, label, props, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT(id) DO UPDATE SET
+    props = json_patch(entities.props, excluded.props),
+    label = CASE WHEN ?7 THEN excluded.label ELSE entities.label END,
+    first_seen = CASE WHEN entities.first_seen IS NULL OR excluded.first_seen < entities.first_seen
+                      THEN coalesce(excluded.first_seen, entities.first_seen) ELSE entities.first_seen END,
+    last_seen = CASE WHEN entities.last_seen IS NULL OR excluded.last_seen > entities.last_seen
+                     THEN coalesce(excluded.last_seen, entities.last_seen) ELSE entities.last_seen END
+"""
+
+_UPSERT_LINK = """
+INSERT INTO links(id, kind, src, dst, props, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+ON CONFLICT(id) DO UPDATE SET
+    props = json_patch(links.props, excluded.props),
+    first_seen = CASE WHEN links.first_seen IS NULL OR excluded.first_seen < links.first_seen
+                      THEN coalesce(excluded.first_seen, links.first_seen) ELSE links.first_seen END,
+    last_seen = CASE WHEN links.last_seen IS NULL OR excluded.last_seen > links.last_seen
+                     THEN coalesce(excluded.last_seen, links.last_seen) ELSE links.last_seen END
+"""
+
+_INSERT_PROVENANCE = """
+INSERT INTO provenance(owner, source, record_id, loaded_at, run_id, grading) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT(owner, source, record_id) DO NOTHING
+"""
+
+# Links of the batch whose ends are missing or whose end kinds the schema does not allow.
+_BAD_BATCH_LINKS = """
+SELECT b.id, b.kind, b.src, s.kind, b.dst, d.kind
+FROM batch_links AS b
+LEFT JOIN entities AS s ON s.id = b.src
+LEFT JOIN entities AS d ON d.id = b.dst
+WHERE s.id IS NULL OR d.id IS NULL OR NOT EXISTS (
+    SELECT 1 FROM allowed_links AS a
+    WHERE a.kind = b.kind AND a.src_kind IN (s.kind, '*') AND a.dst_kind IN (d.kind, '*')
+)
+LIMIT 5
+"""
+
+# Links touching a set of entities (a JSON array), optionally filtered by link kinds and by the
+# kind of the entity at the far end (both JSON arrays or NULL).
+_NEIGHBOUR_LINKS = """
+SELECT l.id, l.src, l.dst FROM json_each(?1) AS f
+JOIN links AS l ON l.src = f.value
+JOIN entities AS o ON o.id = l.dst
+WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
+  AND (?3 IS NULL OR o.kind IN (SELECT value FROM json_each(?3)))
+UNION
+SELECT l.id, l.src, l.dst FROM json_each(?1) AS f
+JOIN links AS l ON l.dst = f.value
+JOIN entities AS o ON o.id = l.src
+WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
+  AND (?3 IS NULL OR o.kind IN (SELECT value FROM json_each(?3)))
+"""
+
+_SEARCH_FTS = """
+SELECT e.id,
+       min(CASE WHEN t.term = ?2 THEN 0 WHEN substr(t.term, 1, length(?2)) = ?2 THEN 1 ELSE 2 END) AS rank,
+       min(length(t.term)) AS shortest
+FROM search_fts AS f
+JOIN search_terms AS t ON t.rowid = f.rowid
+JOIN entities AS e ON e.id = t.entity_id
+WHERE search_fts MATCH ?1 AND instr(t.term, ?2) > 0
+  AND (?3 IS NULL OR e.kind IN (SELECT value FROM json_each(?3)))
+GROUP BY e.id
+ORDER BY rank, shortest, e.label, e.id
+LIMIT ?4
+"""
+
+# Queries shorter than three characters cannot use the trigram index: scan the terms instead.
+_SEARCH_SCAN = """
+SELECT e.id,
+       min(CASE WHEN t.term = ?1 THEN 0 WHEN substr(t.term, 1, length(?1)) = ?1 THEN 1 ELSE 2 END) AS rank,
+       min(length(t.term)) AS shortest
+FROM search_terms AS t
+JOIN entities AS e ON e.id = t.entity_id
+WHERE instr(t.term, ?1) > 0
+  AND (?2 IS NULL OR e.kind IN (SELECT value FROM json_each(?2)))
+GROUP BY e.id
+ORDER BY rank, shortest, e.label, e.id
+LIMIT ?3
+"""
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _json_list(values: Collection[str] | None) -> str | None:
+    return None if values is None else _json(sorted(set(values)))
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class SQLiteStore:
+    """The embedded store: a single SQLite file in WAL mode.
+
+    Safe to share between threads (one connection behind a lock), as Streamlit does.
+    """
+
+    def __init__(self, path: str | FilePath, *, schema: Schema | None = None) -> None:
+        self.path = FilePath(path)
+        self.url = f"sqlite:///{self.path}"
+        self.schema = schema or load_schema()
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            for pragma in (
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA foreign_keys=ON",
+                "PRAGMA busy_timeout=10000",
+                "PRAGMA temp_store=MEMORY",
+                "PRAGMA cache_size=-65536",
+            ):
+                self._db.execute(pragma)
+            self._db.executescript(_DDL)
+            self._check_format()
+        except sqlite3.DatabaseError as exc:
+            raise StoreConfigError(
+                f"cannot open {self.path} as a Disrupt store ({exc}); point DISRUPT_STORE at a new "
+                "file or at a store Disrupt created"
+            ) from exc
+        self._db.executemany(
+            "INSERT INTO allowed_links(kind, src_kind, dst_kind) VALUES (?, ?, ?)",
+            [
+                (lk.name, s, t)
+                for lk in self.schema.links.values()
+                for s in sorted(lk.sources)
+                for t in sorted(lk.targets)
+            ],
+        )
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def _check_format(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta(key, value) VALUES ('format', ?)", (FORMAT_VERSION,))
+        elif row[0] != FORMAT_VERSION:
+            raise StoreConfigError(
+                f"{self.path} is in store format {row[0]}, this version reads format {FORMAT_VERSION}"
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def upsert(self, entities: Sequence[Entity] = (), links: Sequence[Link] = ()) -> UpsertSummary:
+        entity_rows, entity_prov, terms = self._prepare_entities(entities)
+        link_rows, link_prov = self._prepare_links(links)
+        try:
+            with self._transaction() as db:
+                before_e = db.execute("SELECT count(*) FROM entities").fetchone()[0]
+                before_l = db.execute("SELECT count(*) FROM links").fetchone()[0]
+                db.executemany(_UPSERT_ENTITY, entity_rows)
+                db.executemany(_INSERT_PROVENANCE, entity_prov)
+                self._add_search_terms(db, terms)
+                if link_rows:
+                    self._check_link_ends(db, link_rows)
+                    db.executemany(_UPSERT_LINK, link_rows)
+                    db.executemany(_INSERT_PROVENANCE, link_prov)
+                created_e = db.execute("SELECT count(*) FROM entities").fetchone()[0] - before_e
+                created_l = db.execute("SELECT count(*) FROM links").fetchone()[0] - before_l
+        except sqlite3.Error as exc:
+            raise StoreError(f"batch rolled back: {exc}") from exc
+        distinct_e = len({row[0] for row in entity_rows})
+        distinct_l = len({row[0] for row in link_rows})
+        log.debug("upserted %d entities, %d links", distinct_e, distinct_l)
+        return UpsertSummary(created_e, distinct_e - created_e, created_l, distinct_l - created_l)
+
+    @staticmethod
+    def _add_search_terms(db: sqlite3.Connection, terms: list[tuple[str, str]]) -> None:
+        """Add new terms, then index them in one statement (far faster than a trigger per row).
+
+        New rows of ``search_terms`` get rowids above the batch's starting maximum, so one range
+        selects exactly the terms this batch added.
+        """
+        if not terms:
+            return
+        start = db.execute("SELECT coalesce(max(rowid), 0) FROM search_terms").fetchone()[0]
+        db.executemany("INSERT OR IGNORE INTO search_terms(entity_id, term) VALUES (?, ?)", terms)
+        db.execute(
+            "INSERT INTO search_fts(rowid, term) SELECT rowid, term FROM search_terms WHERE rowid > ?", (start,)
+        )
+
+    def _prepare_entities(
+        self, entities: Sequence[Entity]
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[str, str]]]:
+        rows: list[tuple[Any, ...]] = []
+        prov: list[tuple[Any, ...]] = []
+        terms: list[tuple[str, str]] = []
+        for e in entities:
+            clean = self.schema.validate_entity_properties(e.kind, e.properties)
+            if not e.provenance:
+                raise InvalidRecord(e.kind, None, e.id, "a fact with no source cannot be stored")
+            ek = self.schema.entities[e.kind]
+            has_label = any(clean.get(p) not in (None, "") for p in ek.label)
+            rows.append((e.id, e.kind, e.label, _json(clean), e.first_seen, e.last_seen, has_label))
+            prov.extend((e.id, p.source, p.record_id, p.loaded_at, p.run_id, p.grading) for p in e.provenance)
+            for name in ek.search_properties:
+                value = clean.get(name)
+                for text in value if isinstance(value, list) else [value]:
+                    if isinstance(text, str):
+                        term = fold_text(text)
+                        if term:
+                            terms.append((e.id, term))
+            if ek.open and "name" not in ek.search_properties and isinstance(clean.get("name"), str):
+                terms.append((e.id, fold_text(clean["name"])))
+        return rows, prov, terms
+
+    def _prepare_links(self, links: Sequence[Link]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        rows: list[tuple[Any, ...]] = []
+        prov: list[tuple[Any, ...]] = []
+        for ln in links:
+            clean = self.schema.validate_link_properties(ln.kind, ln.properties)
+            if not ln.provenance:
+                raise InvalidRecord(ln.kind, None, ln.id, "a fact with no source cannot be stored")
+            rows.append((ln.id, ln.kind, ln.source, ln.target, _json(clean), ln.first_seen, ln.last_seen))
+            prov.extend((ln.id, p.source, p.record_id, p.loaded_at, p.run_id, p.grading) for p in ln.provenance)
+        return rows, prov
+
+    def _check_link_ends(self, db: sqlite3.Connection, link_rows: list[tuple[Any, ...]]) -> None:
+        db.execute("DELETE FROM batch_links")
+        db.executemany("INSERT INTO batch_links(id, kind, src, dst) VALUES (?, ?, ?, ?)", (r[:4] for r in link_rows))
+        bad = db.execute(_BAD_BATCH_LINKS).fetchall()
+        db.execute("DELETE FROM batch_links")
+        if not bad:
+            return
+        link_id, kind, src, src_kind, dst, dst_kind = bad[0]
+        if src_kind is None or dst_kind is None:
+            missing = src if src_kind is None else dst
+            raise InvalidRecord(
+                kind,
+                "source" if src_kind is None else "target",
+                missing,
+                f"link {link_id} names an entity that is neither stored nor in this batch",
+            )
+        raise InvalidRecord(kind, None, link_id, f"a {kind} link cannot join {src_kind} to {dst_kind}")
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _provenance_of(self, owner_ids: Sequence[str]) -> dict[str, tuple[Provenance, ...]]:
+        found: dict[str, list[Provenance]] = defaultdict(list)
+        for chunk in _chunks(owner_ids):
+            rows = self._db.execute(
+                "SELECT p.owner, p.source, p.record_id, p.loaded_at, p.run_id, p.grading "
+                "FROM json_each(?) AS f JOIN provenance AS p ON p.owner = f.value "
+                "ORDER BY p.owner, p.loaded_at, p.source, p.record_id",
+                (_json(list(chunk)),),
+            )
+            for owner, *rest in rows:
+                found[owner].append(Provenance(*rest))
+        return {k: tuple(v) for k, v in found.items()}
+
+    def get_entity(self, entity_id: str) -> Entity | None:
+        found = self.get_entities([entity_id])
+        return found[0] if found else None
+
+    def get_entities(self, entity_ids: Iterable[str]) -> list[Entity]:
+        """Entities with these ids, in the order asked; ids not held are left out."""
+        ids = list(dict.fromkeys(entity_ids))
+        rows: dict[str, tuple[Any, ...]] = {}
+        with self._lock:
+            for chunk in _chunks(ids):
+                for row in self._db.execute(
+                    "SELECT e.id, e.kind, e.label, e.props, e.first_seen, e.last_seen "
+                    "FROM json_each(?) AS f JOIN entities AS e ON e.id = f.value",
+                    (_json(list(chunk)),),
+                ):
+                    rows[row[0]] = row
+            prov = self._provenance_of(list(rows))
+        return [
+            Entity(i, rows[i][1], rows[i][2], json.loads(rows[i][3]), prov.get(i, ()), rows[i][4], rows[i][5])
+            for i in ids
+            if i in rows
+        ]
+
+    def get_link(self, link_id: str) -> Link | None:
+        found = self.get_links([link_id])
+        return found[0] if found else None
+
+    def get_links(self, link_ids: Iterable[str]) -> list[Link]:
+        """Links with these ids, in the order asked; ids not held are left out."""
+        ids = list(dict.fromkeys(link_ids))
+        rows: dict[str, tuple[Any, ...]] = {}
+        with self._lock:
+            for chunk in _chunks(ids):
+                for row in self._db.execute(
+                    "SELECT l.id, l.kind, l.src, l.dst, l.props, l.first_seen, l.last_seen "
+                    "FROM json_each(?) AS f JOIN links AS l ON l.id = f.value",
+                    (_json(list(chunk)),),
+                ):
+                    rows[row[0]] = row
+            prov = self._provenance_of(list(rows))
+        return [
+            Link(i, r[1], r[2], r[3], json.loads(r[4]), prov.get(i, ()), r[5], r[6])
+            for i in ids
+            if (r := rows.get(i)) is not None
+        ]
+
+    def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 20) -> list[Entity]:
+        query = fold_text(text)
+        if not query or limit < 1:
+            return []
+        kinds_json = _json_list(kinds)
+        with self._lock:
+            if len(query) >= 3:
+                phrase = '"' + query.replace('"', '""') + '"'
+                rows = self._db.execute(_SEARCH_FTS, (phrase, query, kinds_json, limit)).fetchall()
+            else:
+                rows = self._db.execute(_SEARCH_SCAN, (query, kinds_json, limit)).fetchall()
+            return self.get_entities(r[0] for r in rows)
+
+    def _neighbours(self, kinds: Collection[str] | None, link_kinds: Collection[str] | None) -> Any:
+        kinds_json, link_kinds_json = _json_list(kinds), _json_list(link_kinds)
+
+        def neighbours(ids: Collection[str]) -> list[tuple[str, str, str]]:
+            found: list[tuple[str, str, str]] = []
+            for chunk in _chunks(sorted(ids)):
+                found.extend(self._db.execute(_NEIGHBOUR_LINKS, (_json(list(chunk)), link_kinds_json, kinds_json)))
+            return found
+
+        return neighbours
+
+    def _require(self, entity_id: str) -> None:
+        if self._db.execute("SELECT 1 FROM entities WHERE id = ?", (entity_id,)).fetchone() is None:
+            raise UnknownEntity(f"no entity with id {entity_id!r}")
+
+    def neighbourhood(
+        self,
+        entity_id: str,
+        *,
+        hops: int = 1,
+        kinds: Collection[str] | None = None,
+        link_kinds: Collection[str] | None = None,
+        max_nodes: int = 200,
+    ) -> Subgraph:
+        with self._lock:
+            self._require(entity_id)
+            reach = walk_neighbourhood(entity_id, self._neighbours(kinds, link_kinds), hops=hops, max_nodes=max_nodes)
+            entities = self.get_entities(reach.entity_ids)
+            links = self.get_links(reach.link_ids)
+        note = (
+            f"showing the nearest {len(entities)} entities; the neighbourhood holds more (cap {max_nodes})"
+            if reach.truncated
+            else ""
+        )
+        return Subgraph(tuple(entities), tuple(links), reach.truncated, note)
+
+    def shortest_paths(
+        self,
+        source_id: str,
+        target_id: str,
+        *,
+        max_hops: int = 4,
+        kinds: Collection[str] | None = None,
+        link_kinds: Collection[str] | None = None,
+        max_paths: int = 10,
+    ) -> list[Path]:
+        with self._lock:
+            self._require(source_id)
+            self._require(target_id)
+            return find_shortest_paths(
+                source_id,
+                target_id,
+                self._neighbours(kinds, link_kinds),
+                max_hops=max_hops,
+                max_paths=max_paths,
+            )
+
+    def to_networkx(
+        self,
+        *,
+        kinds: Collection[str] | None = None,
+        link_kinds: Collection[str] | None = None,
+        entity_ids: Collection[str] | None = None,
+        provenance: bool = False,
+    ) -> nx.MultiDiGraph:
+        """The graph (or the part the filters select) as a MultiDiGraph keyed by link id.
+
+        Nodes carry ``kind``, ``label``, ``first_seen``, ``last_seen`` and the properties; edges carry
+        ``kind``, ``first_seen``, ``last_seen`` and the properties. With ``provenance=True`` nodes and
+        edges also carry ``provenance``: a list of (source, record_id, grading).
+        """
+        import networkx as nx
+
+        G = nx.MultiDiGraph()
+        kinds_json, link_kinds_json = _json_list(kinds), _json_list(link_kinds)
+        ids_json = _json_list(entity_ids)
+        with self._lock:
+            for eid, kind, label, props, first, last in self._db.execute(
+                "SELECT id, kind, label, props, first_seen, last_seen FROM entities "
+                "WHERE (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) "
+                "AND (?2 IS NULL OR id IN (SELECT value FROM json_each(?2)))",
+                (kinds_json, ids_json),
+            ):
+                G.add_node(eid, **json.loads(props), kind=kind, label=label, first_seen=first, last_seen=last)
+            for lid, kind, src, dst, props, first, last in self._db.execute(
+                "SELECT id, kind, src, dst, props, first_seen, last_seen FROM links "
+                "WHERE (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1)))",
+                (link_kinds_json,),
+            ):
+                if src in G and dst in G:
+                    G.add_edge(src, dst, key=lid, **json.loads(props), kind=kind, first_seen=first, last_seen=last)
+            if provenance:
+                self._attach_provenance(G)
+        return G
+
+    def _attach_provenance(self, G: nx.MultiDiGraph) -> None:
+        edge_at = {key: (u, v) for u, v, key in G.edges(keys=True)}
+        for owner, source, record_id, grading in self._db.execute(
+            "SELECT owner, source, record_id, grading FROM provenance ORDER BY owner, loaded_at, source, record_id"
+        ):
+            item = (source, record_id, grading)
+            if owner in G:
+                G.nodes[owner].setdefault("provenance", []).append(item)
+            elif owner in edge_at:
+                u, v = edge_at[owner]
+                G.edges[u, v, owner].setdefault("provenance", []).append(item)
+
+    def counts(self) -> Counts:
+        with self._lock:
+            entities = dict(self._db.execute("SELECT kind, count(*) FROM entities GROUP BY kind ORDER BY kind"))
+            links = dict(self._db.execute("SELECT kind, count(*) FROM links GROUP BY kind ORDER BY kind"))
+        return Counts(entities, links)
+
+    # -- erasure ------------------------------------------------------------------------------
+
+    def erase_entity(self, entity_id: str, *, reason: ErasureReason, reference: str) -> ErasureRecord:
+        if reason not in ERASURE_REASONS:
+            raise StoreConfigError(f"erasure reason must be one of {', '.join(ERASURE_REASONS)}, not {reason!r}")
+        if not _REFERENCE.match(reference):
+            raise StoreConfigError(
+                "erasure reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), "
+                "never a name"
+            )
+        with self._transaction() as db:
+            row = db.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,)).fetchone()
+            if row is None:
+                raise UnknownEntity(f"no entity with id {entity_id!r}")
+            link_ids = [r[0] for r in db.execute("SELECT id FROM links WHERE src = ?1 OR dst = ?1", (entity_id,))]
+            owners = _json([entity_id, *link_ids])
+            sources = db.execute(
+                "DELETE FROM provenance WHERE owner IN (SELECT value FROM json_each(?))", (owners,)
+            ).rowcount
+            results = db.execute("DELETE FROM result_rows WHERE entity_id = ?", (entity_id,)).rowcount
+            db.execute("DELETE FROM search_terms WHERE entity_id = ?", (entity_id,))
+            db.execute("DELETE FROM links WHERE src = ?1 OR dst = ?1", (entity_id,))
+            db.execute("DELETE FROM entities WHERE id = ?", (entity_id,))
+            record = ErasureRecord(
+                erasure_id=uuid.uuid4().hex,
+                erased_at=now_iso(),
+                kind=row[0],
+                links_removed=len(link_ids),
+                sources_removed=sources,
+                results_removed=results,
+                reason=reason,
+                reference=reference,
+            )
+            db.execute(
+                "INSERT INTO erasures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.erasure_id,
+                    record.erased_at,
+                    record.kind,
+                    record.links_removed,
+                    record.sources_removed,
+                    record.results_removed,
+                    record.reason,
+                    record.reference,
+                ),
+            )
+        log.info("erased one %s entity and %d links (erasure %s)", record.kind, len(link_ids), record.erasure_id)
+        return record
+
+    def erasures(self) -> list[ErasureRecord]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM erasures ORDER BY erased_at, erasure_id").fetchall()
+        return [ErasureRecord(*r) for r in rows]
+
+    # -- analysis results ---------------------------------------------------------------------
+
+    def save_results(self, name: str, rows: Sequence[Mapping[str, Any]], *, run_id: str | None = None) -> ResultTable:
+        if not _RESULT_NAME.match(name):
+            raise StoreConfigError(f"result name {name!r}: use lower case letters, digits and _ (e.g. key_players)")
+        run_id = run_id or uuid.uuid4().hex[:16]
+        created_at = now_iso()
+        try:
+            encoded = [(name, run_id, i, r.get("entity_id"), _json(dict(r))) for i, r in enumerate(rows)]
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"result {name!r} holds a value that is not plain data: {exc}") from exc
+        with self._transaction() as db:
+            db.execute("DELETE FROM result_rows WHERE name = ? AND run_id = ?", (name, run_id))
+            db.execute(
+                "INSERT INTO result_runs(name, run_id, created_at, row_count) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(name, run_id) DO UPDATE SET created_at = excluded.created_at, "
+                "row_count = excluded.row_count",
+                (name, run_id, created_at, len(encoded)),
+            )
+            db.executemany("INSERT INTO result_rows VALUES (?, ?, ?, ?, ?)", encoded)
+        return ResultTable(name, run_id, created_at, tuple(dict(r) for r in rows))
+
+    def read_results(self, name: str, *, run_id: str | None = None) -> ResultTable | None:
+        with self._lock:
+            run = self._db.execute(
+                "SELECT run_id, created_at FROM result_runs WHERE name = ?1 AND (?2 IS NULL OR run_id = ?2) "
+                "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                (name, run_id),
+            ).fetchone()
+            if run is None:
+                return None
+            rows = self._db.execute(
+                "SELECT data FROM result_rows WHERE name = ? AND run_id = ? ORDER BY row_no", (name, run[0])
+            ).fetchall()
+        return ResultTable(name, run[0], run[1], tuple(json.loads(r[0]) for r in rows))
+
+    def result_names(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT DISTINCT name FROM result_runs ORDER BY name")]

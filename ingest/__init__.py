@@ -1,0 +1,1 @@
+"""Partner exports into the graph: readers, mappings, validation, resolution, and the synthetic world."""
