@@ -26,8 +26,12 @@ def make_entities(n: int, rng: random.Random) -> dict[str, list[Entity]]:
         if roll < 6:
             e = new_entity(
                 "Person",
-                {"ref": f"P{i}", "full_name": f"Given{rng.randrange(5000)} Family{i}", "date_of_birth": "2001-02-03",
-                 "postcode": f"ZZ{i % 90} {i % 9}AB"},
+                {
+                    "ref": f"P{i}",
+                    "full_name": f"Given{rng.randrange(5000)} Family{i}",
+                    "date_of_birth": "2001-02-03",
+                    "postcode": f"ZZ{i % 90} {i % 9}AB",
+                },
                 provenance=Provenance("bench.source", f"p{i}", prov.loaded_at),
             )
         elif roll < 8:
@@ -35,8 +39,16 @@ def make_entities(n: int, rng: random.Random) -> dict[str, list[Entity]]:
         elif roll < 9:
             e = new_entity("Phone", {"number": f"+44770{i:07d}"}, provenance=prov)
         else:
-            e = new_entity("Location", {"address": f"{i} Bench Road", "postcode": f"ZZ{i % 90} {i % 9}AB",
-                                        "latitude": 54.0, "longitude": -1.5}, provenance=prov)
+            e = new_entity(
+                "Location",
+                {
+                    "address": f"{i} Bench Road",
+                    "postcode": f"ZZ{i % 90} {i % 9}AB",
+                    "latitude": 54.0,
+                    "longitude": -1.5,
+                },
+                provenance=prov,
+            )
         by_kind[e.kind].append(e)
     return by_kind
 
@@ -106,8 +118,10 @@ def main() -> None:
     print(f"re-upsert of every entity (merge path): {len(entities) / t_again:,.0f} per second")
     print(f"export to NetworkX: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges in {t_export:.2f} s")
     print(f"search: {t_search * 1000:.1f} ms per query")
-    print(f"stored: {sum(counts.entities.values()):,} entities, {sum(counts.links.values()):,} links; "
-          f"file {size_mb:.0f} MB; peak memory {peak_mb:,.0f} MB")
+    print(
+        f"stored: {sum(counts.entities.values()):,} entities, {sum(counts.links.values()):,} links; "
+        f"file {size_mb:.0f} MB; peak memory {peak_mb:,.0f} MB"
+    )
 
 
 if __name__ == "__main__":

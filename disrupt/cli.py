@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -16,7 +18,8 @@ from rich.text import Text
 from disrupt import __version__
 from disrupt.settings import Settings, configure_logging, load_settings
 from graph import GraphError, GraphStore, open_store
-from graph.records import Entity, Path
+from graph.records import Entity
+from graph.records import Path as GraphPath
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -196,7 +199,7 @@ def paths(
         click.echo(f"{n}. {_describe_path(p, entities, links)}")
 
 
-def _describe_path(p: Path, entities: dict[str, Entity], links: dict[str, Any]) -> str:
+def _describe_path(p: GraphPath, entities: dict[str, Entity], links: dict[str, Any]) -> str:
     parts = [f"{entities[p.entities[0]].label} ({entities[p.entities[0]].kind})"]
     for i, link_id in enumerate(p.links):
         here, there = p.entities[i], p.entities[i + 1]
@@ -204,6 +207,26 @@ def _describe_path(p: Path, entities: dict[str, Entity], links: dict[str, Any]) 
         arrow = f"-[{ln.kind}]->" if ln.source == here else f"<-[{ln.kind}]-"
         parts.append(f"{arrow} {entities[there].label} ({entities[there].kind})")
     return " ".join(parts)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write.")
+@click.option("--people", default=5000, show_default=True, type=click.IntRange(200, 5_000_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+def generate(out: Path, people: int, seed: int) -> None:
+    """Write a synthetic district's partner-agency exports and its ground truth (truth.json)."""
+    from ingest.synthetic import generate as generate_world
+
+    started = time.perf_counter()
+    with console.status(f"Simulating {people:,} people ..."):
+        truth = generate_world(out, people=people, seed=seed)
+    table = Table(title=f"Wrote {out} in {time.perf_counter() - started:.1f} s")
+    for col in ("file", "rows", "bad rows"):
+        table.add_column(col, justify="left" if col == "file" else "right")
+    for path, info in truth["files"].items():
+        table.add_row(Text(path), f"{info['rows']:,}", f"{info['bad_rows']:,}")
+    console.print(table)
+    console.print(f"{len(truth['groups'])} planted groups, {len(truth['hotspots'])} hotspots; truth in truth.json")
 
 
 if __name__ == "__main__":  # pragma: no cover

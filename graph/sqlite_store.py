@@ -332,9 +332,7 @@ class SQLiteStore:
             return
         start = db.execute("SELECT coalesce(max(rowid), 0) FROM search_terms").fetchone()[0]
         db.executemany("INSERT OR IGNORE INTO search_terms(entity_id, term) VALUES (?, ?)", terms)
-        db.execute(
-            "INSERT INTO search_fts(rowid, term) SELECT rowid, term FROM search_terms WHERE rowid > ?", (start,)
-        )
+        db.execute("INSERT INTO search_fts(rowid, term) SELECT rowid, term FROM search_terms WHERE rowid > ?", (start,))
 
     def _prepare_entities(
         self, entities: Sequence[Entity]

@@ -115,3 +115,15 @@ def test_the_installed_command_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"entities": {}, "links": {}}
     assert (tmp_path / "data" / "graph.db").is_file()
+
+
+def test_generate_writes_a_world_and_refuses_a_too_small_one(tmp_path: Path) -> None:
+    code, out = run("generate", "--help")
+    assert code == 0 and "--people" in out and "--seed" in out
+    code, out = run("generate", "--out", str(tmp_path / "w"), "--people", "1000", "--seed", "3")
+    assert code == 0, out
+    truth = json.loads((tmp_path / "w" / "truth.json").read_text())
+    assert truth["people"] == 1000 and len(truth["persons"]) > 100 and len(truth["groups"]) == 1
+    assert "police/nominals.csv" in out and "1 planted groups" in out
+    code, out = run("generate", "--out", str(tmp_path / "x"), "--people", "10")
+    assert code == 2 and "200" in out
