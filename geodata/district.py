@@ -196,8 +196,13 @@ def build_district(n_postcodes: int, seed: int) -> District:
     codes = _postcode_codes(rng, x, y)
     streets: list[str] = []
     street_names: set[str] = set()
+    known: list[str] = []  # past 400 names, streets reuse them, as towns repeat street names
     for _ in range(n_postcodes):
-        base = _place_name(rng, street_names) if len(street_names) < 400 else str(rng.choice(sorted(street_names)))
+        if len(street_names) < 400:
+            base = _place_name(rng, street_names)
+        else:
+            known = known or sorted(street_names)
+            base = str(rng.choice(known))
         streets.append(f"{base} {rng.choice(_STREET_SUFFIX)}")
     density = rng.gamma(2.0, 1.0, n_postcodes)
     hotspots = _hotspots(rng, x, y)

@@ -37,7 +37,7 @@ from graph.records import (
 )
 from graph.schema import Schema, load_schema
 from graph.store import ERASURE_REASONS, ErasureReason
-from graph.traversal import find_shortest_paths, walk_neighbourhood
+from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -462,7 +462,7 @@ class SQLiteStore:
                 rows = self._db.execute(_SEARCH_SCAN, (query, kinds_json, limit)).fetchall()
             return self.get_entities(r[0] for r in rows)
 
-    def _neighbours(self, kinds: Collection[str] | None, link_kinds: Collection[str] | None) -> Any:
+    def _neighbours(self, kinds: Collection[str] | None, link_kinds: Collection[str] | None) -> Neighbours:
         kinds_json, link_kinds_json = _json_list(kinds), _json_list(link_kinds)
 
         def neighbours(ids: Collection[str]) -> list[tuple[str, str, str]]:

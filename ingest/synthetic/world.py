@@ -193,10 +193,6 @@ class World:
     def n_people(self) -> int:
         return len(self.given)
 
-    def age_on(self, person: int, day: dt.date = TODAY) -> int:
-        born: dt.date = self.dob[person].astype(dt.date)
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
     def address(self, person: int, *, previous: bool = False) -> tuple[str, int]:
         pc = (
             int(self.prev_postcode[person])
