@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -227,7 +226,3 @@ def generate(out: Path, people: int, seed: int) -> None:
         table.add_row(Text(path), f"{info['rows']:,}", f"{info['bad_rows']:,}")
     console.print(table)
     console.print(f"{len(truth['groups'])} planted groups, {len(truth['hotspots'])} hotspots; truth in truth.json")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -74,21 +75,25 @@ def read_csv(
     found = detect_csv(path) if encoding is None or delimiter is None else None
     enc = encoding or (found.encoding if found else "utf-8")
     sep = delimiter or (found.delimiter if found else ",")
+    yield from _chunked(_csv_rows(path, enc, sep), chunk_size)
+
+
+def _chunked(rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+    """Group rows into lists of ``size`` (the last may be shorter)."""
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _csv_rows(path: Path, enc: str, sep: str) -> Iterator[SourceRow]:
     name = str(path)
     try:
         with open(path, encoding=enc, newline="") as fh:
             reader = csv.reader(fh, delimiter=sep)
             header = _header(next(reader, None), name)
-            chunk: list[SourceRow] = []
             for number, fields in enumerate(reader, start=2):
                 if not fields or all(f == "" for f in fields):
                     continue  # a blank line is not a record
-                chunk.append(_row(name, number, header, fields))
-                if len(chunk) >= chunk_size:
-                    yield chunk
-                    chunk = []
-            if chunk:
-                yield chunk
+                yield _row(name, number, header, fields)
     except UnicodeDecodeError as exc:
         raise ReaderError(
             f"{name}: not valid {enc} text ({exc.reason} at byte {exc.start}); "
@@ -134,6 +139,10 @@ def _cell_text(value: object) -> str:
 
 def read_xlsx(path: Path, *, sheet: str | None = None, chunk_size: int = DEFAULT_CHUNK) -> Iterator[list[SourceRow]]:
     """Yield chunks of rows of one sheet of a workbook (the first, unless named), streamed."""
+    yield from _chunked(_xlsx_rows(path, sheet), chunk_size)
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[SourceRow]:
     import zipfile
 
     from openpyxl import load_workbook
@@ -150,7 +159,6 @@ def read_xlsx(path: Path, *, sheet: str | None = None, chunk_size: int = DEFAULT
         rows = (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
         first = next(rows, None)
         header = _header([_cell_text(v) for v in first] if first else None, name)
-        chunk: list[SourceRow] = []
         for number, cells in enumerate(rows, start=2):
             fields = [_cell_text(v) for v in cells]
             while fields and fields[-1] == "" and len(fields) > len(header):
@@ -158,12 +166,7 @@ def read_xlsx(path: Path, *, sheet: str | None = None, chunk_size: int = DEFAULT
             if not fields or all(f == "" for f in fields):
                 continue
             fields += [""] * (len(header) - len(fields))
-            chunk.append(_row(name, number, header, fields))
-            if len(chunk) >= chunk_size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+            yield _row(name, number, header, fields)
     finally:
         book.close()
 
@@ -173,8 +176,11 @@ def read_jsonl(path: Path, *, chunk_size: int = DEFAULT_CHUNK) -> Iterator[list[
 
     Rows are numbered from 2, as if a header stood on line 1, so that every format numbers alike.
     """
+    yield from _chunked(_jsonl_rows(path), chunk_size)
+
+
+def _jsonl_rows(path: Path) -> Iterator[SourceRow]:
     name = str(path)
-    chunk: list[SourceRow] = []
     with open(path, encoding="utf-8-sig") as fh:
         for line_no, line in enumerate(fh, start=1):
             number = line_no + 1
@@ -183,18 +189,12 @@ def read_jsonl(path: Path, *, chunk_size: int = DEFAULT_CHUNK) -> Iterator[list[
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                chunk.append(SourceRow(name, number, {}, f"is not valid JSON ({exc.msg} at column {exc.colno})"))
+                yield SourceRow(name, number, {}, f"is not valid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            if isinstance(record, dict):
+                yield SourceRow(name, number, {str(k): _json_text(v) for k, v in record.items()})
             else:
-                if isinstance(record, dict):
-                    values = {str(k): _json_text(v) for k, v in record.items()}
-                    chunk.append(SourceRow(name, number, values))
-                else:
-                    chunk.append(SourceRow(name, number, {}, "is JSON but not an object of named fields"))
-            if len(chunk) >= chunk_size:
-                yield chunk
-                chunk = []
-    if chunk:
-        yield chunk
+                yield SourceRow(name, number, {}, "is JSON but not an object of named fields")
 
 
 def _json_text(value: object) -> str:
