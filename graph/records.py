@@ -39,7 +39,11 @@ class Provenance:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """One entity of the graph; ``properties`` hold values in their stored (JSON) form."""
+    """One entity of the graph; ``properties`` hold values in their stored (JSON) form.
+
+    ``merged_into`` is set only on a source-level record that entity resolution has merged into
+    another entity (the canonical one), as returned by ``GraphStore.records_of_kind``.
+    """
 
     id: str
     kind: str
@@ -48,6 +52,7 @@ class Entity:
     provenance: tuple[Provenance, ...]
     first_seen: str | None = None
     last_seen: str | None = None
+    merged_into: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +213,17 @@ class UpsertSummary:
     entities_merged: int = 0
     links_created: int = 0
     links_merged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """An analyst's decision that two records are, or are not, the same entity."""
+
+    first: str
+    second: str
+    verdict: str  # "same" or "different"
+    decided_at: str
+    reference: str
 
 
 @dataclass(frozen=True, slots=True)

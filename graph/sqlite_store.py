@@ -27,6 +27,7 @@ from graph.records import (
     Counts,
     Entity,
     ErasureRecord,
+    Judgement,
     Link,
     Path,
     Provenance,
@@ -36,7 +37,7 @@ from graph.records import (
     now_iso,
 )
 from graph.schema import Schema, load_schema
-from graph.store import ERASURE_REASONS, ErasureReason
+from graph.store import ERASURE_REASONS, ErasureReason, Verdict
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 _CHUNK = 5_000  # ids per json_each parameter when reading many rows
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
 _RESULT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -57,9 +58,11 @@ CREATE TABLE IF NOT EXISTS entities(
     label TEXT NOT NULL,
     props TEXT NOT NULL,
     first_seen TEXT,
-    last_seen TEXT
+    last_seen TEXT,
+    merged_into TEXT
 );
 CREATE INDEX IF NOT EXISTS entities_kind ON entities(kind);
+CREATE INDEX IF NOT EXISTS entities_merged ON entities(merged_into) WHERE merged_into IS NOT NULL;
 CREATE TABLE IF NOT EXISTS links(
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -67,7 +70,9 @@ CREATE TABLE IF NOT EXISTS links(
     dst TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
     props TEXT NOT NULL,
     first_seen TEXT,
-    last_seen TEXT
+    last_seen TEXT,
+    orig_src TEXT NOT NULL,
+    orig_dst TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS links_src ON links(src, kind);
 CREATE INDEX IF NOT EXISTS links_dst ON links(dst, kind);
@@ -81,6 +86,15 @@ CREATE TABLE IF NOT EXISTS provenance(
     grading TEXT,
     PRIMARY KEY(owner, source, record_id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS provenance_record ON provenance(source, record_id);
+CREATE TABLE IF NOT EXISTS judgements(
+    first TEXT NOT NULL,
+    second TEXT NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('same', 'different')),
+    decided_at TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    PRIMARY KEY(first, second)
+);
 CREATE TABLE IF NOT EXISTS search_terms(
     entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
     term TEXT NOT NULL,
@@ -120,6 +134,8 @@ CREATE TABLE IF NOT EXISTS result_rows(
 CREATE INDEX IF NOT EXISTS result_rows_entity ON result_rows(entity_id);
 CREATE TEMP TABLE IF NOT EXISTS allowed_links(kind TEXT, src_kind TEXT, dst_kind TEXT);
 CREATE TEMP TABLE IF NOT EXISTS batch_links(id TEXT, kind TEXT, src TEXT, dst TEXT);
+CREATE TEMP TABLE IF NOT EXISTS assign(id TEXT PRIMARY KEY, canon TEXT NOT NULL);
+CREATE TEMP TABLE IF NOT EXISTS changed(id TEXT PRIMARY KEY);
 """
 
 # Merge on conflict: json_patch overlays the new non-null properties; ?7 says whether the new
@@ -135,8 +151,14 @@ ON CONFLICT(id) DO UPDATE SET
                      THEN coalesce(excluded.last_seen, entities.last_seen) ELSE entities.last_seen END
 """
 
+# A link is stored between the canonical entities of the records it was loaded with (orig_src,
+# orig_dst), so that resolution can move it and a split can move it back.
 _UPSERT_LINK = """
-INSERT INTO links(id, kind, src, dst, props, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+INSERT INTO links(id, kind, src, dst, props, first_seen, last_seen, orig_src, orig_dst) VALUES (
+    ?1, ?2,
+    coalesce((SELECT merged_into FROM entities WHERE id = ?3), ?3),
+    coalesce((SELECT merged_into FROM entities WHERE id = ?4), ?4),
+    ?5, ?6, ?7, ?3, ?4)
 ON CONFLICT(id) DO UPDATE SET
     props = json_patch(links.props, excluded.props),
     first_seen = CASE WHEN links.first_seen IS NULL OR excluded.first_seen < links.first_seen
@@ -180,7 +202,7 @@ WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
 """
 
 _SEARCH_FTS = """
-SELECT e.id,
+SELECT coalesce(e.merged_into, e.id) AS cid,
        min(CASE WHEN t.term = ?2 THEN 0 WHEN substr(t.term, 1, length(?2)) = ?2 THEN 1 ELSE 2 END) AS rank,
        min(length(t.term)) AS shortest
 FROM search_fts AS f
@@ -188,22 +210,22 @@ JOIN search_terms AS t ON t.rowid = f.rowid
 JOIN entities AS e ON e.id = t.entity_id
 WHERE search_fts MATCH ?1 AND instr(t.term, ?2) > 0
   AND (?3 IS NULL OR e.kind IN (SELECT value FROM json_each(?3)))
-GROUP BY e.id
-ORDER BY rank, shortest, e.label, e.id
+GROUP BY cid
+ORDER BY rank, shortest, min(e.label), cid
 LIMIT ?4
 """
 
 # Queries shorter than three characters cannot use the trigram index: scan the terms instead.
 _SEARCH_SCAN = """
-SELECT e.id,
+SELECT coalesce(e.merged_into, e.id) AS cid,
        min(CASE WHEN t.term = ?1 THEN 0 WHEN substr(t.term, 1, length(?1)) = ?1 THEN 1 ELSE 2 END) AS rank,
        min(length(t.term)) AS shortest
 FROM search_terms AS t
 JOIN entities AS e ON e.id = t.entity_id
 WHERE instr(t.term, ?1) > 0
   AND (?2 IS NULL OR e.kind IN (SELECT value FROM json_each(?2)))
-GROUP BY e.id
-ORDER BY rank, shortest, e.label, e.id
+GROUP BY cid
+ORDER BY rank, shortest, min(e.label), cid
 LIMIT ?3
 """
 
@@ -214,6 +236,10 @@ def _json(value: Any) -> str:
 
 def _json_list(values: Collection[str] | None) -> str | None:
     return None if values is None else _json(sorted(set(values)))
+
+
+def _ordered(items: list[Provenance]) -> tuple[Provenance, ...]:
+    return tuple(sorted(items, key=lambda p: (p.loaded_at, p.source, p.record_id)))
 
 
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
@@ -408,10 +434,12 @@ class SQLiteStore:
         return found[0] if found else None
 
     def get_entities(self, entity_ids: Iterable[str]) -> list[Entity]:
-        """Entities with these ids, in the order asked; ids not held are left out."""
-        ids = list(dict.fromkeys(entity_ids))
-        rows: dict[str, tuple[Any, ...]] = {}
+        """Entities in the order asked, merged records answered by their canonical entity (once);
+        ids not held are left out. Provenance includes that of the records merged in."""
         with self._lock:
+            ids = list(dict.fromkeys(self.canonical_ids(entity_ids).values()))
+            rows: dict[str, tuple[Any, ...]] = {}
+            members: dict[str, str] = {}
             for chunk in _chunks(ids):
                 for row in self._db.execute(
                     "SELECT e.id, e.kind, e.label, e.props, e.first_seen, e.last_seen "
@@ -419,12 +447,49 @@ class SQLiteStore:
                     (_json(list(chunk)),),
                 ):
                     rows[row[0]] = row
-            prov = self._provenance_of(list(rows))
+                members.update(
+                    self._db.execute(
+                        "SELECT e.id, e.merged_into FROM json_each(?) AS f JOIN entities AS e ON e.merged_into = f.value",
+                        (_json(list(chunk)),),
+                    )
+                )
+            prov = self._provenance_of([*rows, *members])
+        gathered: dict[str, list[Provenance]] = defaultdict(list)
+        for owner, items in prov.items():
+            gathered[members.get(owner, owner)].extend(items)
         return [
-            Entity(i, rows[i][1], rows[i][2], json.loads(rows[i][3]), prov.get(i, ()), rows[i][4], rows[i][5])
+            Entity(i, r[1], r[2], json.loads(r[3]), _ordered(gathered.get(i, [])), r[4], r[5])
             for i in ids
-            if i in rows
+            if (r := rows.get(i)) is not None
         ]
+
+    def find_by_source(self, source: str, record_ids: Collection[str], *, kind: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with self._lock:
+            for chunk in _chunks(sorted(set(record_ids))):
+                found.update(
+                    self._db.execute(
+                        "SELECT p.record_id, p.owner FROM json_each(?1) AS f "
+                        "JOIN provenance AS p ON p.source = ?2 AND p.record_id = f.value "
+                        "JOIN entities AS e ON e.id = p.owner AND e.kind = ?3",
+                        (_json(list(chunk)), source, kind),
+                    )
+                )
+        return found
+
+    def canonical_ids(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(entity_ids))
+        found: dict[str, str] = {}
+        with self._lock:
+            for chunk in _chunks(ids):
+                found.update(
+                    self._db.execute(
+                        "SELECT e.id, coalesce(e.merged_into, e.id) FROM json_each(?) AS f "
+                        "JOIN entities AS e ON e.id = f.value",
+                        (_json(list(chunk)),),
+                    )
+                )
+        return {i: found[i] for i in ids if i in found}
 
     def get_link(self, link_id: str) -> Link | None:
         found = self.get_links([link_id])
@@ -473,9 +538,11 @@ class SQLiteStore:
 
         return neighbours
 
-    def _require(self, entity_id: str) -> None:
-        if self._db.execute("SELECT 1 FROM entities WHERE id = ?", (entity_id,)).fetchone() is None:
+    def _canonical(self, entity_id: str) -> str:
+        row = self._db.execute("SELECT coalesce(merged_into, id) FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        if row is None:
             raise UnknownEntity(f"no entity with id {entity_id!r}")
+        return str(row[0])
 
     def neighbourhood(
         self,
@@ -487,7 +554,7 @@ class SQLiteStore:
         max_nodes: int = 200,
     ) -> Subgraph:
         with self._lock:
-            self._require(entity_id)
+            entity_id = self._canonical(entity_id)
             reach = walk_neighbourhood(entity_id, self._neighbours(kinds, link_kinds), hops=hops, max_nodes=max_nodes)
             entities = self.get_entities(reach.entity_ids)
             links = self.get_links(reach.link_ids)
@@ -509,8 +576,8 @@ class SQLiteStore:
         max_paths: int = 10,
     ) -> list[Path]:
         with self._lock:
-            self._require(source_id)
-            self._require(target_id)
+            source_id = self._canonical(source_id)
+            target_id = self._canonical(target_id)
             return find_shortest_paths(
                 source_id,
                 target_id,
@@ -540,8 +607,8 @@ class SQLiteStore:
         ids_json = _json_list(entity_ids)
         with self._lock:
             for eid, kind, label, props, first, last in self._db.execute(
-                "SELECT id, kind, label, props, first_seen, last_seen FROM entities "
-                "WHERE (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) "
+                "SELECT id, kind, label, props, first_seen, last_seen FROM entities WHERE merged_into IS NULL "
+                "AND (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) "
                 "AND (?2 IS NULL OR id IN (SELECT value FROM json_each(?2)))",
                 (kinds_json, ids_json),
             ):
@@ -559,10 +626,12 @@ class SQLiteStore:
 
     def _attach_provenance(self, G: nx.MultiDiGraph) -> None:
         edge_at = {key: (u, v) for u, v, key in G.edges(keys=True)}
+        merged = dict(self._db.execute("SELECT id, merged_into FROM entities WHERE merged_into IS NOT NULL"))
         for owner, source, record_id, grading in self._db.execute(
-            "SELECT owner, source, record_id, grading FROM provenance ORDER BY owner, loaded_at, source, record_id"
+            "SELECT owner, source, record_id, grading FROM provenance ORDER BY loaded_at, source, record_id, owner"
         ):
             item = (source, record_id, grading)
+            owner = merged.get(owner, owner)
             if owner in G:
                 G.nodes[owner].setdefault("provenance", []).append(item)
             elif owner in edge_at:
@@ -571,9 +640,111 @@ class SQLiteStore:
 
     def counts(self) -> Counts:
         with self._lock:
-            entities = dict(self._db.execute("SELECT kind, count(*) FROM entities GROUP BY kind ORDER BY kind"))
+            entities = dict(
+                self._db.execute(
+                    "SELECT kind, count(*) FROM entities WHERE merged_into IS NULL GROUP BY kind ORDER BY kind"
+                )
+            )
             links = dict(self._db.execute("SELECT kind, count(*) FROM links GROUP BY kind ORDER BY kind"))
         return Counts(entities, links)
+
+    # -- entity resolution --------------------------------------------------------------------
+
+    def records_of_kind(self, kind: str) -> Iterator[Entity]:
+        after = ""
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT id, kind, label, props, first_seen, last_seen, merged_into FROM entities "
+                    "WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
+                    (kind, after, _CHUNK),
+                ).fetchall()
+            if not rows:
+                return
+            for eid, k, label, props, first, last, merged in rows:
+                yield Entity(eid, k, label, json.loads(props), (), first, last, merged)
+            after = rows[-1][0]
+
+    def set_canonical(self, assignments: Mapping[str, str], *, run_id: str) -> int:
+        with self._transaction() as db:
+            db.execute("DELETE FROM assign")
+            db.execute("DELETE FROM changed")
+            db.executemany("INSERT OR REPLACE INTO assign(id, canon) VALUES (?, ?)", assignments.items())
+            self._check_assignments(db)
+            db.execute(
+                "INSERT INTO changed SELECT a.id FROM assign AS a JOIN entities AS e ON e.id = a.id "
+                "WHERE coalesce(e.merged_into, e.id) != a.canon"
+            )
+            db.execute(
+                "UPDATE entities SET merged_into = (SELECT nullif(a.canon, a.id) FROM assign AS a WHERE a.id = entities.id) "
+                "WHERE id IN (SELECT id FROM changed)"
+            )
+            # records merged into a record that no longer stands alone follow it to its canonical entity
+            db.execute(
+                "INSERT OR IGNORE INTO changed SELECT e.id FROM entities AS e JOIN entities AS p ON p.id = e.merged_into "
+                "WHERE p.merged_into IS NOT NULL"
+            )
+            db.execute(
+                "UPDATE entities SET merged_into = (SELECT p.merged_into FROM entities AS p WHERE p.id = entities.merged_into) "
+                "WHERE id IN (SELECT id FROM changed) AND merged_into IN "
+                "(SELECT id FROM entities WHERE merged_into IS NOT NULL)"
+            )
+            for end in ("src", "dst"):
+                db.execute(
+                    f"UPDATE links SET {end} = coalesce((SELECT merged_into FROM entities WHERE id = links.orig_{end}), "  # noqa: S608 - fixed column names
+                    f"links.orig_{end}) WHERE orig_{end} IN (SELECT id FROM changed)"
+                )
+            changed = int(db.execute("SELECT count(*) FROM changed").fetchone()[0])
+            db.execute("DELETE FROM assign")
+            db.execute("DELETE FROM changed")
+        log.info("resolution run %s moved %d records", run_id, changed)
+        return changed
+
+    @staticmethod
+    def _check_assignments(db: sqlite3.Connection) -> None:
+        unknown = db.execute(
+            "SELECT a.id FROM assign AS a WHERE NOT EXISTS (SELECT 1 FROM entities WHERE id = a.id) "
+            "OR NOT EXISTS (SELECT 1 FROM entities WHERE id = a.canon) LIMIT 1"
+        ).fetchone()
+        if unknown:
+            raise InvalidRecord(
+                "Entity", "id", unknown[0], "resolution names a record or canonical id that is not stored"
+            )
+        mixed = db.execute(
+            "SELECT a.id, e.kind, c.kind FROM assign AS a JOIN entities AS e ON e.id = a.id "
+            "JOIN entities AS c ON c.id = a.canon WHERE e.kind != c.kind LIMIT 1"
+        ).fetchone()
+        if mixed:
+            raise InvalidRecord(mixed[1], "id", mixed[0], f"cannot merge a {mixed[1]} into a {mixed[2]}")
+        nested = db.execute(
+            "SELECT a.canon FROM assign AS a WHERE a.canon != a.id AND coalesce("
+            "(SELECT b.canon FROM assign AS b WHERE b.id = a.canon), "
+            "(SELECT coalesce(merged_into, id) FROM entities WHERE id = a.canon)) != a.canon LIMIT 1"
+        ).fetchone()
+        if nested:
+            raise InvalidRecord("Entity", "id", nested[0], "a canonical entity must stand for itself, not be merged")
+
+    def add_judgement(self, first: str, second: str, verdict: Verdict, *, reference: str) -> Judgement:
+        if verdict not in ("same", "different"):
+            raise StoreConfigError(f"a judgement is 'same' or 'different', not {verdict!r}")
+        if not _REFERENCE.match(reference):
+            raise StoreConfigError("a judgement reference is a case or ticket reference (letters, digits, / _ . -)")
+        a, b = sorted((first, second))
+        judgement = Judgement(a, b, verdict, now_iso(), reference)
+        with self._transaction() as db:
+            if db.execute("SELECT count(*) FROM entities WHERE id IN (?, ?)", (a, b)).fetchone()[0] != 2:
+                raise UnknownEntity(f"a judgement needs two stored records; {a!r} or {b!r} is not one")
+            db.execute(
+                "INSERT INTO judgements VALUES (?, ?, ?, ?, ?) ON CONFLICT(first, second) DO UPDATE SET "
+                "verdict = excluded.verdict, decided_at = excluded.decided_at, reference = excluded.reference",
+                (a, b, verdict, judgement.decided_at, reference),
+            )
+        return judgement
+
+    def judgements(self) -> list[Judgement]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM judgements ORDER BY decided_at, first, second").fetchall()
+        return [Judgement(*r) for r in rows]
 
     # -- erasure ------------------------------------------------------------------------------
 
@@ -586,17 +757,28 @@ class SQLiteStore:
                 "never a name"
             )
         with self._transaction() as db:
+            entity_id = self._canonical(entity_id)
             row = db.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,)).fetchone()
-            if row is None:
-                raise UnknownEntity(f"no entity with id {entity_id!r}")
+            # the canonical entity and every source record merged into it
+            records = _json(
+                [entity_id, *(r[0] for r in db.execute("SELECT id FROM entities WHERE merged_into = ?", (entity_id,)))]
+            )
             link_ids = [r[0] for r in db.execute("SELECT id FROM links WHERE src = ?1 OR dst = ?1", (entity_id,))]
-            owners = _json([entity_id, *link_ids])
+            owners = _json([*json.loads(records), *link_ids])
             sources = db.execute(
                 "DELETE FROM provenance WHERE owner IN (SELECT value FROM json_each(?))", (owners,)
             ).rowcount
-            results = db.execute("DELETE FROM result_rows WHERE entity_id = ?", (entity_id,)).rowcount
-            db.execute("DELETE FROM search_terms WHERE entity_id = ?", (entity_id,))
+            results = db.execute(
+                "DELETE FROM result_rows WHERE entity_id IN (SELECT value FROM json_each(?))", (records,)
+            ).rowcount
+            db.execute("DELETE FROM search_terms WHERE entity_id IN (SELECT value FROM json_each(?))", (records,))
             db.execute("DELETE FROM links WHERE src = ?1 OR dst = ?1", (entity_id,))
+            db.execute(
+                "DELETE FROM judgements WHERE first IN (SELECT value FROM json_each(?1)) "
+                "OR second IN (SELECT value FROM json_each(?1))",
+                (records,),
+            )
+            db.execute("DELETE FROM entities WHERE merged_into = ?", (entity_id,))
             db.execute("DELETE FROM entities WHERE id = ?", (entity_id,))
             record = ErasureRecord(
                 erasure_id=uuid.uuid4().hex,

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
 from graph.errors import StoreConfigError
-from graph.records import Counts, Entity, ErasureRecord, Link, Path, ResultTable, Subgraph, UpsertSummary
+from graph.records import (
+    Counts,
+    Entity,
+    ErasureRecord,
+    Judgement,
+    Link,
+    Path,
+    ResultTable,
+    Subgraph,
+    UpsertSummary,
+)
 from graph.schema import Schema
 
 if TYPE_CHECKING:
@@ -16,6 +26,7 @@ if TYPE_CHECKING:
 
 ErasureReason = Literal["retention_review", "subject_request", "court_order", "correction"]
 ERASURE_REASONS: tuple[str, ...] = ErasureReason.__args__  # type: ignore[attr-defined]
+Verdict = Literal["same", "different"]
 
 
 @runtime_checkable
@@ -33,9 +44,44 @@ class GraphStore(Protocol):
         """
         ...
 
-    def get_entity(self, entity_id: str) -> Entity | None: ...
+    def get_entity(self, entity_id: str) -> Entity | None:
+        """The entity; for a record merged by resolution, the entity it was merged into."""
+        ...
 
-    def get_entities(self, entity_ids: Iterable[str]) -> list[Entity]: ...
+    def get_entities(self, entity_ids: Iterable[str]) -> list[Entity]:
+        """Entities in the order asked (merged records answered by their canonical entity, once);
+        ids not held are left out. A canonical entity's provenance includes its merged records'."""
+        ...
+
+    def find_by_source(self, source: str, record_ids: Collection[str], *, kind: str) -> dict[str, str]:
+        """Map source record ids to the id of the ``kind`` entity each record made (as loaded,
+        before resolution). Records that made no such entity are left out."""
+        ...
+
+    # -- entity resolution: records stay; a canonical entity stands for the records merged into it
+
+    def records_of_kind(self, kind: str) -> Iterator[Entity]:
+        """Every record of a kind as loaded, merged or not, with ``merged_into`` set (no provenance)."""
+        ...
+
+    def set_canonical(self, assignments: Mapping[str, str], *, run_id: str) -> int:
+        """Point records at their canonical entity (a record mapped to itself stands alone) and move
+        links onto the canonical entities, in one transaction. Returns how many records changed.
+
+        Raises:
+            InvalidRecord: an id is unknown, kinds differ, or a canonical id is itself merged.
+        """
+        ...
+
+    def canonical_ids(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        """The canonical entity id of each id held (itself when it stands alone)."""
+        ...
+
+    def add_judgement(self, first: str, second: str, verdict: Verdict, *, reference: str) -> Judgement:
+        """Record that two records are (``same``) or are not (``different``) one entity."""
+        ...
+
+    def judgements(self) -> list[Judgement]: ...
 
     def get_link(self, link_id: str) -> Link | None: ...
 
@@ -75,7 +121,9 @@ class GraphStore(Protocol):
         provenance: bool = False,
     ) -> nx.MultiDiGraph: ...
 
-    def counts(self) -> Counts: ...
+    def counts(self) -> Counts:
+        """Entities (canonical only: merged records are not counted again) and links, by kind."""
+        ...
 
     def erase_entity(self, entity_id: str, *, reason: ErasureReason, reference: str) -> ErasureRecord:
         """Remove an entity, its links, their sources and result rows; keep a record with no personal data."""

@@ -1,0 +1,131 @@
+"""Store contract for entity resolution: records stay, a canonical entity stands for them, and a
+merge can be undone without reloading. Parametrised over stores by the ``store`` fixture."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import InvalidRecord, Provenance, UnknownEntity, new_entity, new_link
+from graph.store import GraphStore
+
+T0 = "2026-01-05T10:00:00+00:00"
+P_NOMINAL = Provenance("police_nominals", "PN1", T0)
+P_CHILD = Provenance("care_children", "CS-1", "2026-01-06T10:00:00+00:00")
+P_ASSOC = Provenance("police_associations", "row-2", T0)
+
+
+def _world(store: GraphStore) -> dict[str, str]:
+    """Two records of one child (police and care), a suspect linked to the police record, a car
+    linked to the care record."""
+    police = new_entity("Person", {"ref": "police:PN1", "full_name": "Ada Example"}, provenance=P_NOMINAL)
+    care = new_entity("Person", {"ref": "care:CS-1", "full_name": "Ada Exampel"}, provenance=P_CHILD)
+    suspect = new_entity("Person", {"ref": "police:PN2", "full_name": "Bo Other"}, provenance=P_NOMINAL)
+    car = new_entity("Vehicle", {"vrm": "ZA12BCD"}, provenance=P_CHILD)
+    links = [
+        new_link("ASSOCIATE_OF", police.id, suspect.id, provenance=P_ASSOC),
+        new_link("USES_VEHICLE", care.id, car.id, {"role": "passenger"}, provenance=P_CHILD),
+    ]
+    store.upsert([police, care, suspect, car], links)
+    return {"police": police.id, "care": care.id, "suspect": suspect.id, "car": car.id}
+
+
+def test_merging_moves_links_to_the_canonical_entity_and_keeps_every_record(store: GraphStore) -> None:
+    ids = _world(store)
+    assert store.counts().entities["Person"] == 3
+    changed = store.set_canonical({ids["care"]: ids["police"], ids["police"]: ids["police"]}, run_id="r1")
+    assert changed == 1
+    assert store.counts().entities["Person"] == 2
+    merged = store.get_entity(ids["care"])
+    assert merged is not None and merged.id == ids["police"]
+    assert {p.record_id for p in merged.provenance} == {"PN1", "CS-1"}
+    sub = store.neighbourhood(ids["police"], hops=1)
+    assert {e.id for e in sub.entities} == {ids["police"], ids["suspect"], ids["car"]}
+    G = store.to_networkx()
+    assert ids["care"] not in G and G.has_edge(ids["police"], ids["car"])
+    assert [e.id for e in store.search("exampel")] == [ids["police"]]  # found by the merged record's name
+    assert store.canonical_ids([ids["care"], ids["suspect"]]) == {ids["care"]: ids["police"], ids["suspect"]: ids["suspect"]}
+    records = {e.id: e.merged_into for e in store.records_of_kind("Person")}
+    assert records == {ids["police"]: None, ids["care"]: ids["police"], ids["suspect"]: None}
+
+
+def test_reloading_a_merged_record_changes_nothing(store: GraphStore) -> None:
+    ids = _world(store)
+    store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
+    before = (store.counts(), sorted(store.to_networkx().edges(keys=True)))
+    _world(store)
+    assert (store.counts(), sorted(store.to_networkx().edges(keys=True))) == before
+
+
+def test_a_link_loaded_after_the_merge_lands_on_the_canonical_entity(store: GraphStore) -> None:
+    ids = _world(store)
+    store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
+    phone = new_entity("Phone", {"number": "+447700900123"}, provenance=P_CHILD)
+    store.upsert([phone], [new_link("USES_PHONE", ids["care"], phone.id, provenance=P_CHILD)])
+    assert store.to_networkx().has_edge(ids["police"], phone.id)
+
+
+def test_splitting_restores_the_records_own_links(store: GraphStore) -> None:
+    ids = _world(store)
+    before = sorted(store.to_networkx().edges(keys=True))
+    store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
+    assert store.set_canonical({ids["care"]: ids["care"]}, run_id="split") == 1
+    assert sorted(store.to_networkx().edges(keys=True)) == before
+    assert store.counts().entities["Person"] == 3
+    restored = store.get_entity(ids["care"])
+    assert restored is not None and restored.id == ids["care"] and {p.record_id for p in restored.provenance} == {"CS-1"}
+
+
+def test_records_follow_a_canonical_entity_that_is_merged_in_turn(store: GraphStore) -> None:
+    ids = _world(store)
+    store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
+    store.set_canonical({ids["police"]: ids["suspect"]}, run_id="r2")
+    assert store.canonical_ids([ids["care"], ids["police"]]) == {ids["care"]: ids["suspect"], ids["police"]: ids["suspect"]}
+    assert store.counts().entities["Person"] == 1
+    assert store.to_networkx().has_edge(ids["suspect"], ids["car"])
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("unknown record", "not stored"),
+        ("vehicle into person", "cannot merge a Vehicle into a Person"),
+        ("into a merged record", "must stand for itself"),
+    ],
+)
+def test_bad_assignments_are_refused_whole(store: GraphStore, case: str, reason: str) -> None:
+    ids = _world(store)
+    store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
+    assignments = {
+        "unknown record": {"person-unknown": ids["police"], ids["suspect"]: ids["police"]},
+        "vehicle into person": {ids["car"]: ids["suspect"]},
+        "into a merged record": {ids["suspect"]: ids["care"]},
+    }[case]
+    before = store.canonical_ids(ids.values())
+    with pytest.raises(InvalidRecord, match=reason):
+        store.set_canonical(assignments, run_id="bad")
+    assert store.canonical_ids(ids.values()) == before
+
+
+def test_find_by_source_maps_source_records_to_entities_of_a_kind(store: GraphStore) -> None:
+    ids = _world(store)
+    assert store.find_by_source("care_children", ["CS-1", "CS-404"], kind="Person") == {"CS-1": ids["care"]}
+    assert store.find_by_source("care_children", ["CS-1"], kind="Vehicle") == {"CS-1": ids["car"]}
+
+
+def test_judgements_are_kept_and_need_stored_records(store: GraphStore) -> None:
+    ids = _world(store)
+    made = store.add_judgement(ids["police"], ids["care"], "different", reference="CASE-12")
+    assert [(j.first, j.second, j.verdict) for j in store.judgements()] == [(made.first, made.second, "different")]
+    store.add_judgement(ids["care"], ids["police"], "same", reference="CASE-13")
+    assert [j.verdict for j in store.judgements()] == ["same"]
+    with pytest.raises(UnknownEntity):
+        store.add_judgement(ids["police"], "person-nobody", "same", reference="CASE-14")
+
+
+def test_erasing_a_merged_entity_erases_every_record_of_it(store: GraphStore) -> None:
+    ids = _world(store)
+    store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
+    store.erase_entity(ids["care"], reason="subject_request", reference="SAR-1")
+    assert store.get_entity(ids["police"]) is None and store.get_entity(ids["care"]) is None
+    assert {e.id for e in store.records_of_kind("Person")} == {ids["suspect"]}
+    assert store.search("exampel") == []
