@@ -449,7 +449,8 @@ class SQLiteStore:
                     rows[row[0]] = row
                 members.update(
                     self._db.execute(
-                        "SELECT e.id, e.merged_into FROM json_each(?) AS f JOIN entities AS e ON e.merged_into = f.value",
+                        "SELECT e.id, e.merged_into FROM json_each(?) AS f "
+                        "JOIN entities AS e ON e.merged_into = f.value",
                         (_json(list(chunk)),),
                     )
                 )
@@ -676,23 +677,27 @@ class SQLiteStore:
                 "WHERE coalesce(e.merged_into, e.id) != a.canon"
             )
             db.execute(
-                "UPDATE entities SET merged_into = (SELECT nullif(a.canon, a.id) FROM assign AS a WHERE a.id = entities.id) "
+                "UPDATE entities SET merged_into = "
+                "(SELECT nullif(a.canon, a.id) FROM assign AS a WHERE a.id = entities.id) "
                 "WHERE id IN (SELECT id FROM changed)"
             )
             # records merged into a record that no longer stands alone follow it to its canonical entity
             db.execute(
-                "INSERT OR IGNORE INTO changed SELECT e.id FROM entities AS e JOIN entities AS p ON p.id = e.merged_into "
+                "INSERT OR IGNORE INTO changed SELECT e.id FROM entities AS e "
+                "JOIN entities AS p ON p.id = e.merged_into "
                 "WHERE p.merged_into IS NOT NULL"
             )
             db.execute(
-                "UPDATE entities SET merged_into = (SELECT p.merged_into FROM entities AS p WHERE p.id = entities.merged_into) "
+                "UPDATE entities SET merged_into = "
+                "(SELECT p.merged_into FROM entities AS p WHERE p.id = entities.merged_into) "
                 "WHERE id IN (SELECT id FROM changed) AND merged_into IN "
                 "(SELECT id FROM entities WHERE merged_into IS NOT NULL)"
             )
             for end in ("src", "dst"):
                 db.execute(
-                    f"UPDATE links SET {end} = coalesce((SELECT merged_into FROM entities WHERE id = links.orig_{end}), "  # noqa: S608 - fixed column names
-                    f"links.orig_{end}) WHERE orig_{end} IN (SELECT id FROM changed)"
+                    f"UPDATE links SET {end} = coalesce("  # noqa: S608 - fixed column names, no values
+                    f"(SELECT merged_into FROM entities WHERE id = links.orig_{end}), links.orig_{end}) "
+                    f"WHERE orig_{end} IN (SELECT id FROM changed)"
                 )
             changed = int(db.execute("SELECT count(*) FROM changed").fetchone()[0])
             db.execute("DELETE FROM assign")

@@ -45,7 +45,7 @@ def normalise_postcode(text: str) -> str:
     compact = _SPACES.sub("", text).upper()
     match = _POSTCODE.match(compact)
     if not match:
-        raise ValueError(f"{_show(text)} is not a UK postcode (like ZZ3 1SA)")
+        raise ValueError(f"{show_value(text)} is not a UK postcode (like ZZ3 1SA)")
     return f"{match.group(1)} {match.group(2)}"
 
 
@@ -57,7 +57,9 @@ def normalise_vrm(text: str) -> str:
     """
     compact = re.sub(r"[\s-]+", "", text).upper()
     if not _VRM.match(compact):
-        raise ValueError(f"{_show(text)} is not a vehicle registration mark (2-7 letters and digits, like ZQ12ABC)")
+        raise ValueError(
+            f"{show_value(text)} is not a vehicle registration mark (2-7 letters and digits, like ZQ12ABC)"
+        )
     return compact
 
 
@@ -71,9 +73,9 @@ def normalise_phone(text: str, region: str = "GB") -> str:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise ValueError(f"{_show(text)} is not a telephone number ({exc._msg})") from None
+        raise ValueError(f"{show_value(text)} is not a telephone number ({exc._msg})") from None
     if not phonenumbers.is_valid_number(number) and not _possible_reserved(number):
-        raise ValueError(f"{_show(text)} is not a telephone number (wrong length or range)")
+        raise ValueError(f"{show_value(text)} is not a telephone number (wrong length or range)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -95,7 +97,7 @@ def normalise_licence_number(text: str) -> str:
     """
     compact = _SPACES.sub("", text).upper()
     if not _LICENCE.match(compact):
-        raise ValueError(f"{_show(text)} is not a licence number (letters, digits and / _ . -)")
+        raise ValueError(f"{show_value(text)} is not a licence number (letters, digits and / _ . -)")
     return compact
 
 
@@ -141,7 +143,9 @@ def parse_date(text: str, styles: tuple[str, ...]) -> dt.date | dt.datetime:
             if moment.tzinfo is not None:
                 moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
             return moment.date() if "%H" not in fmt else moment
-    raise ValueError(f"{_show(text)} is not a real date in the expected form ({' or '.join(_EXAMPLES[s] for s in styles)})")
+    raise ValueError(
+        f"{show_value(text)} is not a real date in the expected form ({' or '.join(_EXAMPLES[s] for s in styles)})"
+    )
 
 
 _EXAMPLES = {
@@ -165,7 +169,7 @@ def _excel_date(value: str) -> dt.date | None:
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
-def _show(text: str, limit: int = 40) -> str:
+def show_value(text: str, limit: int = 40) -> str:
     """Quote a value for a message, cut short and with control characters made visible."""
     cut = text if len(text) <= limit else text[:limit] + "..."
     visible = "".join(ch if unicodedata.category(ch)[0] != "C" else f"\\x{ord(ch):02x}" for ch in cut)
@@ -181,4 +185,5 @@ __all__ = [
     "normalise_postcode",
     "normalise_vrm",
     "parse_date",
+    "show_value",
 ]

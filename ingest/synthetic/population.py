@@ -242,7 +242,7 @@ def add_vehicles_and_drivers(world: World, rng: np.random.Generator) -> None:
         else:  # current: licences run three years
             status = "suspended" if rng.random() < 0.05 else "active"
             issued = random_day(rng, dt.date(2023, 7, 15), 1000)
-        trained = None if rng.random() < 0.15 else issued + dt.timedelta(days=int(rng.integers(0, 400)))
+        trained = None if rng.random() < 0.15 else min(TODAY, issued + dt.timedelta(days=int(rng.integers(0, 400))))
         v = Vehicle(new_vrm(rng, used), str(rng.choice(MAKES)), str(rng.choice(COLOURS)), int(person))
         v.plate = f"{'ORS-V-' if cross_border else 'VEL/PHV/'}{i + 1:05d}"
         world.vehicles.append(v)

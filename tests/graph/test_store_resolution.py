@@ -43,7 +43,10 @@ def test_merging_moves_links_to_the_canonical_entity_and_keeps_every_record(stor
     G = store.to_networkx()
     assert ids["care"] not in G and G.has_edge(ids["police"], ids["car"])
     assert [e.id for e in store.search("exampel")] == [ids["police"]]  # found by the merged record's name
-    assert store.canonical_ids([ids["care"], ids["suspect"]]) == {ids["care"]: ids["police"], ids["suspect"]: ids["suspect"]}
+    assert store.canonical_ids([ids["care"], ids["suspect"]]) == {
+        ids["care"]: ids["police"],
+        ids["suspect"]: ids["suspect"],
+    }
     records = {e.id: e.merged_into for e in store.records_of_kind("Person")}
     assert records == {ids["police"]: None, ids["care"]: ids["police"], ids["suspect"]: None}
 
@@ -72,14 +75,19 @@ def test_splitting_restores_the_records_own_links(store: GraphStore) -> None:
     assert sorted(store.to_networkx().edges(keys=True)) == before
     assert store.counts().entities["Person"] == 3
     restored = store.get_entity(ids["care"])
-    assert restored is not None and restored.id == ids["care"] and {p.record_id for p in restored.provenance} == {"CS-1"}
+    assert (
+        restored is not None and restored.id == ids["care"] and {p.record_id for p in restored.provenance} == {"CS-1"}
+    )
 
 
 def test_records_follow_a_canonical_entity_that_is_merged_in_turn(store: GraphStore) -> None:
     ids = _world(store)
     store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
     store.set_canonical({ids["police"]: ids["suspect"]}, run_id="r2")
-    assert store.canonical_ids([ids["care"], ids["police"]]) == {ids["care"]: ids["suspect"], ids["police"]: ids["suspect"]}
+    assert store.canonical_ids([ids["care"], ids["police"]]) == {
+        ids["care"]: ids["suspect"],
+        ids["police"]: ids["suspect"],
+    }
     assert store.counts().entities["Person"] == 1
     assert store.to_networkx().has_edge(ids["suspect"], ids["car"])
 

@@ -1,0 +1,508 @@
+"""The ingest job: read -> map -> validate -> normalise -> look up references -> upsert in batches,
+with every bad row set aside in the rejects file and progress checkpointed.
+
+Rows read = rows loaded + rows rejected, for every file of every run (checked before a run ends).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph import Entity, GraphError, GraphStore, Link, Provenance, make_id, now_iso
+from graph.records import make_label
+from ingest.gazetteer import Gazetteer
+from ingest.ledger import Checkpoint, Ledger, Reject, file_digest
+from ingest.mapping import MappedRow, PlannedEntity, Problem, RowMapper, SourceSpec, load_specs
+from ingest.readers import DEFAULT_CHUNK, ReaderError, SourceRow, read_any
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+class IngestError(Exception):
+    """A file or folder cannot be ingested at all; the message says what to do."""
+
+
+@dataclass
+class FileReport:
+    """What one file's load did."""
+
+    source: str
+    file: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    entities_created: int = 0
+    entities_merged: int = 0
+    links_created: int = 0
+    links_merged: int = 0
+    not_geocoded: int = 0
+    placeholders: int = 0  # entities made from a reference alone (the record they name is not loaded)
+    links_skipped: int = 0  # links left out because the record they name is not loaded
+    status: str = "loaded"  # loaded | already loaded | gazetteer | boundaries | failed
+    message: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class RunReport:
+    """What a whole ingest run did."""
+
+    run_id: str
+    files: list[FileReport] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)
+    rejects_file: str = ""
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> {before, after}
+    seconds: float = 0.0
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "files": [asdict(f) for f in self.files],
+            "unrecognised": self.unrecognised,
+            "rejects_file": self.rejects_file,
+            "by_kind": self.by_kind,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# -- choosing files ---------------------------------------------------------------------------
+
+
+def plan_folder(folder: Path, specs: dict[str, SourceSpec]) -> tuple[list[tuple[Path, SourceSpec]], list[str]]:
+    """Files of a folder with their source kind (by ``manifest.json``, else by file name), in
+    dependency order; and the files no spec recognises."""
+    manifest = folder / "manifest.json"
+    chosen: list[tuple[Path, SourceSpec]] = []
+    unrecognised: list[str] = []
+    if manifest.is_file():
+        try:
+            entries = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+            pairs = [(folder / e["path"], str(e["source"])) for e in entries]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise IngestError(
+                f"{manifest}: not a Disrupt manifest ({exc}); remove it to recognise files by name"
+            ) from exc
+        for path, source in pairs:
+            if source not in specs:
+                unrecognised.append(f"{path} (source {source!r} has no mapping spec)")
+            else:
+                chosen.append((path, specs[source]))
+    else:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            spec = next((s for s in specs.values() if any(fnmatch.fnmatch(path.name, g) for g in s.files)), None)
+            if spec is None:
+                unrecognised.append(str(path))
+            else:
+                chosen.append((path, spec))
+    return _in_dependency_order(chosen), unrecognised
+
+
+def _in_dependency_order(files: list[tuple[Path, SourceSpec]]) -> list[tuple[Path, SourceSpec]]:
+    present = {spec.source for _, spec in files}
+    rank: dict[str, int] = {}
+
+    def depth(source: str, trail: tuple[str, ...]) -> int:
+        if source in trail:
+            raise IngestError(f"mapping specs depend on each other in a circle: {' -> '.join((*trail, source))}")
+        if source not in rank:
+            spec = next(s for _, s in files if s.source == source)
+            deps = [d for d in spec.depends_on if d in present]
+            base = -1 if spec.role == "gazetteer" else 0
+            rank[source] = max([base, *(depth(d, (*trail, source)) + 1 for d in deps)])
+        return rank[source]
+
+    return sorted(files, key=lambda item: (depth(item[1].source, ()), item[1].source, str(item[0])))
+
+
+# -- the job ------------------------------------------------------------------------------------
+
+
+class Ingest:
+    """One ingest run into a store, with its ledger (checkpoints, rejects) in ``work_dir``."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        work_dir: Path,
+        *,
+        specs: dict[str, SourceSpec] | None = None,
+        chunk_size: int = DEFAULT_CHUNK,
+        restart: bool = False,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.specs = specs if specs is not None else load_specs(store.schema)
+        self.work_dir = work_dir
+        self.chunk_size = chunk_size
+        self.restart = restart
+        self.progress = progress or (lambda n: None)
+        self.gazetteer = Gazetteer()
+        self.run_id = uuid.uuid4().hex[:16]
+        self.started_at = now_iso()
+        self.ledger = Ledger(work_dir / "ingest-ledger.db", store.url)
+        self.report = RunReport(self.run_id)
+        self._mappers: dict[str, RowMapper] = {}
+
+    def close(self) -> None:
+        self.ledger.close()
+
+    def __enter__(self) -> Ingest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, files: Sequence[tuple[Path, SourceSpec]], unrecognised: Iterable[str] = ()) -> RunReport:
+        """Load the files in order; write the rejects file; return the report."""
+        started = time.perf_counter()
+        before = self.store.counts()
+        self.report.unrecognised = list(unrecognised)
+        for path, spec in files:
+            self.report.files.append(self.load_file(path, spec))
+        after = self.store.counts()
+        kinds = sorted({*before.entities, *after.entities})
+        self.report.by_kind = {
+            k: {"before": before.entities.get(k, 0), "after": after.entities.get(k, 0)} for k in kinds
+        }
+        target = self.work_dir / "rejects.csv"
+        self.ledger.write_rejects_csv(target)
+        self.report.rejects_file = str(target)
+        self.report.seconds = time.perf_counter() - started
+        self.ledger.record_run(self.run_id, self.started_at, self.report.as_dict())
+        return self.report
+
+    def load_file(self, path: Path, spec: SourceSpec) -> FileReport:
+        report = FileReport(spec.source, str(path))
+        started = time.perf_counter()
+        try:
+            if spec.role == "gazetteer":
+                report.rows_read = report.rows_loaded = self.gazetteer.load(path)
+                report.status = "gazetteer"
+            elif spec.role == "boundaries":
+                report.status, report.message = "boundaries", "ward boundaries are read by the app's maps"
+            else:
+                self._load_graph_file(path, spec, report)
+        except (ReaderError, IngestError, OSError) as exc:
+            report.status, report.message = "failed", str(exc)
+            log.error("%s: %s", path.name, exc)
+        report.seconds = time.perf_counter() - started
+        if report.rows_read != report.rows_loaded + report.rows_rejected:
+            raise AssertionError(f"{path}: rows read {report.rows_read} != loaded + rejected")  # a bug, never data
+        return report
+
+    def _load_graph_file(self, path: Path, spec: SourceSpec, report: FileReport) -> None:
+        digest = file_digest(path)
+        if self.restart:
+            self.ledger.forget(digest, spec.source)
+        point = self.ledger.checkpoint(digest, spec.source)
+        if point.complete:
+            report.rows_read, report.rows_loaded, report.rows_rejected = (
+                point.rows_read,
+                point.rows_loaded,
+                point.rows_rejected,
+            )
+            report.status, report.message = "already loaded", "this file was loaded before; --restart loads it again"
+            self.progress(point.rows_read)
+            return
+        mapper = self._mapper(spec)
+        seen: dict[bytes, int] = {}
+        checked_header = False
+        for chunk in read_any(path, chunk_size=self.chunk_size):
+            if not checked_header and chunk:
+                self._check_header(path, spec, mapper, chunk[0])
+                checked_header = True
+            todo: list[SourceRow] = []
+            rejects: list[Reject] = []
+            for row in chunk:
+                duplicate_of = _remember(seen, row)
+                if row.row <= point.upto:
+                    continue  # done by an earlier, interrupted run
+                if row.problem:
+                    rejects.append(Reject(row.file, row.row, "", f"row {row.problem}"))
+                elif duplicate_of is not None:
+                    rejects.append(Reject(row.file, row.row, "", f"exact duplicate of row {duplicate_of}"))
+                else:
+                    todo.append(row)
+            loaded = self._load_rows(todo, spec, mapper, rejects, report)
+            rejected_rows = len({r.row for r in rejects})
+            done = sum(1 for r in chunk if r.row > point.upto)
+            point = Checkpoint(
+                upto=max(point.upto, chunk[-1].row),
+                rows_read=point.rows_read + done,
+                rows_loaded=point.rows_loaded + loaded,
+                rows_rejected=point.rows_rejected + rejected_rows,
+            )
+            self.ledger.advance(digest, spec.source, str(path), point, rejects, self.run_id, now_iso())
+            self.progress(done)
+        point = Checkpoint(point.upto, point.rows_read, point.rows_loaded, point.rows_rejected, complete=True)
+        self.ledger.advance(digest, spec.source, str(path), point, [], self.run_id, now_iso())
+        report.rows_read, report.rows_loaded, report.rows_rejected = (
+            point.rows_read,
+            point.rows_loaded,
+            point.rows_rejected,
+        )
+
+    def _mapper(self, spec: SourceSpec) -> RowMapper:
+        if spec.source not in self._mappers:
+            self._mappers[spec.source] = RowMapper(spec, schema=self.store.schema)
+        return self._mappers[spec.source]
+
+    @staticmethod
+    def _check_header(path: Path, spec: SourceSpec, mapper: RowMapper, first: SourceRow) -> None:
+        missing = mapper.missing_columns(set(first.values))
+        if missing:
+            raise IngestError(
+                f"{path}: columns {', '.join(missing)} are missing; the {spec.source} mapping expects them. "
+                f"Check the file is a {spec.description or spec.source} export, or give your own spec (--specs DIR)"
+            )
+
+    def _load_rows(
+        self, rows: list[SourceRow], spec: SourceSpec, mapper: RowMapper, rejects: list[Reject], report: FileReport
+    ) -> int:
+        mapped: list[tuple[SourceRow, MappedRow]] = []
+        for row in rows:
+            result = mapper.map(row.values, row.row)
+            if isinstance(result, list):
+                rejects.extend(Reject(row.file, row.row, p.column, p.reason) for p in result)
+            else:
+                mapped.append((row, result))
+        found = self._look_up(mapped)
+        records: list[tuple[SourceRow, list[Entity], list[Link]]] = []
+        for row, m in mapped:
+            built = self._build(row, m, spec, found, report)
+            if isinstance(built, list):
+                rejects.extend(Reject(row.file, row.row, p.column, p.reason) for p in built)
+            else:
+                records.append((row, *built))
+        return self._upsert(records, rejects, report)
+
+    def _look_up(self, mapped: list[tuple[SourceRow, MappedRow]]) -> dict[tuple[str, str], dict[str, str]]:
+        wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for _, m in mapped:
+            for e in m.entities.values():
+                if e.lookup is not None:
+                    wanted[(e.lookup.source, e.lookup.kind)].update(e.values)
+        return {
+            (source, kind): self.store.find_by_source(source, values, kind=kind)
+            for (source, kind), values in wanted.items()
+        }
+
+    def _build(
+        self,
+        row: SourceRow,
+        m: MappedRow,
+        spec: SourceSpec,
+        found: dict[tuple[str, str], dict[str, str]],
+        report: FileReport,
+    ) -> tuple[list[Entity], list[Link]] | list[Problem]:
+        schema = self.store.schema
+        prov = (Provenance(spec.source, m.record_id, self.started_at, self.run_id, m.grading),)
+        ids: dict[str, list[str]] = {}
+        entities: list[Entity] = []
+        problems: list[Problem] = []
+        planned_entities = list(m.entities.values())
+        for planned in list(planned_entities):
+            lookup = planned.lookup
+            if lookup is None:
+                continue
+            table = found.get((lookup.source, lookup.kind), {})
+            ids[planned.name] = []
+            for value in planned.values:
+                hit = table.get(value)
+                if hit is not None:
+                    ids[planned.name].append(hit)
+                    continue
+                stand_in = (
+                    self._stand_in(lookup.source, lookup.kind, value) if lookup.missing == "placeholder" else None
+                )
+                if stand_in is not None:
+                    report.placeholders += 1
+                    planned_entities.append(stand_in)
+                    stand_in.name = f"{planned.name}#{len(ids[planned.name])}"
+                    ids[planned.name].append(stand_in.name)  # replaced by its id below
+                elif lookup.missing == "skip":
+                    report.links_skipped += 1
+                else:
+                    column = spec.fields[lookup.field].column or lookup.field
+                    problems.append(Problem(column, f"{value[:40]!r} matches no loaded {lookup.source} record"))
+        made: dict[str, str] = {}
+        for planned in planned_entities:
+            if planned.lookup is not None:
+                continue
+            ek = schema.entities[planned.kind]
+            props = planned.properties
+            missing = [k for k in ek.key if props.get(k) in (None, "")]
+            if missing:
+                problems.append(Problem("", f"cannot identify the {planned.kind}: {', '.join(missing)} is empty"))
+                continue
+            if not self._geocode(planned.kind, props):
+                report.not_geocoded += 1
+            entity_id = make_id(planned.kind, *(props[k] for k in ek.key))
+            entities.append(
+                Entity(
+                    entity_id,
+                    planned.kind,
+                    make_label(schema, planned.kind, props),
+                    props,
+                    prov,
+                    planned.seen,
+                    planned.seen,
+                )
+            )
+            made[planned.name] = entity_id
+            if "#" not in planned.name:
+                ids[planned.name] = [entity_id]
+        if problems:
+            return problems
+        ids = {name: [made.get(i, i) for i in found_ids] for name, found_ids in ids.items()}
+        links = [
+            _link(schema, p.kind, s, t, p.properties, prov, p.seen)
+            for p in m.links
+            for s in ids.get(p.source, [])
+            for t in ids.get(p.target, [])
+            if s != t
+        ]
+        return entities, links
+
+    def _stand_in(self, source: str, kind: str, record_id: str) -> PlannedEntity | None:
+        spec = self.specs.get(source)
+        return self._mapper(spec).placeholder(kind, record_id) if spec is not None else None
+
+    def _geocode(self, kind: str, props: dict[str, Any]) -> bool:
+        """Fill coordinates and ward from the postcode lookup; False if the postcode is not in it."""
+        ek = self.store.schema.entities[kind]
+        wants_point = "latitude" in ek.properties and props.get("latitude") is None
+        wants_ward = "ward" in ek.properties and props.get("ward") is None
+        postcode = props.get("postcode")
+        if not (wants_point or wants_ward) or not postcode or not self.gazetteer:
+            return True
+        place = self.gazetteer.find(postcode)
+        if place is None:
+            return False
+        if wants_point:
+            props["latitude"], props["longitude"] = place.latitude, place.longitude
+        if wants_ward and place.ward:
+            props["ward"] = place.ward
+        return True
+
+    def _upsert(
+        self, records: list[tuple[SourceRow, list[Entity], list[Link]]], rejects: list[Reject], report: FileReport
+    ) -> int:
+        """Upsert the batch; if the store refuses it, split it to find the rows at fault."""
+        if not records:
+            return 0
+        try:
+            summary = self.store.upsert(
+                [e for _, es, _ in records for e in es], [ln for _, _, ls in records for ln in ls]
+            )
+        except GraphError as exc:
+            if len(records) == 1:
+                row = records[0][0]
+                rejects.append(Reject(row.file, row.row, "", f"the graph refused the row: {exc}"))
+                return 0
+            half = len(records) // 2
+            return self._upsert(records[:half], rejects, report) + self._upsert(records[half:], rejects, report)
+        report.entities_created += summary.entities_created
+        report.entities_merged += summary.entities_merged
+        report.links_created += summary.links_created
+        report.links_merged += summary.links_merged
+        return len(records)
+
+
+def _link(
+    schema: Any,
+    kind: str,
+    source: str,
+    target: str,
+    props: dict[str, Any],
+    prov: tuple[Provenance, ...],
+    seen: str | None,
+) -> Link:
+    lk = schema.links[kind]
+    if lk.symmetric and target < source:
+        source, target = target, source
+    key_parts = [str(props[k]) if props.get(k) not in (None, "") else "-" for k in lk.key]
+    return Link(make_id(kind, source, target, *key_parts), kind, source, target, props, prov, seen, seen)
+
+
+def _remember(seen: dict[bytes, int], row: SourceRow) -> int | None:
+    """Remember a row's content; return the number of an earlier row with the same content."""
+    digest = hashlib.blake2b("\x1f".join(row.values.values()).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    earlier = seen.get(digest)
+    if earlier is None:
+        seen[digest] = row.row
+    return earlier
+
+
+def ingest_paths(
+    store: GraphStore,
+    path: Path,
+    work_dir: Path,
+    *,
+    source: str | None = None,
+    specs_dir: Path | None = None,
+    restart: bool = False,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Ingest a file (of ``source`` kind) or a folder of exports into ``store``.
+
+    Raises:
+        IngestError: the path does not exist, the source kind is unknown, or no file is recognised.
+    """
+    specs = load_specs(store.schema, specs_dir)
+    if path.is_dir():
+        if source is not None:
+            raise IngestError("--source names the kind of one file; for a folder, drop it (files are recognised)")
+        files, unrecognised = plan_folder(path, specs)
+        if not files:
+            raise IngestError(f"{path}: no file is recognised as a known export; give a file with --source KIND")
+    elif path.is_file():
+        if source is None:
+            raise IngestError(f"{path}: say what it holds with --source KIND (one of {', '.join(sorted(specs))})")
+        if source not in specs:
+            raise IngestError(f"unknown source kind {source!r}; known: {', '.join(sorted(specs))}")
+        files, unrecognised = [(path, specs[source])], []
+    else:
+        raise IngestError(f"{path}: no such file or folder")
+    with Ingest(store, work_dir, specs=specs, chunk_size=chunk_size, restart=restart, progress=progress) as job:
+        return job.run(files, unrecognised)
+
+
+def kinds_made(report: RunReport) -> Counter[str]:
+    """Entities by kind that this run added (after minus before)."""
+    return Counter({k: v["after"] - v["before"] for k, v in report.by_kind.items()})
+
+
+__all__ = ["FileReport", "Ingest", "IngestError", "RunReport", "ingest_paths", "kinds_made", "plan_folder"]

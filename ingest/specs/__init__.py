@@ -1,0 +1,1 @@
+"""Mapping specs shipped with Disrupt: one YAML file per source kind (data, not code)."""
