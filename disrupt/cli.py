@@ -2,60 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from disrupt import __version__
-from disrupt.settings import Settings, configure_logging, load_settings
-from graph import GraphError, GraphStore, open_store
+from disrupt.cliutil import console, emit_json, json_option, opened, store_option
+from disrupt.settings import configure_logging, load_settings
+from graph import GraphStore
 from graph.records import Entity
 from graph.records import Path as GraphPath
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-console = Console()
-
-
-def _store_option(func: F) -> F:
-    return click.option(
-        "--store",
-        "store_url",
-        metavar="URL",
-        default=None,
-        help="Store URL (default: $DISRUPT_STORE, else sqlite:///<data dir>/graph.db).",
-    )(func)
-
-
-def _json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
-
-
-@contextmanager
-def _opened(ctx: click.Context, store_url: str | None) -> Iterator[GraphStore]:
-    settings: Settings = ctx.obj
-    try:
-        store = open_store(store_url or settings.store_url)
-    except GraphError as exc:
-        raise click.ClickException(str(exc)) from exc
-    try:
-        yield store
-    except GraphError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        store.close()
-
-
-def _emit_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,15 +35,15 @@ def main(ctx: click.Context) -> None:
 
 
 @main.command()
-@_store_option
-@_json_option
+@store_option
+@json_option
 @click.pass_context
 def stats(ctx: click.Context, store_url: str | None, as_json: bool) -> None:
     """Print the number of entities and links of each kind."""
-    with _opened(ctx, store_url) as store:
+    with opened(ctx, store_url) as store:
         counts = store.counts()
     if as_json:
-        _emit_json(counts.as_dict())
+        emit_json(counts.as_dict())
         return
     for title, table_counts in (("Entities", counts.entities), ("Links", counts.links)):
         table = Table(title=f"{title} ({sum(table_counts.values()):,})")
@@ -102,18 +62,18 @@ def _entity_row(e: Entity) -> dict[str, str]:
 @click.argument("text")
 @click.option("--kind", "kinds", multiple=True, metavar="KIND", help="Only this kind (repeatable).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
-@_store_option
-@_json_option
+@store_option
+@json_option
 @click.pass_context
 def search(
     ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, store_url: str | None, as_json: bool
 ) -> None:
     """Find entities by name or identifier (partial; case and accents ignored)."""
-    with _opened(ctx, store_url) as store:
+    with opened(ctx, store_url) as store:
         _check_kinds(store, kinds)
         hits = store.search(text, kinds=kinds or None, limit=limit)
     if as_json:
-        _emit_json([_entity_row(e) for e in hits])
+        emit_json([_entity_row(e) for e in hits])
         return
     if not hits:
         click.echo("No match.")
@@ -154,8 +114,8 @@ def _resolve_one(store: GraphStore, text: str) -> Entity:
 @click.argument("second")
 @click.option("--max-hops", default=4, show_default=True, type=click.IntRange(1, 12))
 @click.option("--max-paths", default=10, show_default=True, type=click.IntRange(1, 1000))
-@_store_option
-@_json_option
+@store_option
+@json_option
 @click.pass_context
 def paths(
     ctx: click.Context,
@@ -167,13 +127,13 @@ def paths(
     as_json: bool,
 ) -> None:
     """Shortest connecting paths between two entities, each given by id or by search text."""
-    with _opened(ctx, store_url) as store:
+    with opened(ctx, store_url) as store:
         a, b = _resolve_one(store, first), _resolve_one(store, second)
         found = store.shortest_paths(a.id, b.id, max_hops=max_hops, max_paths=max_paths)
         entities = {e.id: e for e in store.get_entities({i for p in found for i in p.entities})}
         links = {ln.id: ln for ln in store.get_links({i for p in found for i in p.links})}
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "from": _entity_row(a),
                 "to": _entity_row(b),
@@ -226,3 +186,13 @@ def generate(out: Path, people: int, seed: int) -> None:
         table.add_row(Text(path), f"{info['rows']:,}", f"{info['bad_rows']:,}")
     console.print(table)
     console.print(f"{len(truth['groups'])} planted groups, {len(truth['hotspots'])} hotspots; truth in truth.json")
+
+
+def _register_commands() -> None:
+    from disrupt import commands_ingest
+
+    for command in commands_ingest.COMMANDS:
+        main.add_command(command)
+
+
+_register_commands()

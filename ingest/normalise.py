@@ -102,16 +102,13 @@ def normalise_licence_number(text: str) -> str:
 
 
 def display_name(text: str) -> str:
-    """Return a name as shown: surrounding and repeated spaces removed, capitals as given,
-    except that names written all in capitals (as police systems often do) get title case.
+    """Return a name as shown: as the source wrote it, without surrounding spaces (capitals and
+    inner spacing are kept; matching uses :func:`match_name`).
 
     >>> display_name("  FALCROFT ")
-    'Falcroft'
+    'FALCROFT'
     """
-    name = _SPACES.sub(" ", text).strip()
-    if name.isupper() and len(name) > 1:
-        name = "-".join("'".join(w.capitalize() for w in part.split("'")) for part in name.title().split("-"))
-    return name
+    return text.strip()
 
 
 def match_name(text: str) -> str:

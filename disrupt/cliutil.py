@@ -1,0 +1,51 @@
+"""Helpers shared by the ``disrupt`` commands: options, opening the store, output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from disrupt.settings import Settings
+from graph import GraphError, GraphStore, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console()
+
+
+def store_option(func: F) -> F:
+    return click.option(
+        "--store",
+        "store_url",
+        metavar="URL",
+        default=None,
+        help="Store URL (default: $DISRUPT_STORE, else sqlite:///<data dir>/graph.db).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
+
+
+@contextmanager
+def opened(ctx: click.Context, store_url: str | None) -> Iterator[GraphStore]:
+    settings: Settings = ctx.obj
+    try:
+        store = open_store(store_url or settings.store_url)
+    except GraphError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        yield store
+    except GraphError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        store.close()
+
+
+def emit_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))

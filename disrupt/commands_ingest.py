@@ -1,0 +1,348 @@
+"""``disrupt ingest``, ``resolve``, ``split``, ``import-graph``, ``import-edges`` and ``demo``."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from disrupt.cliutil import console, emit_json, json_option, opened, store_option
+from disrupt.settings import Settings
+from graph import GraphError, GraphStore
+
+_QUIET_OPTION = click.option("--quiet", is_flag=True, help="No progress bar.")
+
+
+@contextmanager
+def _progress_bar(total: int | None, quiet: bool) -> Iterator[Any]:
+    """A rich progress bar counting rows, with rows per second; a no-op when quiet or not a terminal."""
+    if quiet or not console.is_terminal:
+        yield lambda n: None
+        return
+    started = time.perf_counter()
+    done = [0]
+    columns = (
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} rows/s"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("rows", total=total, rate="-")
+
+        def advance(n: int) -> None:
+            done[0] += n
+            rate = done[0] / max(time.perf_counter() - started, 1e-6)
+            bar.update(task, advance=n, rate=f"{rate:,.0f}")
+
+        yield advance
+
+
+def _manifest_rows(path: Path) -> int | None:
+    manifest = path / "manifest.json" if path.is_dir() else None
+    if manifest is None or not manifest.is_file():
+        return None
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+        return sum(int(f.get("rows", 0)) for f in files if f.get("format") != "geojson")
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _work_dir(ctx: click.Context) -> Path:
+    settings: Settings = ctx.obj
+    return settings.data_dir
+
+
+def run_ingest(
+    store: GraphStore,
+    path: Path,
+    work_dir: Path,
+    *,
+    source: str | None = None,
+    specs: Path | None = None,
+    restart: bool = False,
+    quiet: bool = False,
+    chunk_size: int = 10_000,
+) -> Any:
+    from ingest.mapping import InvalidMapping
+    from ingest.pipeline import IngestError, ingest_paths
+
+    try:
+        with _progress_bar(_manifest_rows(path), quiet) as advance:
+            return ingest_paths(
+                store,
+                path,
+                work_dir,
+                source=source,
+                specs_dir=specs,
+                restart=restart,
+                chunk_size=chunk_size,
+                progress=advance,
+            )
+    except (IngestError, InvalidMapping) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def print_ingest_report(report: Any) -> None:
+    table = Table(title=f"Ingest run {report.run_id}: {report.seconds:.1f} s")
+    for col in ("source", "read", "loaded", "rejected", "new", "merged", "placeholders", "status"):
+        table.add_column(col, justify="left" if col in ("source", "status") else "right")
+    for f in report.files:
+        table.add_row(
+            Text(f.source),
+            f"{f.rows_read:,}",
+            f"{f.rows_loaded:,}",
+            f"{f.rows_rejected:,}",
+            f"{f.entities_created:,}",
+            f"{f.entities_merged:,}",
+            f"{f.placeholders:,}",
+            Text(f.status + (f": {f.message}" if f.status == "failed" else "")),
+        )
+    table.add_row("total", f"{report.rows_read:,}", f"{report.rows_loaded:,}", f"{report.rows_rejected:,}")
+    console.print(table)
+    kinds = Table(title="Entities by kind")
+    for col in ("kind", "before", "after"):
+        kinds.add_column(col, justify="left" if col == "kind" else "right")
+    for kind, n in report.by_kind.items():
+        kinds.add_row(Text(kind), f"{n['before']:,}", f"{n['after']:,}")
+    console.print(kinds)
+    for name in report.unrecognised:
+        console.print(Text(f"not recognised, not loaded: {name}", style="yellow"))
+    if report.rows_rejected:
+        console.print(Text(f"{report.rows_rejected:,} rows set aside with reasons in {report.rejects_file}"))
+
+
+@click.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--source", metavar="KIND", help="The source kind of a single file (e.g. police_nominals).")
+@click.option(
+    "--specs", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of your own mapping specs."
+)
+@click.option(
+    "--restart", is_flag=True, help="Ignore checkpoints and load every file again (changes nothing already loaded)."
+)
+@click.option(
+    "--chunk-size", default=10_000, show_default=True, type=click.IntRange(1, 1_000_000), help="Rows per batch."
+)
+@_QUIET_OPTION
+@store_option
+@json_option
+@click.pass_context
+def ingest(
+    ctx: click.Context,
+    path: Path,
+    source: str | None,
+    specs: Path | None,
+    restart: bool,
+    chunk_size: int,
+    quiet: bool,
+    store_url: str | None,
+    as_json: bool,
+) -> None:
+    """Load a partner export (a file with --source) or a folder of exports into the graph."""
+    with opened(ctx, store_url) as store:
+        report = run_ingest(
+            store,
+            path,
+            _work_dir(ctx),
+            source=source,
+            specs=specs,
+            restart=restart,
+            quiet=quiet or as_json,
+            chunk_size=chunk_size,
+        )
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        print_ingest_report(report)
+    if report.failed:
+        raise click.ClickException(f"{len(report.failed)} file(s) could not be loaded; see the table above")
+
+
+def run_resolve(store: GraphStore, threshold: float) -> list[Any]:
+    from ingest.resolve import resolve_businesses, resolve_people
+
+    with console.status("Resolving people and businesses ..."):
+        return [resolve_people(store, threshold=threshold), resolve_businesses(store)]
+
+
+def print_resolve_reports(reports: list[Any]) -> None:
+    table = Table(title="Entity resolution")
+    for col in ("kind", "records", "entities", "records merged", "moved this run", "pairs linked", "seconds"):
+        table.add_column(col, justify="left" if col == "kind" else "right")
+    for r in reports:
+        table.add_row(
+            Text(r.kind),
+            f"{r.records:,}",
+            f"{r.clusters:,}",
+            f"{r.merged_records:,}",
+            f"{r.records_moved:,}",
+            f"{r.pairs_linked:,}",
+            f"{r.seconds:.1f}",
+        )
+    console.print(table)
+
+
+@click.command()
+@click.option(
+    "--threshold", default=0.9, show_default=True, type=click.FloatRange(0.5, 0.999), help="Match probability."
+)
+@store_option
+@json_option
+@click.pass_context
+def resolve(ctx: click.Context, threshold: float, store_url: str | None, as_json: bool) -> None:
+    """Resolve people (Splink, trained on the data) and businesses across sources."""
+    with opened(ctx, store_url) as store:
+        reports = run_resolve(store, threshold)
+    if as_json:
+        emit_json([vars(r) for r in reports])
+    else:
+        print_resolve_reports(reports)
+
+
+@click.command()
+@click.argument("record_ids", nargs=-1, required=True)
+@click.option("--reference", required=True, help="Case or ticket reference for the decision (kept as a judgement).")
+@store_option
+@click.pass_context
+def split(ctx: click.Context, record_ids: tuple[str, ...], reference: str, store_url: str | None) -> None:
+    """Undo a wrong merge: these source records leave their entity and stand as one of their own."""
+    from ingest.resolve import split_records
+
+    with opened(ctx, store_url) as store:
+        moved = split_records(store, record_ids, reference=reference)
+    console.print(f"{moved} record(s) split off; the next `disrupt resolve` keeps them apart")
+
+
+@click.command()
+@click.argument("entity_id")
+@store_option
+@json_option
+@click.pass_context
+def records(ctx: click.Context, entity_id: str, store_url: str | None, as_json: bool) -> None:
+    """List the source records an entity stands for (ids to give to `disrupt split`)."""
+    with opened(ctx, store_url) as store:
+        entity = store.get_entity(entity_id)
+        if entity is None:
+            raise click.ClickException(f"no entity {entity_id!r}")
+        members = [e for e in store.records_of_kind(entity.kind) if (e.merged_into or e.id) == entity.id]
+    rows = [{"record_id": e.id, "label": e.label, "canonical": e.merged_into is None} for e in members]
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(title=f"Records of {entity.kind} {entity.id}")
+    for col in ("record id", "label", "canonical"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(Text(str(r["record_id"])), Text(str(r["label"])), "yes" if r["canonical"] else "")
+    console.print(table)
+
+
+def _print_import(report: Any) -> None:
+    table = Table(title=f"Imported {report.source}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("nodes read", f"{report.nodes_read:,}")
+    table.add_row("relationships read", f"{report.relationships_read:,}")
+    table.add_row("rows rejected", f"{report.rows_rejected:,}")
+    for kind, n in sorted(report.entities_by_kind.items()):
+        table.add_row(Text(f"entities: {kind}"), f"{n:,}")
+    for kind, n in sorted(report.links_by_kind.items()):
+        table.add_row(Text(f"links: {kind}"), f"{n:,}")
+    for label, n in sorted(report.unknown_labels.items()):
+        table.add_row(Text(f"kept as Other: label {label}"), f"{n:,}")
+    for rel, n in sorted(report.unknown_types.items()):
+        table.add_row(Text(f"kept as RELATED_TO: type {rel}"), f"{n:,}")
+    console.print(table)
+
+
+@click.command("import-graph")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="YAML map of labels and types."
+)
+@store_option
+@json_option
+@click.pass_context
+def import_graph(ctx: click.Context, folder: Path, labels: Path | None, store_url: str | None, as_json: bool) -> None:
+    """Import a neo4j-admin import CSV bundle (node and relationship files)."""
+    from ingest.graph_import import GraphImportError, import_neo4j_bundle
+
+    with opened(ctx, store_url) as store:
+        try:
+            report = import_neo4j_bundle(store, folder, _work_dir(ctx), labels=labels)
+        except GraphImportError as exc:
+            raise click.ClickException(str(exc)) from exc
+    emit_json(report.as_dict()) if as_json else _print_import(report)
+
+
+@click.command("import-edges")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--node-kind", default="Other", show_default=True, help="Kind of the nodes (Other or Person).")
+@click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="YAML map of types.")
+@store_option
+@json_option
+@click.pass_context
+def import_edges(
+    ctx: click.Context, file: Path, node_kind: str, labels: Path | None, store_url: str | None, as_json: bool
+) -> None:
+    """Import a CSV edge list: source, target, and optionally weight and type."""
+    from ingest.graph_import import GraphImportError, import_edge_list
+
+    with opened(ctx, store_url) as store:
+        try:
+            report = import_edge_list(store, file, _work_dir(ctx), node_kind=node_kind, labels=labels)
+        except GraphImportError as exc:
+            raise click.ClickException(str(exc)) from exc
+    emit_json(report.as_dict()) if as_json else _print_import(report)
+
+
+@click.command()
+@click.option("--people", default=5000, show_default=True, type=click.IntRange(200, 5_000_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Stop after the data work; do not start the app.")
+@_QUIET_OPTION
+@click.pass_context
+def demo(ctx: click.Context, people: int, seed: int, no_serve: bool, quiet: bool) -> None:
+    """Generate the demo district, ingest it, resolve it, then serve the app.
+
+    Uses DISRUPT_DATA_DIR (the world goes to <data dir>/world-<people>-<seed>) and DISRUPT_STORE.
+    """
+    from ingest.synthetic import generate as generate_world
+
+    settings: Settings = ctx.obj
+    world = settings.data_dir / f"world-{people}-{seed}"
+    if not (world / "manifest.json").is_file():
+        with console.status(f"Simulating {people:,} people (seed {seed}) ..."):
+            generate_world(world, people=people, seed=seed)
+    console.print(f"Demo exports in {world}")
+    try:
+        with opened(ctx, None) as store:
+            report = run_ingest(store, world, settings.data_dir, quiet=quiet)
+            print_ingest_report(report)
+            print_resolve_reports(run_resolve(store, 0.9))
+            counts = store.counts()
+    except GraphError as exc:
+        raise click.ClickException(str(exc)) from exc
+    console.print(
+        f"Graph ready: {sum(counts.entities.values()):,} entities, {sum(counts.links.values()):,} links "
+        f"in {settings.store_url}"
+    )
+    if not no_serve:
+        console.print(
+            "The app is not part of this version yet; explore the graph with "
+            "`disrupt stats`, `disrupt search` and `disrupt paths`."
+        )
+
+
+COMMANDS = [ingest, resolve, split, records, import_graph, import_edges, demo]
