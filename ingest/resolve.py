@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MATCH_THRESHOLD = 0.9  # pairs scored at or above this probability are linked
+MIN_RECORDS_TO_TRAIN = 200  # fewer records than this cannot train a model: exact rules are used
 _SOURCE_RANK = {"police": 0, "care": 1, "licensing": 2, "register": 3}  # canonical record preference
 _BUSINESS_WORDS = {"the", "ltd", "limited", "plc", "co", "and"}
 
@@ -47,6 +48,7 @@ class ResolutionReport:
     pairs_scored: int = 0
     pairs_linked: int = 0
     judgements_applied: int = 0
+    method: str = ""
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -61,10 +63,14 @@ def resolve_people(
     report.records = len(frame) + len(placeholders)
     report.timings["read"] = time.perf_counter() - started
     pairs: list[tuple[str, str]] = []
-    if len(frame) > 1:
+    if len(frame) >= MIN_RECORDS_TO_TRAIN:
+        report.method = "splink"
         scored = _score_people(frame, threshold=threshold, seed=seed, timings=report.timings)
         report.pairs_scored = len(scored)
         pairs = [(a, b) for a, b, p in scored if p >= threshold]
+    elif len(frame) > 1:
+        report.method = f"exact name and date of birth (fewer than {MIN_RECORDS_TO_TRAIN} records to train a model)"
+        pairs = _exact_pairs(frame)
     report.pairs_linked = len(pairs)
     ids = [*frame["unique_id"].tolist(), *placeholders] if len(frame) else list(placeholders)
     rank = {row.unique_id: _record_rank(row) for row in frame.itertuples()} if len(frame) else {}
@@ -155,6 +161,15 @@ def _score_people(
             strict=True,
         )
     )
+
+
+def _exact_pairs(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs with the same folded given name, family name and date of birth (all present)."""
+    groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for row in frame.itertuples():
+        if row.given and row.dob:
+            groups[(str(row.given), str(row.family), str(row.dob))].append(str(row.unique_id))
+    return [(members[0], other) for members in groups.values() for other in members[1:]]
 
 
 def _record_rank(row: Any) -> tuple[int, int, str]:
