@@ -142,8 +142,11 @@ def _columns(header: list[str], path: Path) -> list[_Column]:
     return cols
 
 
+_SPECIAL = ("ID", "START_ID", "END_ID", "LABEL", "TYPE")
+
+
 def _file_kind(cols: list[_Column]) -> str:
-    types = {c.type.upper() for c in cols if not c.name}
+    types = {c.type.upper() for c in cols}
     if {"START_ID", "END_ID"} <= types:
         return "relationships"
     if "ID" in types:
@@ -278,16 +281,15 @@ def _typed(cols: list[_Column], values: dict[str, str]) -> tuple[dict[str, Any],
     problems: list[Reject] = []
     for c in cols:
         raw = values.get(c.header, "")
-        if not c.name:
-            special[c.type.upper()] = raw
-            special[c.type.upper() + "_SPACE"] = c.space
+        kind = c.type.upper()
+        if kind in _SPECIAL:
+            special[kind], special[kind + "_SPACE"] = raw, c.space
+            if kind != "ID" or not c.name:
+                continue  # a named :ID column is also a property, as neo4j-admin stores it
+        if kind == "IGNORE" or raw == "":
             continue
-        if c.type.upper() == "IGNORE" or raw == "":
-            continue
-        if c.type.upper() == "ID":
-            special["ID"], special["ID_SPACE"] = raw, c.space
         try:
-            props[c.name] = _convert(raw, c.type)
+            props[c.name] = _convert(raw, "string" if kind == "ID" else c.type)
         except ValueError as exc:
             problems.append(Reject("", 0, c.header, f"{raw[:40]!r} is not a {c.type}: {exc}"))
     return props, problems, special
