@@ -36,8 +36,10 @@ _UNDECOMPOSED = str.maketrans(
 
 def normalise_key_part(value: object) -> str:
     """Return the canonical text of one key part: NFC, trimmed, inner spaces collapsed, casefolded."""
-    text = unicodedata.normalize("NFC", str(value))
-    return " ".join(text.split()).casefold()
+    text = str(value)
+    if text.isascii():  # most keys: NFC changes nothing and casefold is lower
+        return " ".join(text.split()).lower()
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 def make_id(kind: str, *parts: object) -> str:
@@ -48,9 +50,10 @@ def make_id(kind: str, *parts: object) -> str:
     >>> make_id("Vehicle", "AB12CDE").startswith("vehicle-")
     True
     """
-    if not parts or any(p is None or str(p).strip() == "" for p in parts):
+    normalised = [normalise_key_part(p) for p in parts if p is not None]
+    if not parts or len(normalised) != len(parts) or "" in normalised:
         raise ValueError(f"make_id({kind!r}) needs every identifying part, got {parts!r}")
-    canonical = _SEPARATOR.join([kind, *(normalise_key_part(p) for p in parts)])
+    canonical = _SEPARATOR.join([kind, *normalised])
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
     return f"{kind.lower()}-{digest}"
 
@@ -61,6 +64,8 @@ def fold_text(text: str) -> str:
     >>> fold_text("  Zoë  Ødegård O'Brien ")
     "zoe odegard o'brien"
     """
+    if text.isascii() and text.isprintable():
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
     kept = [ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Cc", "Cf", "Cs")]
     return " ".join("".join(kept).casefold().split())

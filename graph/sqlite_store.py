@@ -201,6 +201,8 @@ WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
   AND (?3 IS NULL OR o.kind IN (SELECT value FROM json_each(?3)))
 """
 
+_COUNT_HELD = "SELECT count(*) FROM json_each(?) AS f CROSS JOIN {table} AS t ON t.id = f.value"
+
 _SEARCH_FTS = """
 SELECT coalesce(e.merged_into, e.id) AS cid,
        min(CASE WHEN t.term = ?2 THEN 0 WHEN substr(t.term, 1, length(?2)) = ?2 THEN 1 ELSE 2 END) AS rank,
@@ -327,10 +329,13 @@ class SQLiteStore:
     def upsert(self, entities: Sequence[Entity] = (), links: Sequence[Link] = ()) -> UpsertSummary:
         entity_rows, entity_prov, terms = self._prepare_entities(entities)
         link_rows, link_prov = self._prepare_links(links)
+        entity_ids = _json(list({row[0] for row in entity_rows}))
+        link_ids = _json(list({row[0] for row in link_rows}))
         try:
             with self._transaction() as db:
-                before_e = db.execute("SELECT count(*) FROM entities").fetchone()[0]
-                before_l = db.execute("SELECT count(*) FROM links").fetchone()[0]
+                # how many of the batch's ids exist already (counting whole tables would grow with the store)
+                existed_e = db.execute(_COUNT_HELD.format(table="entities"), (entity_ids,)).fetchone()[0]
+                existed_l = db.execute(_COUNT_HELD.format(table="links"), (link_ids,)).fetchone()[0]
                 db.executemany(_UPSERT_ENTITY, entity_rows)
                 db.executemany(_INSERT_PROVENANCE, entity_prov)
                 self._add_search_terms(db, terms)
@@ -338,14 +343,12 @@ class SQLiteStore:
                     self._check_link_ends(db, link_rows)
                     db.executemany(_UPSERT_LINK, link_rows)
                     db.executemany(_INSERT_PROVENANCE, link_prov)
-                created_e = db.execute("SELECT count(*) FROM entities").fetchone()[0] - before_e
-                created_l = db.execute("SELECT count(*) FROM links").fetchone()[0] - before_l
         except sqlite3.Error as exc:
             raise StoreError(f"batch rolled back: {exc}") from exc
         distinct_e = len({row[0] for row in entity_rows})
         distinct_l = len({row[0] for row in link_rows})
         log.debug("upserted %d entities, %d links", distinct_e, distinct_l)
-        return UpsertSummary(created_e, distinct_e - created_e, created_l, distinct_l - created_l)
+        return UpsertSummary(distinct_e - existed_e, existed_e, distinct_l - existed_l, existed_l)
 
     @staticmethod
     def _add_search_terms(db: sqlite3.Connection, terms: list[tuple[str, str]]) -> None:
@@ -470,9 +473,10 @@ class SQLiteStore:
             for chunk in _chunks(sorted(set(record_ids))):
                 found.update(
                     self._db.execute(
+                        # CROSS JOIN fixes the order: each id, then its provenance, then the entity
                         "SELECT p.record_id, p.owner FROM json_each(?1) AS f "
-                        "JOIN provenance AS p ON p.source = ?2 AND p.record_id = f.value "
-                        "JOIN entities AS e ON e.id = p.owner AND e.kind = ?3",
+                        "CROSS JOIN provenance AS p ON p.source = ?2 AND p.record_id = f.value "
+                        "CROSS JOIN entities AS e ON e.id = p.owner AND e.kind = ?3",
                         (_json(list(chunk)), source, kind),
                     )
                 )

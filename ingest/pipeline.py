@@ -424,7 +424,7 @@ class Ingest:
             return 0
         try:
             summary = self.store.upsert(
-                [e for _, es, _ in records for e in es], [ln for _, _, ls in records for ln in ls]
+                _coalesce([e for _, es, _ in records for e in es]), [ln for _, _, ls in records for ln in ls]
             )
         except GraphError as exc:
             if len(records) == 1:
@@ -454,6 +454,28 @@ def _link(
         source, target = target, source
     key_parts = [str(props[k]) if props.get(k) not in (None, "") else "-" for k in lk.key]
     return Link(make_id(kind, source, target, *key_parts), kind, source, target, props, prov, seen, seen)
+
+
+def _coalesce(entities: list[Entity]) -> list[Entity]:
+    """One record per id: what the store's merge would make of the repeats (later values win,
+    provenance kept, first and last seen widened), so a car read a thousand times is written once."""
+    merged: dict[str, Entity] = {}
+    for e in entities:
+        held = merged.get(e.id)
+        if held is None:
+            merged[e.id] = e
+            continue
+        seen = [s for s in (held.first_seen, held.last_seen, e.first_seen, e.last_seen) if s]
+        merged[e.id] = Entity(
+            e.id,
+            e.kind,
+            e.label or held.label,
+            {**held.properties, **e.properties},
+            held.provenance + e.provenance,
+            min(seen) if seen else None,
+            max(seen) if seen else None,
+        )
+    return list(merged.values())
 
 
 def _remember(seen: dict[bytes, int], row: SourceRow) -> int | None:
