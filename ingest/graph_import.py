@@ -30,7 +30,7 @@ import yaml
 from graph import Entity, GraphError, GraphStore, Link, Provenance, make_id, now_iso
 from graph.records import make_label
 from graph.schema import Schema
-from ingest.ledger import Ledger, Reject, file_digest
+from ingest.ledger import Checkpoint, Ledger, Reject, file_digest
 from ingest.readers import ReaderError, read_csv
 
 log = logging.getLogger(__name__)
@@ -186,15 +186,15 @@ class GraphImporter:
             if "reference" in ek.key and "reference" not in kept:
                 kept["reference"] = node_id
             if all(kept.get(k) not in (None, "") for k in ek.key):
-                return self._entity(kind, kept, row)
+                return self.entity(kind, kept, row)
         for lb in labels or ["(no label)"]:
             if lb not in self.schema.entities and lb not in self.map.labels:
                 self.report.unknown_labels[lb] += 1
         other = {**props, "ref": f"{self.source}:{space}:{node_id}", "labels": labels}
         other.setdefault("name", str(props.get("name") or node_id))
-        return self._entity("Other", other, row)
+        return self.entity("Other", other, row)
 
-    def _entity(self, kind: str, props: dict[str, Any], row: str) -> Entity:
+    def entity(self, kind: str, props: dict[str, Any], row: str) -> Entity:
         ek = self.schema.entities[kind]
         entity_id = make_id(kind, *(props[k] for k in ek.key))
         prov = (Provenance(self.source, row, self.loaded_at),)
@@ -231,8 +231,6 @@ class GraphImporter:
     def reject(self, path: Path, rejects: list[Reject]) -> None:
         if rejects:
             self.report.rows_rejected += len({r.row for r in rejects})
-            from ingest.ledger import Checkpoint
-
             digest = file_digest(path)
             self.ledger.advance(digest, self.source, str(path), Checkpoint(), rejects, self.source, now_iso())
 
@@ -392,7 +390,7 @@ def import_edge_list(
                         key: name,
                         **({"name": name, "labels": ["edge list node"]} if node_kind == "Other" else {}),
                     }
-                    entities[name] = importer._entity(node_kind, props_node, f"{path.name}:{number}")
+                    entities[name] = importer.entity(node_kind, props_node, f"{path.name}:{number}")
                     importer.report.nodes_read += 1
                 ends.append((entities[name].id, node_kind))
             links.append(

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -522,9 +522,4 @@ def ingest_paths(
         return job.run(files, unrecognised)
 
 
-def kinds_made(report: RunReport) -> Counter[str]:
-    """Entities by kind that this run added (after minus before)."""
-    return Counter({k: v["after"] - v["before"] for k, v in report.by_kind.items()})
-
-
-__all__ = ["FileReport", "Ingest", "IngestError", "RunReport", "ingest_paths", "kinds_made", "plan_folder"]
+__all__ = ["FileReport", "Ingest", "IngestError", "RunReport", "ingest_paths", "plan_folder"]
