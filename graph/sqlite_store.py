@@ -201,7 +201,18 @@ WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
   AND (?3 IS NULL OR o.kind IN (SELECT value FROM json_each(?3)))
 """
 
-_COUNT_HELD = "SELECT count(*) FROM json_each(?) AS f CROSS JOIN {table} AS t ON t.id = f.value"
+_COUNT_HELD_ENTITIES = "SELECT count(*) FROM json_each(?) AS f CROSS JOIN entities AS t ON t.id = f.value"
+_COUNT_HELD_LINKS = "SELECT count(*) FROM json_each(?) AS f CROSS JOIN links AS t ON t.id = f.value"
+
+# After resolution changes records' canonical entities, their links follow them.
+_MOVE_LINK_SOURCES = """
+UPDATE links SET src = coalesce((SELECT merged_into FROM entities WHERE id = links.orig_src), links.orig_src)
+WHERE orig_src IN (SELECT id FROM changed)
+"""
+_MOVE_LINK_TARGETS = """
+UPDATE links SET dst = coalesce((SELECT merged_into FROM entities WHERE id = links.orig_dst), links.orig_dst)
+WHERE orig_dst IN (SELECT id FROM changed)
+"""
 
 _SEARCH_FTS = """
 SELECT coalesce(e.merged_into, e.id) AS cid,
@@ -334,8 +345,8 @@ class SQLiteStore:
         try:
             with self._transaction() as db:
                 # how many of the batch's ids exist already (counting whole tables would grow with the store)
-                existed_e = db.execute(_COUNT_HELD.format(table="entities"), (entity_ids,)).fetchone()[0]
-                existed_l = db.execute(_COUNT_HELD.format(table="links"), (link_ids,)).fetchone()[0]
+                existed_e = db.execute(_COUNT_HELD_ENTITIES, (entity_ids,)).fetchone()[0]
+                existed_l = db.execute(_COUNT_HELD_LINKS, (link_ids,)).fetchone()[0]
                 db.executemany(_UPSERT_ENTITY, entity_rows)
                 db.executemany(_INSERT_PROVENANCE, entity_prov)
                 self._add_search_terms(db, terms)
@@ -697,12 +708,8 @@ class SQLiteStore:
                 "WHERE id IN (SELECT id FROM changed) AND merged_into IN "
                 "(SELECT id FROM entities WHERE merged_into IS NOT NULL)"
             )
-            for end in ("src", "dst"):
-                db.execute(
-                    f"UPDATE links SET {end} = coalesce("  # noqa: S608 - fixed column names, no values
-                    f"(SELECT merged_into FROM entities WHERE id = links.orig_{end}), links.orig_{end}) "
-                    f"WHERE orig_{end} IN (SELECT id FROM changed)"
-                )
+            db.execute(_MOVE_LINK_SOURCES)
+            db.execute(_MOVE_LINK_TARGETS)
             changed = int(db.execute("SELECT count(*) FROM changed").fetchone()[0])
             db.execute("DELETE FROM assign")
             db.execute("DELETE FROM changed")

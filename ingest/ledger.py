@@ -89,11 +89,9 @@ class Ledger:
         """Drop a file's checkpoint and rejects, to load it again from the start."""
         with self._db:
             self._db.execute("BEGIN")
-            for table in ("checkpoints", "rejects"):
-                self._db.execute(
-                    f"DELETE FROM {table} WHERE store = ? AND digest = ? AND source = ?",  # noqa: S608 - fixed names
-                    (self.store, digest, source),
-                )
+            key = (self.store, digest, source)
+            self._db.execute("DELETE FROM checkpoints WHERE store = ? AND digest = ? AND source = ?", key)
+            self._db.execute("DELETE FROM rejects WHERE store = ? AND digest = ? AND source = ?", key)
 
     def advance(
         self, digest: str, source: str, file: str, point: Checkpoint, rejects: Iterable[Reject], run_id: str, now: str
