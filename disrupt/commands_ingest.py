@@ -318,6 +318,7 @@ def demo(ctx: click.Context, people: int, seed: int, no_serve: bool, quiet: bool
 
     Uses DISRUPT_DATA_DIR (the world goes to <data dir>/world-<people>-<seed>) and DISRUPT_STORE.
     """
+    from disrupt.commands_analyse import run_analysis
     from ingest.synthetic import generate as generate_world
 
     settings: Settings = ctx.obj
@@ -331,12 +332,18 @@ def demo(ctx: click.Context, people: int, seed: int, no_serve: bool, quiet: bool
             report = run_ingest(store, world, settings.data_dir, quiet=quiet)
             print_ingest_report(report)
             print_resolve_reports(run_resolve(store, 0.9))
+            with console.status("Analysing ..."):
+                run_id, analysis = run_analysis(store, seed=seed)
             counts = store.counts()
     except GraphError as exc:
         raise click.ClickException(str(exc)) from exc
     console.print(
         f"Graph ready: {sum(counts.entities.values()):,} entities, {sum(counts.links.values()):,} links "
         f"in {settings.store_url}"
+    )
+    console.print(
+        f"Analysis {run_id} in {analysis['timings']['total']:.1f}s: {analysis['rows']['groups']} groups, "
+        f"{analysis['rows']['flags']} licences and businesses checked; see `disrupt results groups`"
     )
     if not no_serve:
         console.print(

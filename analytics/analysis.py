@@ -1,0 +1,242 @@
+"""The whole analysis in one pure function: a POLE graph in, named result tables out.
+
+``disrupt analyse`` reads the graph from the store, calls :func:`analyse`, and saves each table.
+Every row has an ``entity_id`` and a display ``label`` (for area tables, the area's id and name).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import h3
+import networkx as nx
+import numpy as np
+
+from analytics.children import child_indicators
+from analytics.disruption import Tactic, rank_disruption_options
+from analytics.flags import flag_licensing
+from analytics.groups import find_groups, group_ids, profile_group
+from analytics.hotspots import H3_RESOLUTION, event_table, find_hotspots, place_table
+from analytics.key_players import brokerage, find_key_player_set, rank_key_players
+from analytics.places import business_places
+from analytics.projections import analysis_date, person_network
+from analytics.roles import EXPLOITATION_SUSPECT, concern_seeds, person_roles
+from analytics.rules import Rules, default_rules
+
+log = logging.getLogger(__name__)
+
+RESULT_NAMES = (
+    "groups",
+    "key_players",
+    "disruption_options",
+    "hotspots",
+    "hotspot_wards",
+    "hotspot_trend",
+    "density",
+    "flags",
+    "child_indicators",
+    "summary",
+)
+KEY_PLAYER_SET_SIZE = 3
+
+
+@dataclass
+class Analysis:
+    """Result tables by name, and how long each step took (seconds)."""
+
+    tables: dict[str, list[dict[str, Any]]]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _candidates(ranked_group: list[Any], roles: Mapping[Any, frozenset[str]]) -> list[Any]:
+    """Who may be a key player of a group: its adult exploitation suspects when there are three or
+    more, else its adults (children are safeguarded, never targeted)."""
+    adults = [n for n in ranked_group if "child" not in roles.get(n, frozenset())]
+    suspects = [n for n in adults if EXPLOITATION_SUSPECT in roles.get(n, frozenset())]
+    return suspects if len(suspects) >= 3 else adults
+
+
+def analyse(
+    G: nx.MultiDiGraph,
+    *,
+    seed: int = 1,
+    rules: Rules | None = None,
+    tactics: Mapping[str, list[Tactic]] | None = None,
+    as_of: dt.date | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Analysis:
+    """Run every analytic over a POLE graph (as ``GraphStore.to_networkx(provenance=True)`` gives it).
+
+    Works on any graph Disrupt holds: with no roles recorded (an imported edge list) every person
+    is of concern, and with no located events the hotspot tables are empty.
+    """
+    rules = rules or default_rules()
+    as_of = as_of or analysis_date(G)
+    timings: dict[str, float] = {}
+    tick = clock or (lambda: 0.0)
+    start = tick()
+
+    def lap(name: str) -> None:
+        nonlocal start
+        now = tick()
+        timings[name] = round(now - start, 3)
+        start = now
+
+    P = person_network(G, rules=rules, as_of=as_of)
+    roles = person_roles(G, rules=rules, as_of=as_of)
+    seeds = concern_seeds(roles)
+    lap("projection")
+    groups = find_groups(P, seeds=seeds if seeds else None, hops=rules.concern_hops, seed=seed)
+    ids = group_ids(groups)
+    group_of = {n: gid for gid, members in zip(ids, groups, strict=True) for n in members}
+    lap("groups")
+    places = business_places(G)
+    breadth = brokerage(P, groups)
+    group_rows, key_rows, option_rows = [], [], []
+    for gid, members in zip(ids, groups, strict=True):
+        sub_ranked = rank_key_players(P.subgraph(members).copy(), seed=seed)
+        candidates = _candidates([n for n, _, _ in sub_ranked], roles)
+        ranked = rank_key_players(P.subgraph(candidates).copy(), seed=seed)
+        kpp, frag = find_key_player_set(P.subgraph(members).copy(), KEY_PLAYER_SET_SIZE, seed=seed)
+        profile = profile_group(G, P, members, group_id=gid, roles=roles, ranked=ranked)
+        profile["key_player_set"] = [{"entity_id": n, "label": _label(G, n)} for n in kpp]
+        profile["fragmentation_after_key_player_set"] = round(frag, 4)
+        group_rows.append(profile)
+        for rank, (node, composite, measures) in enumerate(ranked, start=1):
+            key_rows.append(
+                {
+                    "entity_id": node,
+                    "label": _label(G, node),
+                    "group_id": gid,
+                    "rank_in_group": rank,
+                    "score": round(composite, 4),
+                    **{k: round(v, 6) for k, v in measures.items()},
+                    "brokerage": breadth.get(node, 0),
+                    "in_key_player_set": node in kpp,
+                    "roles": sorted(roles.get(node, frozenset())),
+                    "reasons": _key_reasons(measures, rank, breadth.get(node, 0), node in kpp),
+                }
+            )
+        option_rows += rank_disruption_options(
+            G,
+            P,
+            members,
+            group_id=gid,
+            roles=roles,
+            key_players=[n for n, _, _ in ranked],
+            places=places,
+            tactics=tactics,
+        )
+    lap("key_players_and_disruption")
+    events = event_table(G, rules=rules, roles=roles)
+    spots = find_hotspots(events, place_table(G), seed=seed) if not events.empty else None
+    hot_cells = set(spots["cells"].loc[spots["cells"]["hotspot"], "cell"]) if spots else set()
+    lap("hotspots")
+    flags = flag_licensing(G, roles=roles, group_of=group_of, hot_cells=hot_cells, places=places, rules=rules)
+    children = child_indicators(G, P, roles=roles, hot_cells=hot_cells, group_of=group_of, as_of=as_of, rules=rules)
+    lap("flags_and_children")
+    tables = {
+        "groups": group_rows,
+        "key_players": key_rows,
+        "disruption_options": option_rows,
+        **_hotspot_tables(spots),
+        "flags": flags,
+        "child_indicators": children,
+    }
+    tables["summary"] = [
+        {
+            "entity_id": "summary",
+            "label": "analysis summary",
+            "as_of": as_of.isoformat() if as_of else None,
+            "people": P.number_of_nodes(),
+            "ties": P.number_of_edges(),
+            "concern_seeds": len(seeds),
+            "groups": len(groups),
+            "hotspot_cells": len(hot_cells),
+            "hotspot_events": spots["events"] if spots else 0,
+            "pai": spots["pai"] if spots else None,
+            "pai_cutoff": spots["cutoff"] if spots else None,
+            "flags_high": sum(1 for f in flags if f["level"] == "high"),
+            "h3_resolution": H3_RESOLUTION,
+        }
+    ]
+    return Analysis({name: plain_rows(rows) for name, rows in tables.items()}, timings)
+
+
+def _label(G: nx.MultiDiGraph, node: Any) -> str:
+    return str(G.nodes[node].get("label") or node)
+
+
+def _key_reasons(measures: Mapping[str, float], rank: int, broker: int, in_set: bool) -> list[str]:
+    reasons = [f"rank {rank} in the group on ties, brokerage and reach"]
+    reasons.append(f"{int(measures['degree'])} direct ties (strength {measures['strength']:.2f})")
+    if measures["betweenness"] > 0.1:
+        reasons.append(f"on {measures['betweenness']:.0%} of shortest paths between others in the group")
+    if broker:
+        reasons.append(f"ties into {broker} other group{'s' * (broker > 1)}")
+    if in_set:
+        reasons.append("in the key-player set: removing it with the others fragments the group most")
+    return reasons
+
+
+def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
+    if spots is None:
+        return {"hotspots": [], "hotspot_wards": [], "hotspot_trend": [], "density": []}
+    cells = spots["cells"]
+    shown = cells[(cells["count"] > 0) | cells["hotspot"] | (cells["sightings"] > 0)]
+    hotspot_rows = []
+    for row in shown.itertuples(index=False):
+        lat, lon = h3.cell_to_latlng(row.cell)
+        hotspot_rows.append(
+            {
+                "entity_id": row.cell,
+                "label": f"hexagon {row.cell}",
+                "area_type": "h3",
+                "latitude": lat,
+                "longitude": lon,
+                "count": row.count,
+                "sightings": row.sightings,
+                "z": row.z,
+                "p": row.p,
+                "hotspot": bool(row.hotspot),
+            }
+        )
+    hotspot_rows.sort(key=lambda r: (-r["hotspot"], -r["z"], r["entity_id"]))
+    wards = [
+        {"entity_id": w, "label": w, "area_type": "ward", "count": c} for w, c in spots["wards"].itertuples(index=False)
+    ]
+    trend = [
+        {"entity_id": w, "label": w, "area_type": "ward", "month": m, "count": c}
+        for w, m, c in spots["trend"].itertuples(index=False)
+    ]
+    density = [
+        {"entity_id": f"kde-{i}", "label": "density", "latitude": la, "longitude": lo, "density": d}
+        for i, (la, lo, d) in enumerate(spots["density"].itertuples(index=False))
+    ]
+    return {"hotspots": hotspot_rows, "hotspot_wards": wards, "hotspot_trend": trend, "density": density}
+
+
+def plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with numpy scalars, sets and NaN turned into plain JSON values."""
+    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        number = float(value)
+        return None if math.isnan(number) else number
+    return value

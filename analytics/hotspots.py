@@ -1,0 +1,260 @@
+"""Hotspots of exploitation-related events: H3 hexagons and wards, Getis-Ord Gi* with a false
+discovery rate, a kernel density surface, monthly trends, and the Predictive Accuracy Index.
+
+Events come from the graph (see :func:`event_table`); every function after that takes and returns
+data frames, so a reader can test each on a handful of points.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+import h3
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from analytics.places import coordinates, ward_of
+from analytics.projections import event_date
+from analytics.roles import EXPLOITATION_SUSPECT, is_exploitation_event
+from analytics.rules import Rules, default_rules
+
+H3_RESOLUTION = 9  # cells of about 0.1 km² (edge about 200 m): a street block, finer than a 400 m hotspot
+EVENT_COLUMNS = ["event_id", "kind", "what", "date", "month", "latitude", "longitude", "ward", "exploitation"]
+
+
+def event_table(
+    G: nx.MultiDiGraph, *, rules: Rules | None = None, roles: dict[Any, frozenset[str]] | None = None
+) -> pd.DataFrame:
+    """Every located event, one row each, with ``exploitation`` marking those related to exploitation.
+
+    Exploitation-related: where missing children were found (episodes showing exploitation),
+    intelligence locations of exploitation reports, exploitation incidents, and sightings of
+    flagged vehicles (vehicles named in exploitation intelligence or incidents, or used by an
+    exploitation suspect). Any other event at a located place is kept with ``exploitation`` False.
+    """
+    rules = rules or default_rules()
+    flagged_vehicles = _flagged_vehicles(G, rules, roles or {})
+    rows = []
+    for node, data in G.nodes(data=True):
+        kind = data.get("kind")
+        if kind not in ("MissingEpisode", "Intelligence", "Incident", "Sighting", "DisruptionAction"):
+            continue
+        where = coordinates(G, node)
+        if where is None:
+            continue
+        if kind == "Sighting":
+            what = "sighting"
+            exploitation = any(v in flagged_vehicles for v, _ in G.in_edges(node))
+        else:
+            what = {"MissingEpisode": "missing found", "Intelligence": "intelligence", "Incident": "incident"}.get(
+                kind, "action"
+            )
+            exploitation = is_exploitation_event(G, node, rules)
+        when = event_date(G, node)
+        rows.append(
+            {
+                "event_id": node,
+                "kind": kind,
+                "what": what,
+                "date": when[:10] if when else None,
+                "month": when[:7] if when else None,
+                "latitude": where[0],
+                "longitude": where[1],
+                "ward": ward_of(G, node),
+                "exploitation": bool(exploitation),
+            }
+        )
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+def _flagged_vehicles(G: nx.MultiDiGraph, rules: Rules, roles: dict[Any, frozenset[str]]) -> set[Any]:
+    flagged: set[Any] = set()
+    for node, kind in G.nodes(data="kind"):
+        if kind in ("Intelligence", "Incident") and is_exploitation_event(G, node, rules):
+            flagged.update(v for v, _ in G.in_edges(node) if G.nodes[v].get("kind") == "Vehicle")
+    for person, held in roles.items():
+        if EXPLOITATION_SUSPECT in held:
+            flagged.update(v for _, v in G.out_edges(person) if G.nodes[v].get("kind") == "Vehicle")
+    return flagged
+
+
+def study_cells(
+    latitudes: Iterable[float], longitudes: Iterable[float], *, resolution: int = H3_RESOLUTION
+) -> list[str]:
+    """The hexagons of a study area: every cell holding a known place, and the ring around each."""
+    cells = {h3.latlng_to_cell(lat, lon, resolution) for lat, lon in zip(latitudes, longitudes, strict=True)}
+    return sorted({n for c in cells for n in h3.grid_disk(c, 1)})
+
+
+def count_by_cell(events: pd.DataFrame, cells: Iterable[str], *, resolution: int = H3_RESOLUTION) -> pd.Series:
+    """Events per hexagon over the study cells (zero where none); events outside are ignored."""
+    index = pd.Index(list(cells), name="cell")
+    if events.empty:
+        return pd.Series(0, index=index, dtype="int64")
+    cell = [h3.latlng_to_cell(a, b, resolution) for a, b in zip(events["latitude"], events["longitude"], strict=True)]
+    counts = pd.Series(cell).value_counts()
+    return counts.reindex(index, fill_value=0).astype("int64")
+
+
+def getis_ord_hotspots(
+    counts: pd.Series, *, ring: int = 1, alpha: float = 0.05, permutations: int = 999, seed: int | None = None
+) -> pd.DataFrame:
+    """Gi* (esda) on hexagon counts, flagged under a false discovery rate.
+
+    The classic form (Ord and Getis 1995, as in ArcGIS Hot Spot Analysis): binary weights over the
+    cells within ``ring`` H3 steps, the analytic z-score, and Benjamini-Hochberg at ``alpha`` over
+    its p-values. The permutation p-value ``p_sim`` is reported too but not used to flag: on sparse
+    counts (most cells empty) every isolated non-empty cell gets the smallest possible ``p_sim``, so
+    it flags single events. Returns one row per cell: ``count``, ``z``, ``p``, ``p_sim`` and
+    ``hotspot`` (z > 0 and p within the threshold).
+    """
+    from esda import G_Local, fdr
+    from libpysal.weights import W
+
+    cells = list(counts.index)
+    present = set(cells)
+    neighbours = {c: [n for n in h3.grid_disk(c, ring) if n != c and n in present] for c in cells}
+    out = pd.DataFrame({"cell": cells, "count": counts.to_numpy()})
+    if len(cells) < 3 or counts.sum() == 0:
+        return out.assign(z=0.0, p=1.0, p_sim=1.0, hotspot=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # islands and the lattice's edge are expected here
+        weights = W(neighbours, silence_warnings=True)
+        gi = G_Local(
+            counts.to_numpy(dtype=float),
+            weights,
+            transform="B",
+            star=True,
+            permutations=permutations,
+            seed=seed,
+            n_jobs=1,
+        )
+    z = np.nan_to_num(np.asarray(gi.Zs, dtype=float))
+    p = np.nan_to_num(np.asarray(gi.p_norm, dtype=float), nan=1.0)
+    threshold = fdr(p, alpha)
+    return out.assign(
+        z=np.round(z, 4), p=p, p_sim=np.asarray(gi.p_sim, dtype=float), hotspot=(z > 0) & (p <= threshold)
+    )
+
+
+def kernel_density(events: pd.DataFrame, *, cell_m: float = 100.0, bandwidth_m: float = 250.0) -> pd.DataFrame:
+    """A kernel density surface: events binned on a grid of ``cell_m`` metres and smoothed with a
+    Gaussian of ``bandwidth_m`` (scipy), returned as the grid cells holding 99% of the density,
+    with their centres in WGS84 and the density in events per km².
+    """
+    from scipy.ndimage import gaussian_filter
+
+    if events.empty:
+        return pd.DataFrame(columns=["latitude", "longitude", "density"])
+    lat0 = float(events["latitude"].mean())
+    m_lat, m_lon = 111_320.0, 111_320.0 * math.cos(math.radians(lat0))
+    y = (events["latitude"].to_numpy() - events["latitude"].min()) * m_lat
+    x = (events["longitude"].to_numpy() - events["longitude"].min()) * m_lon
+    pad = 3 * bandwidth_m
+    nx_, ny_ = int((x.max() + 2 * pad) // cell_m) + 1, int((y.max() + 2 * pad) // cell_m) + 1
+    grid, _, _ = np.histogram2d(y + pad, x + pad, bins=(ny_, nx_), range=((0, ny_ * cell_m), (0, nx_ * cell_m)))
+    surface = gaussian_filter(grid, sigma=bandwidth_m / cell_m) / (cell_m * cell_m / 1e6)
+    order = np.argsort(surface, axis=None)[::-1]
+    cumulative = np.cumsum(surface.ravel()[order])
+    keep = order[: int(np.searchsorted(cumulative, 0.99 * cumulative[-1])) + 1]
+    rows, cols = np.unravel_index(keep, surface.shape)
+    return pd.DataFrame(
+        {
+            "latitude": events["latitude"].min() + ((rows + 0.5) * cell_m - pad) / m_lat,
+            "longitude": events["longitude"].min() + ((cols + 0.5) * cell_m - pad) / m_lon,
+            "density": np.round(surface[rows, cols], 4),
+        }
+    )
+
+
+def monthly_trend(events: pd.DataFrame, *, by: str = "ward") -> pd.DataFrame:
+    """Events per area and month (``by`` is ``ward`` or ``cell``), with every month of the span present."""
+    if events.empty or events[by].isna().all():
+        return pd.DataFrame(columns=[by, "month", "count"])
+    frame = events.dropna(subset=[by, "month"])
+    months = pd.period_range(frame["month"].min(), frame["month"].max(), freq="M").astype(str)
+    table = frame.groupby([by, "month"]).size().unstack(fill_value=0).reindex(columns=months, fill_value=0)
+    table.columns.name = "month"
+    return table.stack().rename("count").reset_index()
+
+
+def predictive_accuracy_index(
+    flagged: Iterable[str], cells: Iterable[str], later: pd.DataFrame, *, resolution: int = H3_RESOLUTION
+) -> float:
+    """Chainey's PAI: the share of later events in the flagged cells over the share of area flagged.
+
+    All cells of one H3 resolution have nearly equal area, so the area share is the cell share.
+    Returns 0.0 when there are no later events or no flagged cells.
+    """
+    study = set(cells)
+    chosen = set(flagged) & study
+    if not chosen or later.empty:
+        return 0.0
+    hits = count_by_cell(later, study, resolution=resolution)
+    in_study = int(hits.sum())
+    if in_study == 0:
+        return 0.0
+    hit_rate = float(hits[list(chosen)].sum()) / in_study
+    return round(hit_rate / (len(chosen) / len(study)), 4)
+
+
+def find_hotspots(
+    events: pd.DataFrame,
+    places: pd.DataFrame,
+    *,
+    resolution: int = H3_RESOLUTION,
+    holdout: float = 0.25,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """The full hotspot analysis of an event table.
+
+    ``places`` holds ``latitude`` and ``longitude`` of every known place and defines the study
+    area. The harm layer is the exploitation events other than ANPR sightings (every event when
+    none is marked as exploitation): camera reads are located where the cameras are, not where
+    harm happens, so they would draw hotspots at camera sites. Sightings of flagged vehicles are
+    counted per hexagon as their own layer. The PAI re-runs Gi* on the earliest ``1 - holdout``
+    of the harm events and scores it on the latest ``holdout`` share.
+
+    Returns ``cells`` (Gi* per hexagon, with ``sightings``), ``wards`` (counts per ward),
+    ``trend`` (per ward and month), ``density`` (kernel surface), ``pai``, ``cutoff`` (the date
+    that splits the events) and ``events`` (how many the harm layer holds).
+    """
+    flagged = events[events["exploitation"]] if events["exploitation"].any() else events
+    harm = flagged[flagged["kind"] != "Sighting"]
+    sightings = flagged[flagged["kind"] == "Sighting"]
+    cells = study_cells(places["latitude"], places["longitude"], resolution=resolution)
+    gi = getis_ord_hotspots(count_by_cell(harm, cells, resolution=resolution), seed=seed)
+    gi["sightings"] = count_by_cell(sightings, cells, resolution=resolution).to_numpy()
+    dated = harm.dropna(subset=["date"]).sort_values("date")
+    cutoff = dated["date"].iloc[int(len(dated) * (1 - holdout))] if len(dated) >= 8 else None
+    pai = 0.0
+    if cutoff is not None:
+        early, later = dated[dated["date"] < cutoff], dated[dated["date"] >= cutoff]
+        early_gi = getis_ord_hotspots(count_by_cell(early, cells, resolution=resolution), seed=seed)
+        pai = predictive_accuracy_index(early_gi.loc[early_gi["hotspot"], "cell"], cells, later, resolution=resolution)
+    wards = harm.dropna(subset=["ward"]).groupby("ward").size().rename("count").reset_index()
+    return {
+        "cells": gi,
+        "wards": wards.sort_values(["count", "ward"], ascending=[False, True]),
+        "trend": monthly_trend(harm, by="ward"),
+        "density": kernel_density(harm),
+        "pai": pai,
+        "cutoff": cutoff,
+        "events": len(harm),
+    }
+
+
+def place_table(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """Latitude and longitude of every located place in the graph (the study area)."""
+    rows = [
+        (data["latitude"], data["longitude"])
+        for _, data in G.nodes(data=True)
+        if data.get("kind") in ("Location", "Business")
+        and isinstance(data.get("latitude"), int | float)
+        and isinstance(data.get("longitude"), int | float)
+    ]
+    return pd.DataFrame(rows, columns=["latitude", "longitude"])

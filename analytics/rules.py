@@ -1,0 +1,130 @@
+"""The tunable rules of analysis (weights, grading, what counts as exploitation), read from YAML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class AnalyticsError(Exception):
+    """Base of the errors analytics raise."""
+
+
+class InvalidRules(AnalyticsError):
+    """A rules or tactics file is malformed; the message says which entry and how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """Weights and markers that turn POLE facts into concern. See ``analytics/rules.yaml``."""
+
+    link_weights: Mapping[str, float]
+    half_life_days: float
+    recency_floor: float
+    source_evaluation: Mapping[str, float]
+    intelligence_assessment: Mapping[str, float]
+    incident_categories: frozenset[str]
+    intelligence_topics: frozenset[str]
+    pull_factors: frozenset[str]
+    suspect_roles: frozenset[str]
+    victim_roles: frozenset[str]
+    concern_hops: int
+    child_age: int
+
+    def weight(self, reason: str) -> float:
+        return float(self.link_weights.get(reason, 0.0))
+
+    def recency(self, when: str | None, as_of: dt.date | None) -> float:
+        """How much a fact dated ``when`` still counts on ``as_of`` (1.0 when either is unknown)."""
+        day = parse_day(when)
+        if day is None or as_of is None:
+            return 1.0
+        age = max(0, (as_of - day).days)
+        return max(self.recency_floor, math.pow(0.5, age / self.half_life_days))
+
+    def grading_factor(self, source_evaluation: object, assessment: object) -> float:
+        """Weight of a graded fact; ungraded facts count fully."""
+        s = self.source_evaluation.get(str(source_evaluation), 1.0) if source_evaluation else 1.0
+        a = self.intelligence_assessment.get(str(assessment), 1.0) if assessment else 1.0
+        return float(s) * float(a)
+
+    def is_exploitation_category(self, category: object) -> bool:
+        return isinstance(category, str) and category.strip().lower() in self.incident_categories
+
+    def is_exploitation_topic(self, topic: object) -> bool:
+        return isinstance(topic, str) and topic.strip().lower() in self.intelligence_topics
+
+
+def parse_day(value: object) -> dt.date | None:
+    """The date of an ISO date or datetime string, or None."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _lower_set(raw: Mapping[str, Any], key: str) -> frozenset[str]:
+    values = raw.get(key) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise InvalidRules(f"rules: {key} must be a list of phrases")
+    return frozenset(v.strip().lower() for v in values)
+
+
+def _numbers(raw: Any, key: str) -> dict[str, float]:
+    if not isinstance(raw, Mapping):
+        raise InvalidRules(f"rules: {key} must map names to numbers")
+    try:
+        return {str(k): float(v) for k, v in raw.items()}
+    except (TypeError, ValueError) as exc:
+        raise InvalidRules(f"rules: {key} holds a value that is not a number ({exc})") from exc
+
+
+def rules_from_mapping(raw: Mapping[str, Any]) -> Rules:
+    """Build rules from parsed YAML.
+
+    Raises:
+        InvalidRules: a section is missing or has the wrong shape.
+    """
+    try:
+        recency, grading, exploitation = raw["recency"], raw["grading"], raw["exploitation"]
+        return Rules(
+            link_weights=_numbers(raw["link_weights"], "link_weights"),
+            half_life_days=float(recency["half_life_days"]),
+            recency_floor=float(recency["floor"]),
+            source_evaluation=_numbers(grading["source_evaluation"], "grading.source_evaluation"),
+            intelligence_assessment=_numbers(grading["intelligence_assessment"], "grading.intelligence_assessment"),
+            incident_categories=_lower_set(exploitation, "incident_categories"),
+            intelligence_topics=_lower_set(exploitation, "intelligence_topics"),
+            pull_factors=_lower_set(exploitation, "pull_factors"),
+            suspect_roles=_lower_set(raw, "suspect_roles"),
+            victim_roles=_lower_set(raw, "victim_roles"),
+            concern_hops=int(raw["concern_hops"]),
+            child_age=int(raw["child_age"]),
+        )
+    except KeyError as exc:
+        raise InvalidRules(f"rules: the section {exc} is missing; copy it from analytics/rules.yaml") from exc
+    except (TypeError, ValueError) as exc:
+        raise InvalidRules(f"rules: {exc}") from exc
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    """The rules in ``path``, or the shipped defaults."""
+    if path is None:
+        return default_rules()
+    return rules_from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@cache
+def default_rules() -> Rules:
+    text = resources.files("analytics").joinpath("rules.yaml").read_text(encoding="utf-8")
+    return rules_from_mapping(yaml.safe_load(text))

@@ -1,0 +1,109 @@
+"""``disrupt analyse`` and ``disrupt results``: run the analytics over the store and read what they saved."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from disrupt.cliutil import console, emit_json, json_option, opened, store_option
+from graph import GraphStore
+
+# The columns worth a glance for each result, in the terminal; --json prints everything.
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "groups": ("group_id", "label", "size", "density", "events", "first_activity", "last_activity"),
+    "key_players": ("group_id", "rank_in_group", "label", "score", "degree", "betweenness", "brokerage"),
+    "disruption_options": ("group_id", "rank", "target_kind", "label", "score", "children_cut_off", "paths_broken"),
+    "hotspots": ("entity_id", "count", "sightings", "z", "p", "hotspot"),
+    "hotspot_wards": ("label", "count"),
+    "hotspot_trend": ("label", "month", "count"),
+    "density": ("latitude", "longitude", "density"),
+    "flags": ("level", "subject_type", "label", "status", "reasons"),
+    "child_indicators": ("entity_id", "age", "missing_episodes", "trend", "suspects_within_2", "peer_children"),
+    "summary": ("as_of", "people", "groups", "hotspot_cells", "pai", "flags_high"),
+}
+
+
+def run_analysis(store: GraphStore, *, seed: int, run_id: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Analyse the store's graph and save every table under one run id. Returns the run id and timings."""
+    from analytics.analysis import analyse
+
+    run_id = run_id or uuid.uuid4().hex[:16]
+    started = time.perf_counter()
+    G = store.to_networkx(provenance=True)
+    loaded = time.perf_counter() - started
+    analysis = analyse(G, seed=seed, clock=time.perf_counter)
+    saving = time.perf_counter()
+    for name, rows in analysis.tables.items():
+        store.save_results(name, rows, run_id=run_id)
+    timings = {"load_graph": round(loaded, 3), **analysis.timings, "save": round(time.perf_counter() - saving, 3)}
+    timings["total"] = round(time.perf_counter() - started, 3)
+    return run_id, {"timings": timings, "rows": {name: len(rows) for name, rows in analysis.tables.items()}}
+
+
+@click.command()
+@click.option("--seed", default=1, show_default=True, help="Seed for community detection and sampling.")
+@store_option
+@json_option
+@click.pass_context
+def analyse(ctx: click.Context, seed: int, store_url: str | None, as_json: bool) -> None:
+    """Find groups, key players, disruption options, hotspots, licensing flags and child indicators."""
+    with opened(ctx, store_url) as store, console.status("Analysing ..."):
+        run_id, report = run_analysis(store, seed=seed)
+    if as_json:
+        emit_json({"run_id": run_id, **report})
+        return
+    table = Table(title=f"Analysis {run_id}")
+    table.add_column("result")
+    table.add_column("rows", justify="right")
+    for name, count in report["rows"].items():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+    steps = ", ".join(f"{k} {v:.2f}s" for k, v in report["timings"].items())
+    console.print(f"Timings: {steps}")
+
+
+def _cell(value: Any) -> Text:
+    """A table cell as plain text: values from the data never reach rich's markup parser."""
+    if isinstance(value, list):
+        parts = [v.get("reason") or v.get("label") or str(v) if isinstance(v, dict) else str(v) for v in value]
+        return Text("; ".join(parts))
+    return Text("" if value is None else str(value))
+
+
+@click.command()
+@click.argument("name")
+@click.option("--run", "run_id", default=None, help="A run id (default: the latest run).")
+@click.option("--limit", default=50, show_default=True, help="Rows to show in the table (JSON prints all).")
+@store_option
+@json_option
+@click.pass_context
+def results(
+    ctx: click.Context, name: str, run_id: str | None, limit: int, store_url: str | None, as_json: bool
+) -> None:
+    """Print a saved result table (groups, key_players, disruption_options, hotspots, flags, child_indicators ...)."""
+    with opened(ctx, store_url) as store:
+        table = store.read_results(name, run_id=run_id)
+        known = store.result_names()
+    if table is None:
+        hint = f"saved results: {', '.join(known)}" if known else "no results saved yet: run `disrupt analyse` first"
+        raise click.ClickException(f"no result named {name!r}; {hint}")
+    if as_json:
+        emit_json(
+            {"name": table.name, "run_id": table.run_id, "created_at": table.created_at, "rows": list(table.rows)}
+        )
+        return
+    columns = _COLUMNS.get(name) or tuple(table.rows[0].keys() if table.rows else ("entity_id", "label"))
+    shown = Table(title=f"{name} (run {table.run_id}, {len(table.rows):,} rows)")
+    for column in columns:
+        shown.add_column(column, overflow="fold")
+    for row in table.rows[:limit]:
+        shown.add_row(*(_cell(row.get(c)) for c in columns))
+    console.print(shown)
+
+
+COMMANDS = [analyse, results]
