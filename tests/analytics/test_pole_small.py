@@ -17,6 +17,7 @@ import pytest
 
 from analytics.analysis import analyse
 from analytics.children import child_indicators
+from analytics.disclosure import safe_counts
 from analytics.flags import flag_licensing
 from analytics.hotspots import count_by_cell, getis_ord_hotspots, monthly_trend, predictive_accuracy_index, study_cells
 from analytics.places import business_places
@@ -215,8 +216,20 @@ def test_the_whole_analysis_runs_on_the_small_world() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["analytics.projections", "analytics.key_players", "analytics.groups", "analytics.disruption"],
+    [
+        "analytics.projections",
+        "analytics.key_players",
+        "analytics.groups",
+        "analytics.disruption",
+        "analytics.disclosure",
+    ],
 )
 def test_docstring_examples_run(module: str) -> None:
     failures, tried = doctest.testmod(importlib.import_module(module))
     assert tried > 0 and failures == 0
+
+
+def test_disclosure_control_suppresses_small_counts_and_rounds_the_rest() -> None:
+    shown = safe_counts(pd.Series([0, 4, 9, 10, 11, 12, 13, 17, 18, 102]))
+    assert shown.isna().sum() == 3
+    assert shown.dropna().tolist() == [10, 10, 10, 15, 15, 20, 100]

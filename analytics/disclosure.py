@@ -1,0 +1,28 @@
+"""Statistical disclosure control for counts shown to people who must not see individuals.
+
+The ONS rule used by UK public bodies: counts under 10 are suppressed and the rest are rounded to
+the nearest 5, so that no small group (and no one person) can be picked out.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+THRESHOLD = 10
+ROUND_TO = 5
+
+
+def safe_count(count: int) -> int | None:
+    """A count fit to publish: None when under 10, else rounded to the nearest 5 (halves round up).
+
+    >>> [safe_count(n) for n in (0, 9, 10, 12, 13, 1234)]
+    [None, None, 10, 10, 15, 1235]
+    """
+    if count < THRESHOLD:
+        return None
+    return int((count + ROUND_TO / 2) // ROUND_TO * ROUND_TO)
+
+
+def safe_counts(counts: pd.Series) -> pd.Series:
+    """:func:`safe_count` over a series of counts; suppressed cells become missing (``<NA>``)."""
+    return counts.map(safe_count).astype("Int64")
