@@ -53,10 +53,10 @@ class Analysis:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _candidates(ranked_group: list[Any], roles: Mapping[Any, frozenset[str]]) -> list[Any]:
+def _candidates(members: list[Any], roles: Mapping[Any, frozenset[str]]) -> list[Any]:
     """Who may be a key player of a group: its adult exploitation suspects when there are three or
     more, else its adults (children are safeguarded, never targeted)."""
-    adults = [n for n in ranked_group if "child" not in roles.get(n, frozenset())]
+    adults = [n for n in members if "child" not in roles.get(n, frozenset())]
     suspects = [n for n in adults if EXPLOITATION_SUSPECT in roles.get(n, frozenset())]
     return suspects if len(suspects) >= 3 else adults
 
@@ -99,8 +99,7 @@ def analyse(
     breadth = brokerage(P, groups)
     group_rows, key_rows, option_rows = [], [], []
     for gid, members in zip(ids, groups, strict=True):
-        sub_ranked = rank_key_players(P.subgraph(members).copy(), seed=seed)
-        candidates = _candidates([n for n, _, _ in sub_ranked], roles)
+        candidates = _candidates(sorted(members, key=str), roles)
         ranked = rank_key_players(P.subgraph(candidates).copy(), seed=seed)
         kpp, frag = find_key_player_set(P.subgraph(members).copy(), KEY_PLAYER_SET_SIZE, seed=seed)
         profile = profile_group(G, P, members, group_id=gid, roles=roles, ranked=ranked)

@@ -64,10 +64,10 @@ def person_roles(
     for node, data in G.nodes(data=True):
         kind = data.get("kind")
         if kind in ACTOR_KINDS:
+            held = roles.setdefault(node, set())  # every person gets an entry, even with no role
             age = age_on(data.get("date_of_birth"), as_of)
             if age is not None and age < rules.child_age:
-                roles[node].add("child")
-            roles[node]
+                held.add("child")
     for node, kind in G.nodes(data="kind"):
         if kind not in ("Incident", "Intelligence", "MissingEpisode", "Referral"):
             continue
