@@ -11,7 +11,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -68,15 +67,10 @@ def tactics_from_mapping(raw: Mapping[str, Any]) -> dict[str, list[Tactic]]:
     return catalogue
 
 
-def load_tactics(path: Path | None = None) -> dict[str, list[Tactic]]:
-    """The tactics catalogue in ``path``, or the shipped one."""
-    if path is None:
-        return _default_tactics()
-    return tactics_from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
 @cache
-def _default_tactics() -> dict[str, list[Tactic]]:
+def default_tactics() -> dict[str, list[Tactic]]:
+    """The shipped catalogue (``analytics/tactics.yaml``, package data read once). Callers with
+    their own catalogue parse it and pass it to :func:`tactics_from_mapping`."""
     text = resources.files("analytics").joinpath("tactics.yaml").read_text(encoding="utf-8")
     return tactics_from_mapping(yaml.safe_load(text))
 
@@ -229,7 +223,7 @@ def rank_disruption_options(
     (monitoring tactics, which remove nothing). Each option lists the tactics that apply, what
     they need, the simulated effect and the reasons for its rank.
     """
-    tactics = tactics if tactics is not None else load_tactics()
+    tactics = tactics if tactics is not None else default_tactics()
     people = set(members)
     D = disruption_network(G, P, people, places=places)
     children = [n for n in D if "child" in roles.get(n, frozenset())]

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -117,14 +116,9 @@ def rules_from_mapping(raw: Mapping[str, Any]) -> Rules:
         raise InvalidRules(f"rules: {exc}") from exc
 
 
-def load_rules(path: Path | None = None) -> Rules:
-    """The rules in ``path``, or the shipped defaults."""
-    if path is None:
-        return default_rules()
-    return rules_from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
 @cache
 def default_rules() -> Rules:
+    """The shipped rules (``analytics/rules.yaml``, package data read once). Callers with their own
+    rules read the file themselves and pass its parsed content to :func:`rules_from_mapping`."""
     text = resources.files("analytics").joinpath("rules.yaml").read_text(encoding="utf-8")
     return rules_from_mapping(yaml.safe_load(text))
