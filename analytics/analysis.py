@@ -24,7 +24,7 @@ from analytics.groups import find_groups, group_ids, profile_group
 from analytics.hotspots import H3_RESOLUTION, event_table, find_hotspots, place_table
 from analytics.key_players import brokerage, find_key_player_set, rank_key_players
 from analytics.places import business_places
-from analytics.projections import analysis_date, person_network
+from analytics.projections import analysis_date, label_of, person_network
 from analytics.roles import EXPLOITATION_SUSPECT, concern_seeds, person_roles
 from analytics.rules import Rules, default_rules
 
@@ -103,14 +103,14 @@ def analyse(
         ranked = rank_key_players(P.subgraph(candidates).copy(), seed=seed)
         kpp, frag = find_key_player_set(P.subgraph(members).copy(), KEY_PLAYER_SET_SIZE, seed=seed)
         profile = profile_group(G, P, members, group_id=gid, roles=roles, ranked=ranked)
-        profile["key_player_set"] = [{"entity_id": n, "label": _label(G, n)} for n in kpp]
+        profile["key_player_set"] = [{"entity_id": n, "label": label_of(G, n)} for n in kpp]
         profile["fragmentation_after_key_player_set"] = round(frag, 4)
         group_rows.append(profile)
         for rank, (node, composite, measures) in enumerate(ranked, start=1):
             key_rows.append(
                 {
                     "entity_id": node,
-                    "label": _label(G, node),
+                    "label": label_of(G, node),
                     "group_id": gid,
                     "rank_in_group": rank,
                     "score": round(composite, 4),
@@ -165,10 +165,6 @@ def analyse(
         }
     ]
     return Analysis({name: plain_rows(rows) for name, rows in tables.items()}, timings)
-
-
-def _label(G: nx.MultiDiGraph, node: Any) -> str:
-    return str(G.nodes[node].get("label") or node)
 
 
 def _key_reasons(measures: Mapping[str, float], rank: int, broker: int, in_set: bool) -> list[str]:

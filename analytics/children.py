@@ -16,7 +16,7 @@ import h3
 import networkx as nx
 
 from analytics.places import coordinates
-from analytics.projections import parties
+from analytics.projections import label_of, parties
 from analytics.roles import EXPLOITATION_SUSPECT, age_on
 from analytics.rules import Rules, default_rules, parse_day
 
@@ -121,7 +121,7 @@ def child_indicators(
         rows.append(
             {
                 "entity_id": child,
-                "label": str(data.get("label") or child),
+                "label": label_of(G, child),
                 "age": age_on(data.get("date_of_birth"), as_of),
                 "missing_episodes": len(episodes),
                 "last_missing": days[-1].isoformat() if days else None,

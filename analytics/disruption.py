@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from analytics.projections import ACTOR_KINDS, parties
+from analytics.projections import ACTOR_KINDS, label_of, parties
 from analytics.roles import EXPLOITATION_SUSPECT
 from analytics.rules import InvalidRules
 
@@ -253,7 +253,7 @@ def rank_disruption_options(
             {
                 "group_id": group_id,
                 "entity_id": target,
-                "label": str(G.nodes[target].get("label") or target),
+                "label": label_of(G, target),
                 "target_kind": key,
                 "tactics": [{"name": t.name, "description": t.description, "needs": t.needs} for t in applicable],
                 "removes": sorted(str(n) for n in gone),

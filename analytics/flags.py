@@ -16,7 +16,7 @@ import h3
 import networkx as nx
 
 from analytics.places import coordinates, events_at
-from analytics.projections import ACTOR_KINDS, parties
+from analytics.projections import ACTOR_KINDS, label_of, parties
 from analytics.roles import is_exploitation_event
 from analytics.rules import Rules, default_rules
 
@@ -286,7 +286,7 @@ def _row(G: nx.MultiDiGraph, node: Any, kind: str, subject_type: str, reasons: _
     order = sorted(reasons.items, key=lambda r: -LEVELS.index(r["level"]))
     return {
         "entity_id": node,
-        "label": str(data.get("label") or node),
+        "label": label_of(G, node),
         "subject_kind": kind,
         "subject_type": subject_type,
         "authority": data.get("authority"),

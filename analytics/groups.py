@@ -9,7 +9,14 @@ from typing import Any
 import networkx as nx
 
 from analytics.igraph_backend import leiden_communities
-from analytics.projections import EVENT_KINDS, concern_network, event_date, neighbours_of_kind, parties
+from analytics.projections import (
+    EVENT_KINDS,
+    concern_network,
+    event_date,
+    label_of,
+    neighbours_of_kind,
+    parties,
+)
 from analytics.roles import EXPLOITATION_SUSPECT
 
 MIN_GROUP_SIZE = 3
@@ -48,10 +55,6 @@ def find_groups(
 def group_ids(groups: Sequence[Iterable[Any]]) -> list[str]:
     """Display ids for groups in order: ``G001``, ``G002`` ..."""
     return [f"G{i + 1:03d}" for i in range(len(groups))]
-
-
-def _label(G: nx.MultiDiGraph, node: Any) -> str:
-    return str(G.nodes[node].get("label") or node)
 
 
 def member_role(roles: frozenset[str], *, is_lead: bool) -> str:
@@ -110,7 +113,7 @@ def profile_group(
     member_rows = [
         {
             "entity_id": n,
-            "label": _label(G, n),
+            "label": label_of(G, n),
             "role": member_role(roles.get(n, frozenset()), is_lead=n in leads),
             "roles": sorted(roles.get(n, frozenset())),
         }
@@ -120,12 +123,12 @@ def profile_group(
     return {
         "group_id": group_id,
         "entity_id": lead,
-        "label": f"{group_id}: {len(people)} people around {_label(G, lead)}",
+        "label": f"{group_id}: {len(people)} people around {label_of(G, lead)}",
         "size": len(people),
         "density": round(nx.density(sub), 4) if len(people) > 1 else 0.0,
         "members": member_rows,
-        "organisers": [{"entity_id": n, "label": _label(G, n)} for n in leads],
-        "children": [{"entity_id": n, "label": _label(G, n)} for n in sorted(linked_children, key=str)],
+        "organisers": [{"entity_id": n, "label": label_of(G, n)} for n in leads],
+        "children": [{"entity_id": n, "label": label_of(G, n)} for n in sorted(linked_children, key=str)],
         "vehicles": _labelled(G, objects["Vehicle"]),
         "phones": _labelled(G, objects["Phone"]),
         "licences": _labelled(G, objects["Licence"]),
@@ -139,4 +142,4 @@ def profile_group(
 
 
 def _labelled(G: nx.MultiDiGraph, nodes: Iterable[Any]) -> list[dict[str, Any]]:
-    return [{"entity_id": n, "label": _label(G, n)} for n in sorted(nodes, key=str)]
+    return [{"entity_id": n, "label": label_of(G, n)} for n in sorted(nodes, key=str)]

@@ -7,7 +7,7 @@ Centralities on graphs over ``EXACT_LIMIT`` nodes run on python-igraph with samp
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import networkx as nx
@@ -131,15 +131,3 @@ def rank_key_players(G: nx.Graph, *, seed: int | None = None) -> list[tuple[Any,
         ranked.append((node, composite, values))
     ranked.sort(key=lambda item: (-item[1], str(item[0])))
     return ranked
-
-
-def rank_within(
-    G: nx.Graph, members: Iterable[Any], *, seed: int | None = None
-) -> list[tuple[Any, float, dict[str, float]]]:
-    """Key players of one group: the ranking on the group's own subgraph."""
-    return rank_key_players(G.subgraph(members).copy(), seed=seed)
-
-
-def scores_by_node(ranked: Sequence[tuple[Any, float, Mapping[str, float]]]) -> dict[Any, int]:
-    """Rank (1 = top) of each node in a ranking."""
-    return {node: i + 1 for i, (node, _, _) in enumerate(ranked)}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from itertools import combinations
 from typing import Any
 
@@ -37,6 +37,11 @@ _MAX_EVIDENCE = 20
 def actors(G: nx.MultiDiGraph) -> list[Any]:
     """The nodes that are people (``Person``, or ``Other`` from an imported graph)."""
     return [n for n, kind in G.nodes(data="kind") if kind in ACTOR_KINDS]
+
+
+def label_of(G: nx.MultiDiGraph, node: Any) -> str:
+    """The display label of a node (its id when it has none)."""
+    return str(G.nodes[node].get("label") or node)
 
 
 def analysis_date(G: nx.MultiDiGraph) -> dt.date | None:
@@ -223,12 +228,3 @@ def neighbours_of_kind(G: nx.MultiDiGraph, node: Any, kinds: Iterable[str]) -> l
         if G.nodes[other].get("kind") in wanted:
             seen.setdefault(other, None)
     return list(seen)
-
-
-def edges_between(G: nx.MultiDiGraph, u: Any, v: Any) -> list[Mapping[str, Any]]:
-    """Every link between two nodes, in either direction."""
-    found: list[Mapping[str, Any]] = []
-    for a, b in ((u, v), (v, u)):
-        if G.has_edge(a, b):
-            found.extend(G.get_edge_data(a, b).values())
-    return found

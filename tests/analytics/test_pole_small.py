@@ -171,7 +171,6 @@ def test_gi_star_flags_the_cluster_and_nothing_else() -> None:
 
 
 def test_pai_is_hit_rate_over_area_share() -> None:
-    cells = ["a", "b", "c", "d"]
     later = pd.DataFrame({"latitude": [0.0], "longitude": [0.0]})
     import h3
 

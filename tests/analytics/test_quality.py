@@ -22,13 +22,8 @@ from graph import GraphStore, open_store
 from ingest.pipeline import ingest_paths
 from ingest.resolve import resolve_businesses, resolve_people
 from ingest.synthetic import generate
+from tests.ingest.test_resolve import PERSON_FILES
 
-PERSON_FILES = {
-    "police/nominals.csv": "police_nominals",
-    "care/children.xlsx": "care_children",
-    "licensing/drivers.csv": "licensing_drivers",
-    "licensing/national_register.csv": "licensing_national_register",
-}
 LICENCE_SOURCES = {
     "driver": "licensing_drivers",
     "vehicle": "licensing_vehicles",
