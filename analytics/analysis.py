@@ -18,8 +18,9 @@ import networkx as nx
 import numpy as np
 
 from analytics.children import child_indicators
+from analytics.dashboard import management_information
 from analytics.disruption import Tactic, rank_disruption_options
-from analytics.flags import flag_licensing
+from analytics.flags import flag_licensing, home_authority
 from analytics.groups import find_groups, group_ids, profile_group
 from analytics.hotspots import H3_RESOLUTION, event_table, find_hotspots, place_table
 from analytics.key_players import brokerage, find_key_player_set, rank_key_players
@@ -37,9 +38,11 @@ RESULT_NAMES = (
     "hotspots",
     "hotspot_wards",
     "hotspot_trend",
+    "hotspot_periods",
     "density",
     "flags",
     "child_indicators",
+    "management_information",
     "summary",
 )
 KEY_PLAYER_SET_SIZE = 3
@@ -146,6 +149,7 @@ def analyse(
         **_hotspot_tables(spots),
         "flags": flags,
         "child_indicators": children,
+        "management_information": management_information(G, children, flags),
     }
     tables["summary"] = [
         {
@@ -162,6 +166,7 @@ def analyse(
             "pai_cutoff": spots["cutoff"] if spots else None,
             "flags_high": sum(1 for f in flags if f["level"] == "high"),
             "h3_resolution": H3_RESOLUTION,
+            "home_authority": home_authority(G),
         }
     ]
     return Analysis({name: plain_rows(rows) for name, rows in tables.items()}, timings)
@@ -181,7 +186,7 @@ def _key_reasons(measures: Mapping[str, float], rank: int, broker: int, in_set: 
 
 def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
     if spots is None:
-        return {"hotspots": [], "hotspot_wards": [], "hotspot_trend": [], "density": []}
+        return {"hotspots": [], "hotspot_wards": [], "hotspot_trend": [], "hotspot_periods": [], "density": []}
     cells = spots["cells"]
     shown = cells[(cells["count"] > 0) | cells["hotspot"] | (cells["sightings"] > 0)]
     hotspot_rows = []
@@ -209,11 +214,21 @@ def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str,
         {"entity_id": w, "label": w, "area_type": "ward", "month": m, "count": c}
         for w, m, c in spots["trend"].itertuples(index=False)
     ]
+    periods = [
+        {"entity_id": c, "label": f"hexagon {c}", "area_type": "h3", "period": q, "count": n}
+        for c, q, n in spots["periods"].itertuples(index=False)
+    ]
     density = [
         {"entity_id": f"kde-{i}", "label": "density", "latitude": la, "longitude": lo, "density": d}
         for i, (la, lo, d) in enumerate(spots["density"].itertuples(index=False))
     ]
-    return {"hotspots": hotspot_rows, "hotspot_wards": wards, "hotspot_trend": trend, "density": density}
+    return {
+        "hotspots": hotspot_rows,
+        "hotspot_wards": wards,
+        "hotspot_trend": trend,
+        "hotspot_periods": periods,
+        "density": density,
+    }
 
 
 def plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -100,6 +100,31 @@ def count_by_cell(events: pd.DataFrame, cells: Iterable[str], *, resolution: int
     return counts.reindex(index, fill_value=0).astype("int64")
 
 
+def quarter_of(day: str) -> str:
+    """The calendar quarter of an ISO date.
+
+    >>> quarter_of("2025-08-14")
+    '2025-Q3'
+    """
+    return f"{day[:4]}-Q{(int(day[5:7]) - 1) // 3 + 1}"
+
+
+def count_by_cell_and_quarter(events: pd.DataFrame, *, resolution: int = H3_RESOLUTION) -> pd.DataFrame:
+    """Dated events per hexagon and calendar quarter (``cell``, ``period``, ``count``), non-zero rows only."""
+    dated = events.dropna(subset=["date"])
+    if dated.empty:
+        return pd.DataFrame({"cell": [], "period": [], "count": []})
+    frame = pd.DataFrame(
+        {
+            "cell": [
+                h3.latlng_to_cell(a, b, resolution) for a, b in zip(dated["latitude"], dated["longitude"], strict=True)
+            ],
+            "period": [quarter_of(d) for d in dated["date"]],
+        }
+    )
+    return frame.groupby(["cell", "period"]).size().rename("count").reset_index()
+
+
 def getis_ord_hotspots(
     counts: pd.Series, *, ring: int = 1, alpha: float = 0.05, permutations: int = 999, seed: int | None = None
 ) -> pd.DataFrame:
@@ -220,8 +245,9 @@ def find_hotspots(
     of the harm events and scores it on the latest ``holdout`` share.
 
     Returns ``cells`` (Gi* per hexagon, with ``sightings``), ``wards`` (counts per ward),
-    ``trend`` (per ward and month), ``density`` (kernel surface), ``pai``, ``cutoff`` (the date
-    that splits the events) and ``events`` (how many the harm layer holds).
+    ``trend`` (per ward and month), ``periods`` (per hexagon and quarter), ``density`` (kernel
+    surface), ``pai``, ``cutoff`` (the date that splits the events) and ``events`` (how many the
+    harm layer holds).
     """
     flagged = events[events["exploitation"]] if events["exploitation"].any() else events
     harm = flagged[flagged["kind"] != "Sighting"]
@@ -241,6 +267,7 @@ def find_hotspots(
         "cells": gi,
         "wards": wards.sort_values(["count", "ward"], ascending=[False, True]),
         "trend": monthly_trend(harm, by="ward"),
+        "periods": count_by_cell_and_quarter(harm, resolution=resolution),
         "density": kernel_density(harm),
         "pai": pai,
         "cutoff": cutoff,

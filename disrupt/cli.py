@@ -189,9 +189,9 @@ def generate(out: Path, people: int, seed: int) -> None:
 
 
 def _register_commands() -> None:
-    from disrupt import commands_analyse, commands_ingest
+    from disrupt import commands_analyse, commands_app, commands_ingest
 
-    for command in [*commands_ingest.COMMANDS, *commands_analyse.COMMANDS]:
+    for command in [*commands_ingest.COMMANDS, *commands_analyse.COMMANDS, *commands_app.COMMANDS]:
         main.add_command(command)
 
 

@@ -21,9 +21,11 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "hotspots": ("entity_id", "count", "sightings", "z", "p", "hotspot"),
     "hotspot_wards": ("label", "count"),
     "hotspot_trend": ("label", "month", "count"),
+    "hotspot_periods": ("entity_id", "period", "count"),
     "density": ("latitude", "longitude", "density"),
     "flags": ("level", "subject_type", "label", "status", "reasons"),
     "child_indicators": ("entity_id", "age", "missing_episodes", "trend", "suspects_within_2", "peer_children"),
+    "management_information": ("measure", "category", "count"),
     "summary": ("as_of", "people", "groups", "hotspot_cells", "pai", "flags_high"),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -311,9 +312,11 @@ def import_edges(
 @click.option("--people", default=5000, show_default=True, type=click.IntRange(200, 5_000_000))
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Stop after the data work; do not start the app.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the app listens on.")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @_QUIET_OPTION
 @click.pass_context
-def demo(ctx: click.Context, people: int, seed: int, no_serve: bool, quiet: bool) -> None:
+def demo(ctx: click.Context, people: int, seed: int, no_serve: bool, host: str, port: int, quiet: bool) -> None:
     """Generate the demo district, ingest it, resolve it, then serve the app.
 
     Uses DISRUPT_DATA_DIR (the world goes to <data dir>/world-<people>-<seed>) and DISRUPT_STORE.
@@ -345,11 +348,21 @@ def demo(ctx: click.Context, people: int, seed: int, no_serve: bool, quiet: bool
         f"Analysis {run_id} in {analysis['timings']['total']:.1f}s: {analysis['rows']['groups']} groups, "
         f"{analysis['rows']['flags']} licences and businesses checked; see `disrupt results groups`"
     )
-    if not no_serve:
-        console.print(
-            "The app is not part of this version yet; explore the graph with "
-            "`disrupt stats`, `disrupt search` and `disrupt paths`."
-        )
+    boundaries = world / "geography" / "wards.geojson"
+    if boundaries.is_file() and settings.boundaries is None:
+        settings.boundaries_path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(boundaries, settings.boundaries_path)
+    if no_serve:
+        return
+    from disrupt.commands_app import make_demo_users, serve
+
+    table = Table(title="Demo users (passwords shown once; new ones at every `disrupt demo`)")
+    for column in ("user", "role", "password"):
+        table.add_column(column)
+    for name, password in make_demo_users(settings).items():
+        table.add_row(name, name.removeprefix("demo-"), password)
+    console.print(table)
+    serve(settings, host, port)
 
 
 COMMANDS = [ingest, resolve, split, records, import_graph, import_edges, demo]

@@ -22,6 +22,13 @@ class Settings(BaseSettings):
         DISRUPT_DATA_DIR: folder for the store, rejects and generated data (default ``./disrupt-data``).
         DISRUPT_STORE: store URL (default ``sqlite:///<data dir>/graph.db``).
         DISRUPT_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR (default WARNING).
+        DISRUPT_APP_DB: the app's users and audit log (default ``<data dir>/app.db``).
+        DISRUPT_AUTH: ``local`` (users with passwords, the default) or ``oidc`` (Streamlit's ``st.login``,
+            configured in ``.streamlit/secrets.toml``; users are added with ``disrupt users add EMAIL --oidc``).
+        DISRUPT_BOUNDARIES: ward boundaries GeoJSON for the map (default ``<data dir>/boundaries/wards.geojson``).
+        DISRUPT_TILE_URL: a map tile URL template such as ``http://tiles.local/{z}/{x}/{y}.png``; unset means
+            a plain boundaries-only basemap. DISRUPT_TILE_ATTRIBUTION: the credit shown for those tiles.
+        DISRUPT_IDLE_MINUTES: sign a user out after this many minutes without activity (default 30).
     A file named by ``DISRUPT_ENV_FILE`` (default ``disrupt.env`` in the working folder, if present)
     may set the same names; the environment wins over the file.
     """
@@ -31,6 +38,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("disrupt-data"))
     store: str | None = None
     log_level: LogLevel = "WARNING"
+    app_db: Path | None = None
+    auth: Literal["local", "oidc"] = "local"
+    boundaries: Path | None = None
+    tile_url: str | None = None
+    tile_attribution: str = ""
+    idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -41,6 +54,21 @@ class Settings(BaseSettings):
     def store_url(self) -> str:
         """The store URL, defaulting to the embedded store inside the data folder."""
         return self.store or f"sqlite:///{self.data_dir / 'graph.db'}"
+
+    @property
+    def app_db_path(self) -> Path:
+        """The app database: users and the audit log."""
+        return self.app_db or self.data_dir / "app.db"
+
+    @property
+    def boundaries_path(self) -> Path:
+        """The ward boundaries GeoJSON the map draws."""
+        return self.boundaries or self.data_dir / "boundaries" / "wards.geojson"
+
+    @property
+    def ledger_path(self) -> Path:
+        """The ingest ledger (checkpoints, runs, rejected rows) beside the store."""
+        return self.data_dir / "ingest-ledger.db"
 
 
 def load_settings(env_file: str | Path | None = None) -> Settings:

@@ -119,6 +119,13 @@ class Ledger:
                 (run_id, self.store, started_at, json.dumps(summary, sort_keys=True)),
             )
 
+    def runs(self) -> list[tuple[str, str, dict[str, object]]]:
+        """Every ingest run into this store, newest first: run id, start time and summary."""
+        rows = self._db.execute(
+            "SELECT run_id, started_at, summary FROM runs WHERE store = ? ORDER BY started_at DESC", (self.store,)
+        ).fetchall()
+        return [(run_id, started, json.loads(summary or "{}")) for run_id, started, summary in rows]
+
     def rejects(self) -> list[tuple[str, str, str, int, str, str]]:
         return self._db.execute(
             "SELECT run_id, source, file, row, col, reason FROM rejects WHERE store = ? ORDER BY file, row, col",

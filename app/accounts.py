@@ -1,0 +1,135 @@
+"""Local user accounts for the embedded deployment: names, roles and argon2 password hashes.
+
+Kept in the app database (a SQLite file beside the store), never in the graph. Repeated failed
+sign-ins lock an account for a while, so a password cannot be guessed at web speed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from app.policy import ROLES, Role, is_role
+
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+_NAME = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS users(
+    name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT, created_at TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0, locked_until TEXT
+);
+"""
+
+
+class AccountError(ValueError):
+    """A user name, role or password is not acceptable; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    name: str
+    role: Role
+    created_at: str
+    oidc: bool = False  # signs in through the identity provider, with no local password
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def open_app_db(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the app database that holds users and the audit log."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    return db
+
+
+class Accounts:
+    """User accounts in the app database."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._db.executescript(_DDL)
+        self._hasher = PasswordHasher()
+
+    def add(self, name: str, role: str, password: str | None, *, replace: bool = False) -> User:
+        """Create a user (``password`` None makes an identity-provider user) or, with ``replace``, reset one.
+
+        Raises:
+            AccountError: the name, role or password is not acceptable, or the name is taken.
+        """
+        if not _NAME.match(name):
+            raise AccountError(
+                f"user name {name!r} is not allowed: use 2-40 lower-case letters, digits, '.', '_' or '-', "
+                "starting with a letter"
+            )
+        if not is_role(role):
+            raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        hashed = self._hasher.hash(password) if password is not None else None
+        created = _now().isoformat()
+        if not replace and self.get(name) is not None:
+            raise AccountError(f"user {name!r} already exists; remove it first or choose another name")
+        self._db.execute(
+            "INSERT INTO users(name, role, password_hash, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, "
+            "failures = 0, locked_until = NULL",
+            (name, role, hashed, created),
+        )
+        return User(name, role, created, oidc=hashed is None)  # type: ignore[arg-type]
+
+    def remove(self, name: str) -> bool:
+        """Delete a user; returns whether one was deleted."""
+        return self._db.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount > 0
+
+    def list(self) -> list[User]:
+        rows = self._db.execute("SELECT name, role, created_at, password_hash IS NULL FROM users ORDER BY name")
+        return [User(n, r, c, oidc=bool(o)) for n, r, c, o in rows]
+
+    def get(self, name: str) -> User | None:
+        row = self._db.execute(
+            "SELECT name, role, created_at, password_hash IS NULL FROM users WHERE name = ?", (name,)
+        ).fetchone()
+        return User(row[0], row[1], row[2], oidc=bool(row[3])) if row else None
+
+    def verify(self, name: str, password: str) -> User | None:
+        """The user if the password is right and the account is not locked, else None.
+
+        Wrong passwords count towards a lockout of :data:`LOCKOUT` after :data:`MAX_FAILURES` in a row.
+        """
+        row = self._db.execute(
+            "SELECT password_hash, failures, locked_until FROM users WHERE name = ?", (name,)
+        ).fetchone()
+        if row is None:
+            self._hasher.hash(password)  # same work as a real check, so timing does not reveal names
+            return None
+        hashed, failures, locked_until = row
+        if hashed is None or (locked_until and dt.datetime.fromisoformat(locked_until) > _now()):
+            return None
+        try:
+            self._hasher.verify(hashed, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            failures += 1
+            lock = (_now() + LOCKOUT).isoformat() if failures >= MAX_FAILURES else None
+            self._db.execute(
+                "UPDATE users SET failures = ?, locked_until = ? WHERE name = ?",
+                (0 if lock else failures, lock, name),
+            )
+            return None
+        self._db.execute("UPDATE users SET failures = 0, locked_until = NULL WHERE name = ?", (name,))
+        return self.get(name)
+
+    def is_locked(self, name: str) -> bool:
+        row = self._db.execute("SELECT locked_until FROM users WHERE name = ?", (name,)).fetchone()
+        return bool(row and row[0] and dt.datetime.fromisoformat(row[0]) > _now())

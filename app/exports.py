@@ -1,0 +1,111 @@
+"""Exports: tables to CSV and Excel with formulas neutralised, and self-contained HTML briefings.
+
+A cell starting with ``= + - @``, a tab or a carriage return is read as a formula by spreadsheet
+programs (OWASP ASVS 1.2.10); such cells get a leading ``'``. Every value in a briefing is
+HTML-escaped. Nothing here reads data: callers pass what the gateway has already shaped and audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from typing import Any
+
+from openpyxl import Workbook
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value that no spreadsheet will evaluate.
+
+    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise(-3), neutralise("ok")
+    ('\\'=HYPERLINK("http://x")', -3, 'ok')
+    """
+    if isinstance(value, list | tuple | set | dict):
+        value = json.dumps(value if not isinstance(value, set) else sorted(value), default=str, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(k for r in rows for k in r))
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """Rows as UTF-8 CSV (with a byte-order mark, so Excel reads the accents)."""
+    buffer = io.StringIO()
+    columns = _columns(rows)
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(c) for c in columns])
+    for r in rows:
+        writer.writerow([neutralise(r.get(c)) for c in columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: Sequence[Mapping[str, Any]], *, sheet: str = "export") -> bytes:
+    """Rows as an Excel workbook; every string cell is written as text, never as a formula."""
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet[:31]
+    columns = _columns(rows)
+    ws.append([neutralise(c) for c in columns])
+    for r in rows:
+        ws.append([neutralise(r.get(c)) for c in columns])
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(_text(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+_STYLE = (
+    "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
+    "td,th{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}"
+    "th{background:#eee}.marking{font-weight:bold;color:#900}"
+)
+
+
+def briefing_html(
+    title: str,
+    sections: Iterable[tuple[str, Sequence[Mapping[str, Any]], Sequence[str]]],
+    *,
+    prepared_by: str,
+    marking: str = "OFFICIAL-SENSITIVE",
+) -> bytes:
+    """A self-contained HTML briefing: a title, a handling marking, and one table per section."""
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<p class='marking'>{escape(marking)}</p><h1>{escape(title)}</h1>",
+        f"<p>Prepared by {escape(prepared_by)} on {escape(dt.date.today().isoformat())} with Disrupt. "
+        "Scores and flags inform professional judgement; they do not replace it.</p>",
+    ]
+    for heading, rows, columns in sections:
+        parts.append(f"<h2>{escape(heading)}</h2>")
+        parts.append(_table(rows, columns) if rows else "<p>None.</p>")
+    parts.append(f"<p class='marking'>{escape(marking)}</p></body></html>")
+    return "".join(parts).encode("utf-8")

@@ -1,0 +1,361 @@
+"""The gateway: the only way the app reads data. Checks the policy, writes the audit, shapes the output.
+
+Every public method first asks :mod:`app.policy` whether the viewer's role may do it (a refusal
+is audited and raised), then reads the store, shapes what leaves it for the role, writes the
+audit entry, and only then returns. If the audit cannot be written, nothing is returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from analytics.projections import EVENT_KINDS, event_date, label_of
+from analytics.roles import person_roles
+from app import licensing, strategic
+from app.accounts import Accounts, User
+from app.audit import AuditLog
+from app.policy import Capability, require, visible_properties
+from graph.records import Entity, Subgraph
+from graph.store import GraphStore
+
+MAX_NETWORK_NODES = 150
+
+
+class LedgerView(Protocol):
+    """What the administrator pages read from the ingest ledger."""
+
+    def runs(self) -> list[tuple[str, str, dict[str, object]]]: ...
+
+    def rejects(self) -> list[tuple[str, str, str, int, str, str]]: ...
+
+
+class NotFound(LookupError):
+    """The record asked for is not held, or not one this page shows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is looking, in what role, and why (the purpose given once per session)."""
+
+    name: str
+    role: str
+    purpose: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    entity: Entity
+    properties: dict[str, Any]
+    sources: list[dict[str, Any]]
+    roles: list[str]
+    timeline: list[dict[str, Any]]
+    linked: list[dict[str, Any]]
+    results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+class Gateway:
+    """Data access for one viewer. Cheap to make; make one per page run."""
+
+    def __init__(self, store: GraphStore, audit: AuditLog, viewer: Viewer) -> None:
+        if not viewer.purpose.strip():
+            raise ValueError("a purpose is needed before any data is shown")
+        self.store = store
+        self.audit = audit
+        self.viewer = viewer
+        self._tables: dict[str, list[dict[str, Any]]] = {}
+
+    # -- the two steps every read goes through
+
+    def _allow(self, capability: Capability, action: str) -> None:
+        try:
+            require(self.viewer.role, capability)
+        except PermissionError:
+            self._log(action, (), "refused", detail=capability)
+            raise
+
+    def _log(self, action: str, records: Collection[str], outcome: Any = None, detail: str = "") -> None:
+        self.audit.record(
+            user=self.viewer.name,
+            role=self.viewer.role,
+            action=action,
+            records=records,
+            purpose=self.viewer.purpose,
+            outcome=outcome or ("shown" if records else "empty"),
+            detail=detail,
+        )
+
+    def results(self, name: str) -> list[dict[str, Any]]:
+        """The latest analysis table (kept for this gateway's life). Internal: shaped before showing."""
+        if name not in self._tables:
+            table = self.store.read_results(name)
+            self._tables[name] = [dict(r) for r in table.rows] if table else []
+        return self._tables[name]
+
+    def analysis_run(self) -> dict[str, Any] | None:
+        """The latest analysis summary (no personal data: counts and dates)."""
+        rows = self.results("summary")
+        return rows[0] if rows else None
+
+    # -- analyst
+
+    def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 25) -> list[dict[str, Any]]:
+        """Entities matching ``text`` in any searchable property (names, identifiers, VRMs, phones, addresses)."""
+        self._allow("search_entities", "search")
+        hits = self.store.search(text, kinds=kinds, limit=limit) if text.strip() else []
+        rows = [{"entity_id": e.id, "kind": e.kind, "label": e.label, "sources": len(e.provenance)} for e in hits]
+        self._log("search", [e.id for e in hits], detail=f"text={text!r}")
+        return rows
+
+    def profile(self, entity_id: str) -> Profile:
+        """An entity with its sources and grading, roles, events in date order and what it links to."""
+        self._allow("view_profile", "profile")
+        entity = self.store.get_entity(entity_id)
+        if entity is None:
+            self._log("profile", (), detail=f"not held: {entity_id}")
+            raise NotFound(f"no record {entity_id!r}: it may have been erased or merged away")
+        sub = self.store.neighbourhood(entity.id, hops=1, max_nodes=400)
+        G = self.store.to_networkx(entity_ids=[e.id for e in sub.entities], provenance=True)
+        as_of = _as_of(self.analysis_run())
+        roles = sorted(person_roles(G, as_of=as_of).get(entity.id, frozenset())) if entity.kind == "Person" else []
+        timeline = _timeline(G, [entity.id])
+        linked = [
+            {"entity_id": e.id, "kind": e.kind, "label": e.label}
+            for e in sub.entities
+            if e.id != entity.id and e.kind not in EVENT_KINDS
+        ]
+        results = {
+            name: [r for r in self.results(name) if r.get("entity_id") == entity.id]
+            for name in ("key_players", "flags", "child_indicators", "disruption_options")
+        }
+        sources = [
+            {"source": p.source, "record": p.record_id, "grading": p.grading or "", "loaded_at": p.loaded_at}
+            for p in entity.provenance
+        ]
+        props = visible_properties(self.viewer.role, entity.kind, entity.properties, self.store.schema)
+        shown = [entity.id, *(str(t["entity_id"]) for t in timeline), *(str(x["entity_id"]) for x in linked)]
+        self._log("profile", shown, detail=entity.kind)
+        return Profile(entity, props, sources, roles, timeline, linked, {k: v for k, v in results.items() if v})
+
+    def network(
+        self,
+        entity_id: str,
+        *,
+        hops: int = 1,
+        max_nodes: int = MAX_NETWORK_NODES,
+        link_kinds: Collection[str] | None = None,
+    ) -> Subgraph:
+        """The neighbourhood of an entity, capped at ``max_nodes`` (``truncated`` says when the cap cut it)."""
+        self._allow("view_network", "network")
+        sub = self.store.neighbourhood(entity_id, hops=hops, max_nodes=max_nodes, link_kinds=link_kinds)
+        self._log("network", [e.id for e in sub.entities], detail=f"around {entity_id}, {hops} hop(s)")
+        return sub
+
+    def paths(self, first: str, second: str, *, max_hops: int = 4, max_paths: int = 10) -> list[list[dict[str, Any]]]:
+        """The shortest connecting paths between two entities, each a list of steps (entity and the link before it)."""
+        self._allow("view_network", "paths")
+        found = self.store.shortest_paths(first, second, max_hops=max_hops, max_paths=max_paths)
+        entities = {e.id: e for e in self.store.get_entities({i for p in found for i in p.entities})}
+        links = {lk.id: lk for lk in self.store.get_links({i for p in found for i in p.links})}
+        shaped = []
+        for path in found:
+            steps = []
+            for i, node in enumerate(path.entities):
+                e = entities.get(node)
+                via = links.get(path.links[i - 1]) if i else None
+                steps.append(
+                    {
+                        "entity_id": node,
+                        "kind": e.kind if e else "?",
+                        "label": e.label if e else node,
+                        "via": via.kind if via else "",
+                        "via_sources": sorted({p.source for p in via.provenance}) if via else [],
+                    }
+                )
+            shaped.append(steps)
+        self._log("paths", list(entities), detail=f"{first} to {second}")
+        return shaped
+
+    def groups(self) -> list[dict[str, Any]]:
+        """The groups the analysis found, one summary row each."""
+        self._allow("view_groups", "groups")
+        rows = [
+            {
+                "group_id": g["group_id"],
+                "label": g["label"],
+                "size": g.get("size"),
+                "children": len(g.get("children", [])),
+                "events": g.get("events"),
+                "first_activity": g.get("first_activity"),
+                "last_activity": g.get("last_activity"),
+                "density": g.get("density"),
+            }
+            for g in self.results("groups")
+        ]
+        self._log("groups", [g["entity_id"] for g in self.results("groups")])
+        return rows
+
+    def group(self, group_id: str) -> dict[str, Any]:
+        """A group's profile, key players, disruption options and timeline."""
+        self._allow("view_groups", "group")
+        found = [g for g in self.results("groups") if g["group_id"] == group_id]
+        if not found:
+            self._log("group", (), detail=f"no group {group_id}")
+            raise NotFound(f"no group {group_id!r} in the latest analysis")
+        profile = found[0]
+        members = [m["entity_id"] for m in profile.get("members", [])]
+        G = self.store.to_networkx(entity_ids=self._with_events(members), provenance=False)
+        view = {
+            "profile": profile,
+            "key_players": [r for r in self.results("key_players") if r["group_id"] == group_id],
+            "disruption_options": [r for r in self.results("disruption_options") if r["group_id"] == group_id],
+            "timeline": _timeline(G, members),
+        }
+        self._log("group", [*members, *(m["entity_id"] for m in profile.get("children", []))], detail=group_id)
+        return view
+
+    def _with_events(self, people: Sequence[str]) -> list[str]:
+        ids = set(people)
+        for person in people:
+            sub = self.store.neighbourhood(person, hops=1, kinds=EVENT_KINDS, max_nodes=300)
+            ids.update(e.id for e in sub.entities)
+        return sorted(ids)
+
+    # -- licensing
+
+    def licensing_search(self, text: str, *, limit: int = 25) -> list[dict[str, Any]]:
+        """Licensed drivers, vehicles, operators and premises matching a licence number, VRM, name or address."""
+        self._allow("check_licensing", "licensing search")
+        subjects = {f["entity_id"]: f for f in self.results("flags")}
+        rows = licensing.find_subjects(self.store, subjects, text, limit=limit) if text.strip() else []
+        self._log("licensing search", [r["entity_id"] for r in rows], detail=f"text={text!r}")
+        return rows
+
+    def licensing_check(self, entity_id: str) -> dict[str, Any]:
+        """Concern level, reasons, licences, register matches, cross-border working.
+
+        The reasons name no child and quote no intelligence text (the analysis writes them so).
+        """
+        self._allow("check_licensing", "licensing check")
+        subjects = {f["entity_id"]: f for f in self.results("flags")}
+        if entity_id not in subjects:
+            self._log("licensing check", (), detail=f"not a licensing subject: {entity_id}")
+            raise NotFound("not a licensed driver, vehicle, operator or premises in the latest analysis")
+        summary = self.analysis_run() or {}
+        view = licensing.check(self.store, subjects[entity_id], home=summary.get("home_authority"))
+        self._log("licensing check", [entity_id, *(x["entity_id"] for x in view["licences"])])
+        return view
+
+    # -- strategic
+
+    def hotspot_areas(self, period: str | None = None) -> dict[str, Any]:
+        """Hexagon and ward counts (suppressed, rounded) and the Gi* hotspot cells, for a quarter or all time."""
+        self._allow("view_hotspots", "hotspot map")
+        view = strategic.hotspot_areas(
+            self.results("hotspots"), self.results("hotspot_periods"), self.results("hotspot_trend"), period
+        )
+        self._log("hotspot map", (), "shown", detail=f"period={period or 'all'}; aggregates only")
+        return view
+
+    def hotspot_periods(self) -> list[str]:
+        self._allow("view_hotspots", "hotspot periods")
+        return sorted({r["period"] for r in self.results("hotspot_periods")})
+
+    def dashboard(self) -> dict[str, list[dict[str, Any]]]:
+        """Management information by measure, every count suppressed under 10 and rounded to 5."""
+        self._allow("view_dashboard", "dashboard")
+        view = strategic.dashboard(self.results("management_information"))
+        self._log("dashboard", (), "shown", detail="aggregates only")
+        return view
+
+    # -- administration
+
+    def audit_entries(self, *, user: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        self._allow("view_audit", "audit log")
+        entries = self.audit.entries(user=user, limit=limit)
+        self._log("audit log", (), "shown", detail=f"{len(entries)} entries")
+        return [
+            {
+                "at": e.at,
+                "user": e.user,
+                "role": e.role,
+                "action": e.action,
+                "records": e.record_count,
+                "record_ids": ", ".join(e.records[:20]),
+                "purpose": e.purpose,
+                "outcome": e.outcome,
+                "detail": e.detail,
+            }
+            for e in entries
+        ]
+
+    def users(self, accounts: Accounts) -> list[User]:
+        """The app's users and their roles."""
+        self._allow("manage_users", "users")
+        users = accounts.list()
+        self._log("users", (), "shown", detail=f"{len(users)} users")
+        return users
+
+    def ingest_runs(self, ledger: LedgerView) -> list[dict[str, Any]]:
+        """Ingest runs, newest first, with rows read, loaded and rejected per run."""
+        self._allow("view_ingest", "ingest runs")
+        rows = []
+        for run_id, started, summary in ledger.runs():
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "started_at": started,
+                    **{k: summary.get(k) for k in ("rows_read", "rows_loaded", "rows_rejected", "seconds")},
+                    "files": len(summary.get("files") or []),  # type: ignore[arg-type]
+                }
+            )
+        self._log("ingest runs", (), "shown", detail=f"{len(rows)} runs")
+        return rows
+
+    def rejected_rows(self, ledger: LedgerView) -> list[dict[str, Any]]:
+        """Every row set aside at ingest, with its file, row number, column and reason."""
+        self._allow("view_ingest", "rejected rows")
+        rows = [
+            {"run_id": r, "source": s, "file": f, "row": n, "column": c, "reason": why}
+            for r, s, f, n, c, why in ledger.rejects()
+        ]
+        self._log("rejected rows", (), "shown", detail=f"{len(rows)} rows")
+        return rows
+
+    def note_export(self, what: str, records: Collection[str]) -> None:
+        """Record that the viewer downloaded ``what``: an export is a view that leaves the app."""
+        self._log(f"export {what}", records, "exported")
+
+
+def _as_of(summary: Mapping[str, Any] | None) -> dt.date | None:
+    value = (summary or {}).get("as_of")
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _timeline(G: Any, people: Sequence[str]) -> list[dict[str, Any]]:
+    """Events linked to any of ``people``, oldest first, with who took part in what role."""
+    rows = []
+    wanted = set(people)
+    for node, data in G.nodes(data=True):
+        if data.get("kind") not in EVENT_KINDS:
+            continue
+        involved = [
+            (p, str(d.get("role") or d.get("kind", "")).lower())
+            for p, _, d in G.in_edges(node, data=True)
+            if p in wanted
+        ]
+        if not involved:
+            continue
+        rows.append(
+            {
+                "date": (event_date(G, node) or "")[:16],
+                "entity_id": node,
+                "kind": data["kind"],
+                "label": label_of(G, node),
+                "who": "; ".join(f"{label_of(G, p)} ({role})" for p, role in involved),
+            }
+        )
+    rows.sort(key=lambda r: (r["date"] or "9999", r["entity_id"]))
+    return rows

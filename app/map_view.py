@@ -1,0 +1,170 @@
+"""The hotspot map: folium with Leaflet inlined from ``app/static/leaflet`` (no CDN).
+
+Ward choropleth, H3 hexagons with published counts, Gi* hotspot cells outlined. Tiles come from
+a configurable URL; with none, the map is a plain boundaries-only basemap. Every value placed in
+a tooltip or legend is HTML-escaped here, and nothing but the aggregates passed in is drawn.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from html import escape
+from pathlib import Path
+from typing import Any, cast
+
+import folium
+import h3
+from branca.element import Element, Figure
+
+LEAFLET_DIR = Path(__file__).parent / "static" / "leaflet"
+BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+HOT_OUTLINE = "#cb181d"
+
+
+def _inline(text: str) -> str:
+    return text.replace("</", "<\\/")
+
+
+def leaflet_css() -> str:
+    """Leaflet's stylesheet with its control images inlined, so an embedded map needs no other file."""
+    css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
+    for image in ("layers.png", "layers-2x.png", "marker-icon.png"):
+        data = base64.b64encode((LEAFLET_DIR / "images" / image).read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{image})", f"url(data:image/png;base64,{data})")
+    return css
+
+
+def _colour(value: int | None, top: int) -> str:
+    if not value or top <= 0:
+        return "#ffffff"
+    return BLUES[min(len(BLUES) - 1, int(len(BLUES) * value / (top + 1)))]
+
+
+def _hexagon(cell: str) -> list[list[float]]:
+    ring = [[lng, lat] for lat, lng in h3.cell_to_boundary(cell)]
+    return [*ring, ring[0]]
+
+
+def _features(cells: Sequence[Mapping[str, Any]], hot: set[str]) -> dict[str, Any]:
+    counts = {c["area"]: c["count"] for c in cells}
+    features = []
+    for cell in sorted(set(counts) | hot):
+        count = counts.get(cell)
+        parts = [f"events: {count}" if count is not None else "events: fewer than 10"]
+        if cell in hot:
+            parts.append("Gi* hotspot (FDR 5%)")
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [_hexagon(cell)]},
+                "properties": {"count": count or 0, "hot": cell in hot, "info": escape("; ".join(parts))},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _wards(boundaries: Mapping[str, Any] | None, wards: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    if not boundaries:
+        return None
+    counts = {w["area"]: w["count"] for w in wards}
+    features = []
+    for f in boundaries.get("features", []):
+        props = f.get("properties", {})
+        code = str(props.get("ward_code", ""))
+        count = counts.get(code)
+        name = str(props.get("ward_name") or code)
+        info = f"{name} ({code}): {count if count is not None else 'fewer than 10'} events"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": f.get("geometry"),
+                "properties": {"count": count or 0, "info": escape(info)},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _bounds(boundaries: Mapping[str, Any] | None, view: Mapping[str, Any]) -> list[list[float]] | None:
+    points = [h3.cell_to_latlng(c) for c in [*(r["area"] for r in view["cells"]), *view["hot_cells"]]]
+    for f in (boundaries or {}).get("features", []):
+        geometry = f.get("geometry") or {}
+        polygons = geometry.get("coordinates", [])
+        if geometry.get("type") == "Polygon":
+            polygons = [polygons]
+        points += [(lat, lng) for poly in polygons for ring in poly for lng, lat in ring]
+    if not points:
+        return None
+    lats, lngs = [p[0] for p in points], [p[1] for p in points]
+    return [[min(lats), min(lngs)], [max(lats), max(lngs)]]
+
+
+def hotspot_map(
+    view: Mapping[str, Any],
+    *,
+    boundaries: Mapping[str, Any] | None,
+    tile_url: str | None,
+    tile_attribution: str = "",
+) -> str:
+    """The map as one self-contained HTML page (Leaflet inlined; tiles only from ``tile_url``)."""
+    bounds = _bounds(boundaries, view)
+    centre = ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2) if bounds else (54.6, 0.7)
+    m = folium.Map(location=centre, zoom_start=12, tiles=None, control_scale=True, prefer_canvas=True)
+    m.default_js = []  # no CDN scripts or styles: Leaflet is inlined below
+    m.default_css = []
+    root = cast(Figure, m.get_root())
+    root.header.add_child(Element(f"<style>{leaflet_css()}</style>"))
+    root.header.add_child(
+        Element(f"<script>{_inline((LEAFLET_DIR / 'leaflet.js').read_text(encoding='utf-8'))}</script>")
+    )
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=escape(tile_attribution or "map tiles"), name="basemap").add_to(m)
+    ward_layer = _wards(boundaries, view["wards"])
+    if ward_layer:
+        top = max((f["properties"]["count"] for f in ward_layer["features"]), default=0)
+        folium.GeoJson(
+            ward_layer,
+            name="wards",
+            style_function=lambda f, top=top: {
+                "fillColor": _colour(f["properties"]["count"], top),
+                "fillOpacity": 0.45,
+                "color": "#555",
+                "weight": 1,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["info"], labels=False),
+        ).add_to(m)
+    hot = set(view["hot_cells"])
+    hexes = _features(view["cells"], hot)
+    top = max((c["count"] for c in view["cells"]), default=0)
+    folium.GeoJson(
+        hexes,
+        name="hexagons",
+        style_function=lambda f, top=top: {
+            "fillColor": _colour(f["properties"]["count"], top),
+            "fillOpacity": 0.7 if f["properties"]["count"] else 0.1,
+            "color": HOT_OUTLINE if f["properties"]["hot"] else "#3182bd",
+            "weight": 3 if f["properties"]["hot"] else 1,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["info"], labels=False),
+    ).add_to(m)
+    legend = (
+        "<div style='position:absolute;top:10px;left:54px;z-index:1000;background:#fff;padding:6px 8px;"
+        "border:1px solid #999;font:12px sans-serif'>"
+        f"<b>{escape('Exploitation-related events, ' + str(view['period']))}</b><br>"
+        "Blue: published count (under 10 suppressed, rounded to 5)<br>"
+        f"<span style='color:{HOT_OUTLINE}'>Red outline</span>: Gi* hotspot</div>"
+    )
+    root.html.add_child(Element(legend))
+    folium.LayerControl(collapsed=True).add_to(m)
+    if bounds:
+        m.fit_bounds(bounds)
+    return str(root.render())
+
+
+def load_boundaries(path: Path | None) -> dict[str, Any] | None:
+    """Ward boundaries from a GeoJSON file, or None when no file is configured or present."""
+    if path is None or not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,100 @@
+"""The access policy: what each role may do and see. The one place this is decided.
+
+Pages never decide access. They ask :class:`app.gateway.Gateway`, which calls :func:`require`
+before it reads and shapes what leaves the store with the rules here: which kinds a role may
+search, which properties are withheld, which counts are suppressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from analytics.disclosure import safe_count
+from graph.schema import Schema
+
+Role = Literal["analyst", "licensing", "strategic", "admin"]
+ROLES: tuple[Role, ...] = ("analyst", "licensing", "strategic", "admin")
+ROLE_TITLES: Mapping[Role, str] = {
+    "analyst": "police analyst",
+    "licensing": "licensing officer",
+    "strategic": "strategic lead",
+    "admin": "administrator",
+}
+
+Capability = Literal[
+    "search_entities",  # find any entity, children included
+    "view_profile",  # an entity's properties, sources, roles and events
+    "view_network",  # an entity's neighbourhood and the paths between two entities
+    "view_groups",  # groups, key players and disruption options
+    "check_licensing",  # concern levels of drivers, vehicles, operators and premises, with reasons
+    "view_hotspots",  # the hotspot map, aggregated to areas and suppressed
+    "view_dashboard",  # management information, suppressed and rounded
+    "view_audit",
+    "manage_users",
+    "view_ingest",  # ingest runs and rejected rows
+]
+
+GRANTS: Mapping[Role, frozenset[Capability]] = {
+    "analyst": frozenset(
+        {"search_entities", "view_profile", "view_network", "view_groups", "check_licensing", "view_hotspots"}
+    ),
+    "licensing": frozenset({"check_licensing"}),
+    "strategic": frozenset({"view_hotspots", "view_dashboard"}),
+    "admin": frozenset({"view_audit", "manage_users", "view_ingest"}),
+}
+
+# What a licensing officer may look up: the licensed trade, never the people it harms.
+LICENSING_SUBJECT_KINDS = frozenset({"Person", "Vehicle", "Licence", "Business"})
+# Source agencies named to a licensing officer; record references stay with the agencies.
+SOURCE_AGENCIES: Mapping[str, str] = {
+    "police": "police",
+    "care": "children's social care",
+    "licensing": "licensing",
+    "premises": "premises register",
+    "anpr": "ANPR",
+}
+
+
+class AccessDenied(PermissionError):
+    """The signed-in role may not do what was asked."""
+
+    def __init__(self, role: str, capability: str) -> None:
+        title = ROLE_TITLES.get(role, role)  # type: ignore[call-overload]
+        super().__init__(f"a {title} may not {capability.replace('_', ' ')}; ask an administrator if you need it")
+        self.role = role
+        self.capability = capability
+
+
+def is_role(value: str) -> bool:
+    return value in ROLES
+
+
+def may(role: str, capability: Capability) -> bool:
+    """Whether ``role`` holds ``capability``. Unknown roles hold nothing."""
+    return capability in GRANTS.get(role, frozenset())  # type: ignore[call-overload]
+
+
+def require(role: str, capability: Capability) -> None:
+    """Raise :class:`AccessDenied` unless ``role`` holds ``capability``."""
+    if not may(role, capability):
+        raise AccessDenied(role, capability)
+
+
+def visible_properties(role: str, kind: str, properties: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
+    """The properties of an entity ``role`` may see: analysts all; others none marked sensitive."""
+    if role == "analyst":
+        return dict(properties)
+    sensitive = {p for p, spec in schema.entity_kind(kind).properties.items() if spec.sensitive}
+    return {k: v for k, v in properties.items() if k not in sensitive}
+
+
+def source_agency(source: str) -> str:
+    """The agency behind a source name such as ``police_intelligence`` or ``care_children``."""
+    prefix = source.split("_", 1)[0].split(":", 1)[0]
+    return SOURCE_AGENCIES.get(prefix, "other agency")
+
+
+def public_count(count: int) -> int | None:
+    """A count fit for a strategic lead: suppressed under 10, otherwise rounded to the nearest 5."""
+    return safe_count(count)

@@ -1,0 +1,127 @@
+"""The signed-in session: settings, connections, sign-in, the purpose, and a gateway for each page.
+
+Settings are read once per process (the Streamlit script is an entry point). Each browser session
+opens its own store connection. A page calls :func:`page_gateway` with the capability it needs;
+that stops the page with a clear message when the user is signed out, has given no purpose, or
+holds a role that may not see it (and the refusal is audited).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from app.accounts import Accounts, User, open_app_db
+from app.audit import AuditLog
+from app.gateway import Gateway, LedgerView, Viewer
+from app.policy import ROLE_TITLES, AccessDenied, Capability, require
+from disrupt.settings import Settings, load_settings
+from graph.store import GraphStore, open_store
+
+_USER = "disrupt_user"
+_PURPOSE = "disrupt_purpose"
+_SEEN = "disrupt_last_seen"
+_STORE = "disrupt_store"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    accounts: Accounts
+    audit: AuditLog
+
+
+@st.cache_resource
+def runtime() -> Runtime:
+    """Settings and the app database, shared by every session of this process."""
+    settings = load_settings()
+    db = open_app_db(settings.app_db_path)
+    return Runtime(settings, Accounts(db), AuditLog(db))
+
+
+def store() -> GraphStore:
+    """This session's store connection."""
+    if _STORE not in st.session_state:
+        st.session_state[_STORE] = open_store(runtime().settings.store_url)
+    return st.session_state[_STORE]  # type: ignore[no-any-return]
+
+
+def ledger() -> LedgerView:
+    from ingest.ledger import Ledger  # read-only use by the administrator pages
+
+    settings = runtime().settings
+    return Ledger(settings.ledger_path, settings.store_url)
+
+
+def current_user() -> User | None:
+    """The signed-in user, or None; signs out a session idle for longer than the configured limit."""
+    user: User | None = st.session_state.get(_USER)
+    if user is None:
+        return None
+    idle = time.monotonic() - st.session_state.get(_SEEN, 0.0)
+    if idle > runtime().settings.idle_minutes * 60:
+        sign_out("signed out after inactivity")
+        return None
+    st.session_state[_SEEN] = time.monotonic()
+    return user
+
+
+def sign_in(user: User) -> None:
+    st.session_state[_USER] = user
+    st.session_state[_SEEN] = time.monotonic()
+    st.session_state.pop(_PURPOSE, None)
+    runtime().audit.record(user=user.name, role=user.role, action="sign in", purpose="-", outcome="shown")
+
+
+def sign_out(reason: str = "signed out") -> None:
+    user: User | None = st.session_state.get(_USER)
+    if user is not None:
+        runtime().audit.record(
+            user=user.name, role=user.role, action="sign out", purpose="-", outcome="shown", detail=reason
+        )
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def purpose() -> str:
+    return str(st.session_state.get(_PURPOSE, ""))
+
+
+def set_purpose(text: str) -> None:
+    st.session_state[_PURPOSE] = text.strip()
+
+
+def page_gateway(capability: Capability) -> Gateway:
+    """The gateway for a page needing ``capability``; stops the page with a message when refused."""
+    user = current_user()
+    if user is None:
+        st.error("Sign in first.")
+        st.stop()
+    if not purpose():
+        st.error("Give the purpose of this session first.")
+        st.stop()
+    rt = runtime()
+    try:
+        require(user.role, capability)
+    except AccessDenied as exc:
+        rt.audit.record(
+            user=user.name, role=user.role, action="open page", purpose=purpose(), outcome="refused", detail=capability
+        )
+        st.error(f"This page is not available to a {ROLE_TITLES[user.role]}: {exc}.")
+        st.stop()
+    return Gateway(store(), rt.audit, Viewer(user.name, user.role, purpose()))
+
+
+def selected_entity() -> str | None:
+    return st.session_state.get("entity_id")
+
+
+def select_entity(entity_id: str | None) -> None:
+    st.session_state["entity_id"] = entity_id
+
+
+def settings_value(name: str) -> Any:
+    return getattr(runtime().settings, name)

@@ -1,0 +1,48 @@
+"""Search by name, identifier, VRM, phone, licence number or address."""
+
+import streamlit as st
+
+from app import session, widgets
+
+gw = session.page_gateway("search_entities")
+st.title("Search")
+kinds = [
+    "Person",
+    "Vehicle",
+    "Phone",
+    "Licence",
+    "Location",
+    "Business",
+    "Incident",
+    "MissingEpisode",
+    "Intelligence",
+    "Referral",
+    "LicensingDecision",
+    "DisruptionAction",
+    "Other",
+]
+with st.form("search"):
+    text = st.text_input("Name, reference, VRM, phone, licence number or address", key="search_text")
+    chosen = st.multiselect("Kinds (all when empty)", kinds, key="search_kinds")
+    st.form_submit_button("Search")
+if text.strip():
+    rows = gw.search(text, kinds=chosen or None)
+    if not rows:
+        st.info("Nothing matches. Try part of a name, a VRM without spaces, or a postcode.")
+    else:
+        event = widgets.table(
+            rows,
+            columns=["kind", "label", "sources", "entity_id"],
+            on_select="rerun",
+            selection_mode="single-row",
+            key="search_results",
+        )
+        picked = event.selection.rows if event is not None else []
+        if picked:
+            session.select_entity(rows[picked[0]]["entity_id"])
+        if session.selected_entity() in {r["entity_id"] for r in rows}:
+            left, right = st.columns(2)
+            if left.button("Open profile"):
+                st.switch_page("views/profile.py")
+            if right.button("Open network"):
+                st.switch_page("views/network.py")

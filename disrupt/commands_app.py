@@ -1,0 +1,129 @@
+"""``disrupt app`` serves the web app; ``disrupt users`` manages its local users."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from app.accounts import AccountError, Accounts, open_app_db
+from app.policy import ROLE_TITLES, ROLES
+from disrupt.cliutil import console
+from disrupt.settings import Settings
+
+MAIN_SCRIPT = Path(__file__).resolve().parent.parent / "app" / "main.py"
+DEMO_USERS = {role: f"demo-{role}" for role in ROLES}
+
+
+def _accounts(settings: Settings) -> Accounts:
+    return Accounts(open_app_db(settings.app_db_path))
+
+
+def streamlit_command(host: str, port: int) -> list[str]:
+    """The command that serves the app: headless, no usage statistics, XSRF protection on."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(MAIN_SCRIPT),
+        "--server.address", host,
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--server.enableXsrfProtection", "true",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
+        "--global.developmentMode", "false",
+        "--theme.base", "light",
+    ]  # fmt: skip
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Run the app in the foreground until interrupted, with the settings passed on explicitly."""
+    env = dict(os.environ)
+    env["DISRUPT_DATA_DIR"] = str(settings.data_dir)
+    env["DISRUPT_STORE"] = settings.store_url
+    env["DISRUPT_APP_DB"] = str(settings.app_db_path)
+    console.print(f"Disrupt is at http://{host}:{port} (Ctrl+C stops it)")
+    try:
+        subprocess.run(streamlit_command(host, port), env=env, check=False)  # noqa: S603 - fixed argument list
+    except KeyboardInterrupt:
+        console.print("Stopped.")
+
+
+@click.command("app")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def app_command(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the web app (localhost by default). Add users first with `disrupt users add`."""
+    settings: Settings = ctx.obj
+    if not _accounts(settings).list() and settings.auth == "local":
+        raise click.ClickException("no users yet: add one with `disrupt users add NAME --role admin`")
+    serve(settings, host, port)
+
+
+@click.group()
+def users() -> None:
+    """Manage the app's local users and their roles."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the user may see.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--oidc", is_flag=True, help="The user signs in through the identity provider (NAME is the e-mail).")
+@click.option("--replace", is_flag=True, help="Reset an existing user's role and password.")
+@click.pass_context
+def users_add(ctx: click.Context, name: str, role: str, password_stdin: bool, oidc: bool, replace: bool) -> None:
+    """Add a user (the password is prompted for unless --password-stdin or --oidc)."""
+    password: str | None = None
+    if not oidc:
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = _accounts(ctx.obj).add(name.lower() if oidc else name, role, password, replace=replace)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    console.print(Text(f"{'Updated' if replace else 'Added'} {user.name} as {ROLE_TITLES[user.role]}."))
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx: click.Context) -> None:
+    """List users and their roles."""
+    table = Table(title="Users")
+    for column in ("name", "role", "sign-in", "created"):
+        table.add_column(column)
+    for u in _accounts(ctx.obj).list():
+        table.add_row(Text(u.name), ROLE_TITLES[u.role], "organisation" if u.oidc else "password", u.created_at)
+    console.print(table)
+
+
+@users.command("remove")
+@click.argument("name")
+@click.pass_context
+def users_remove(ctx: click.Context, name: str) -> None:
+    """Remove a user."""
+    if not _accounts(ctx.obj).remove(name):
+        raise click.ClickException(f"no user {name!r}; see `disrupt users list`")
+    console.print(Text(f"Removed {name}."))
+
+
+def make_demo_users(settings: Settings) -> dict[str, str]:
+    """One demo user per role with a fresh random password each time; returns name -> password."""
+    accounts = _accounts(settings)
+    made = {}
+    for role, name in DEMO_USERS.items():
+        password = secrets.token_urlsafe(12)
+        accounts.add(name, role, password, replace=True)
+        made[name] = password
+    return made
+
+
+COMMANDS = [app_command, users]
