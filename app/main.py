@@ -37,7 +37,7 @@ PAGES = (
     PageSpec("views/dashboard.py", "Management information", "Strategy", "view_dashboard"),
     PageSpec("views/audit_log.py", "Audit log", "Administration", "view_audit"),
     PageSpec("views/users.py", "Users", "Administration", "manage_users"),
-    PageSpec("views/ingest_runs.py", "Ingest runs and rejects", "Administration", "view_ingest"),
+    PageSpec("views/ingest_runs.py", "Ingest runs and rejected rows", "Administration", "view_ingest"),
 )
 
 

@@ -23,6 +23,11 @@ BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 HOT_OUTLINE = "#cb181d"
 
 
+def _text(value: object) -> str:
+    """HTML-escaped text that is also inert in a JavaScript template literal (backtick and ``$``)."""
+    return escape(str(value)).replace("`", "&#96;").replace("$", "&#36;")
+
+
 def _inline(text: str) -> str:
     return text.replace("</", "<\\/")
 
@@ -59,7 +64,7 @@ def _features(cells: Sequence[Mapping[str, Any]], hot: set[str]) -> dict[str, An
             {
                 "type": "Feature",
                 "geometry": {"type": "Polygon", "coordinates": [_hexagon(cell)]},
-                "properties": {"count": count or 0, "hot": cell in hot, "info": escape("; ".join(parts))},
+                "properties": {"count": count or 0, "hot": cell in hot, "info": _text("; ".join(parts))},
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -80,7 +85,7 @@ def _wards(boundaries: Mapping[str, Any] | None, wards: Sequence[Mapping[str, An
             {
                 "type": "Feature",
                 "geometry": f.get("geometry"),
-                "properties": {"count": count or 0, "info": escape(info)},
+                "properties": {"count": count or 0, "info": _text(info)},
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -119,7 +124,7 @@ def hotspot_map(
         Element(f"<script>{_inline((LEAFLET_DIR / 'leaflet.js').read_text(encoding='utf-8'))}</script>")
     )
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=escape(tile_attribution or "map tiles"), name="basemap").add_to(m)
+        folium.TileLayer(tiles=tile_url, attr=_text(tile_attribution or "map tiles"), name="basemap").add_to(m)
     ward_layer = _wards(boundaries, view["wards"])
     if ward_layer:
         top = max((f["properties"]["count"] for f in ward_layer["features"]), default=0)
@@ -151,7 +156,7 @@ def hotspot_map(
     legend = (
         "<div style='position:absolute;top:10px;left:54px;z-index:1000;background:#fff;padding:6px 8px;"
         "border:1px solid #999;font:12px sans-serif'>"
-        f"<b>{escape('Exploitation-related events, ' + str(view['period']))}</b><br>"
+        f"<b>{_text('Exploitation-related events, ' + str(view['period']))}</b><br>"
         "Blue: published count (under 10 suppressed, rounded to 5)<br>"
         f"<span style='color:{HOT_OUTLINE}'>Red outline</span>: Gi* hotspot</div>"
     )

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("app_db", "boundaries", "tile_url", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
     @property
     def store_url(self) -> str:
         """The store URL, defaulting to the embedded store inside the data folder."""
