@@ -34,7 +34,7 @@ OPTIONS: dict[str, Any] = {
     "physics": {
         "enabled": True,
         "solver": "forceAtlas2Based",
-        "stabilization": {"enabled": True, "iterations": 400, "fit": True},
+        "stabilization": {"enabled": True, "iterations": 200, "fit": True},
     },
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
     "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.4}}, "font": {"size": 9, "align": "middle"}},

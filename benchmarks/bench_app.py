@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -39,6 +40,7 @@ def main() -> None:
     from app.main import PAGES
     from app.policy import ROLES, may
     from graph import open_store
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' sign-in helper
     from tests.app.conftest import signed_in_state
 
     store = open_store(os.environ["DISRUPT_STORE"])
