@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from disrupt import __version__
-from disrupt.cliutil import console, emit_json, json_option, opened, store_option
+from disrupt.cliutil import audit_read, console, emit_json, json_option, opened, store_option
 from disrupt.settings import configure_logging, load_settings
 from graph import GraphStore
 from graph.records import Entity
@@ -72,6 +72,7 @@ def search(
     with opened(ctx, store_url) as store:
         _check_kinds(store, kinds)
         hits = store.search(text, kinds=kinds or None, limit=limit)
+    audit_read(ctx, "search", [e.id for e in hits], detail=f"text={text!r}")
     if as_json:
         emit_json([_entity_row(e) for e in hits])
         return
@@ -132,6 +133,7 @@ def paths(
         found = store.shortest_paths(a.id, b.id, max_hops=max_hops, max_paths=max_paths)
         entities = {e.id: e for e in store.get_entities({i for p in found for i in p.entities})}
         links = {ln.id: ln for ln in store.get_links({i for p in found for i in p.links})}
+    audit_read(ctx, "paths", [a.id, b.id, *entities], detail=f"{a.id} to {b.id}")
     if as_json:
         emit_json(
             {

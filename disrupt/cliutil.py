@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import getpass
 import json
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 
+from app.accounts import open_app_db
+from app.audit import AuditLog
 from disrupt.settings import Settings
 from graph import GraphError, GraphStore, open_store
 
@@ -45,6 +49,28 @@ def opened(ctx: click.Context, store_url: str | None) -> Iterator[GraphStore]:
         raise click.ClickException(str(exc)) from exc
     finally:
         store.close()
+
+
+def audit_read(ctx: click.Context, action: str, records: Iterable[str], detail: str = "") -> None:
+    """Record a command-line read of personal data in the app's audit log, before it is printed.
+
+    The user is the operating-system login and the purpose comes from ``DISRUPT_PURPOSE`` (the
+    command line has no session to ask it in).
+    """
+    settings: Settings = ctx.obj
+    db = open_app_db(settings.app_db_path)
+    try:
+        AuditLog(db).record(
+            user=getpass.getuser(),
+            role="command line",
+            action=action,
+            records=list(records),
+            purpose=os.environ.get("DISRUPT_PURPOSE", "") or "command line, no purpose given (set DISRUPT_PURPOSE)",
+            outcome="shown",
+            detail=detail,
+        )
+    finally:
+        db.close()
 
 
 def emit_json(data: object) -> None:

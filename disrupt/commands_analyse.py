@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from disrupt.cliutil import console, emit_json, json_option, opened, store_option
+from disrupt.cliutil import audit_read, console, emit_json, json_option, opened, store_option
 from graph import GraphStore
 
 # The columns worth a glance for each result, in the terminal; --json prints everything.
@@ -94,6 +94,7 @@ def results(
     if table is None:
         hint = f"saved results: {', '.join(known)}" if known else "no results saved yet: run `disrupt analyse` first"
         raise click.ClickException(f"no result named {name!r}; {hint}")
+    audit_read(ctx, f"results {name}", [str(r.get("entity_id")) for r in table.rows], detail=f"run {table.run_id}")
     if as_json:
         emit_json(
             {"name": table.name, "run_id": table.run_id, "created_at": table.created_at, "rows": list(table.rows)}

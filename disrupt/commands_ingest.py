@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from disrupt.cliutil import console, emit_json, json_option, opened, store_option
+from disrupt.cliutil import audit_read, console, emit_json, json_option, opened, store_option
 from disrupt.settings import Settings
 from graph import GraphError, GraphStore
 
@@ -238,6 +238,7 @@ def records(ctx: click.Context, entity_id: str, store_url: str | None, as_json: 
             raise click.ClickException(f"no entity {entity_id!r}")
         members = [e for e in store.records_of_kind(entity.kind) if (e.merged_into or e.id) == entity.id]
     rows = [{"record_id": e.id, "label": e.label, "canonical": e.merged_into is None} for e in members]
+    audit_read(ctx, "records", [entity.id, *(e.id for e in members)])
     if as_json:
         emit_json(rows)
         return

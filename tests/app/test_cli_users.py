@@ -46,3 +46,42 @@ def test_app_refuses_to_start_with_no_users_and_serves_with_xsrf_on(tmp_path: Pa
     command = streamlit_command("127.0.0.1", 8601)
     assert command[command.index("--server.enableXsrfProtection") + 1] == "true"
     assert command[command.index("--browser.gatherUsageStats") + 1] == "false"
+
+
+def test_command_line_reads_are_audited_with_the_login_and_purpose(tmp_path: Path) -> None:
+    from app.audit import AuditLog
+    from graph import open_store
+    from graph.records import Provenance, new_entity
+
+    store = open_store(f"sqlite:///{tmp_path / 'graph.db'}")
+    source = Provenance("police_nominals", "N1", "2026-01-01T00:00:00+00:00")
+    store.upsert([new_entity("Person", {"ref": "P1", "full_name": "Tess Tester"}, provenance=source)])
+    store.close()
+    env = {
+        "DISRUPT_DATA_DIR": str(tmp_path),
+        "DISRUPT_APP_DB": "",
+        "DISRUPT_STORE": "",
+        "DISRUPT_PURPOSE": "OP-9 check",
+    }
+    result = CliRunner().invoke(main, ["search", "Tester"], env=env)
+    assert result.exit_code == 0 and "Tess Tester" in result.output
+    entry = AuditLog(open_app_db(tmp_path / "app.db")).entries()[0]
+    assert (entry.action, entry.role, entry.purpose, entry.record_count) == ("search", "command line", "OP-9 check", 1)
+
+
+def test_demo_serves_the_app_with_one_user_per_role(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from disrupt import commands_app
+
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(commands_app, "serve", lambda settings, host, port: served.append((host, port)))
+    env = {"DISRUPT_DATA_DIR": str(tmp_path), "DISRUPT_APP_DB": "", "DISRUPT_STORE": ""}
+    result = CliRunner().invoke(main, ["demo", "--people", "300", "--port", "8642", "--quiet"], env=env)
+    assert result.exit_code == 0, result.output
+    assert served == [("127.0.0.1", 8642)]
+    accounts = Accounts(open_app_db(tmp_path / "app.db"))
+    assert sorted(u.role for u in accounts.list()) == ["admin", "analyst", "licensing", "strategic"]
+    for user in accounts.list():  # every printed password signs its user in
+        line = next(ln for ln in result.output.splitlines() if user.name in ln)
+        password = line.split("│")[-2].strip()
+        assert accounts.verify(user.name, password) is not None
+    assert (tmp_path / "boundaries" / "wards.geojson").is_file()
