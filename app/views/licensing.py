@@ -4,6 +4,7 @@ import streamlit as st
 
 from app import session, widgets
 from app.gateway import NotFound
+from app.licensing import LICENCE_FIELDS
 
 gw = session.page_gateway("check_licensing")
 st.title("Licensing check")
@@ -40,16 +41,7 @@ else:
 st.markdown("**Licences**")
 widgets.table(
     view["licences"],
-    columns=[
-        "authority",
-        "number",
-        "licence_type",
-        "status",
-        "issued_on",
-        "expires_on",
-        "safeguarding_training_on",
-        "cross_border",
-    ],
+    columns=[*LICENCE_FIELDS, "cross_border"],
 )
 st.markdown("**National register**")
 st.write("\n".join(f"- {r}" for r in view["register"]) or "No refusal, suspension or revocation recorded elsewhere.")

@@ -6,21 +6,7 @@ from app import session, widgets
 
 gw = session.page_gateway("search_entities")
 st.title("Search")
-kinds = [
-    "Person",
-    "Vehicle",
-    "Phone",
-    "Licence",
-    "Location",
-    "Business",
-    "Incident",
-    "MissingEpisode",
-    "Intelligence",
-    "Referral",
-    "LicensingDecision",
-    "DisruptionAction",
-    "Other",
-]
+kinds = sorted(gw.store.schema.entities)
 with st.form("search"):
     text = st.text_input("Name, reference, VRM, phone, licence number or address", key="search_text")
     chosen = st.multiselect("Kinds (all when empty)", kinds, key="search_kinds")
