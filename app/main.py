@@ -14,6 +14,7 @@ import streamlit as st
 
 from app import session
 from app.policy import ROLE_TITLES, Capability, may
+from app.widgets import plain
 
 HERE = Path(__file__).parent
 
@@ -95,9 +96,9 @@ def _purpose_page() -> None:
 
 def _sidebar(role: str, name: str) -> None:
     with st.sidebar:
-        st.markdown(f"**{name}**, {ROLE_TITLES[role]}")  # type: ignore[index]
+        st.markdown(f"**{plain(name)}**, {ROLE_TITLES[role]}")  # type: ignore[index]
         if session.purpose():
-            st.caption(f"Purpose: {session.purpose()}")
+            st.caption(f"Purpose: {plain(session.purpose())}")
         if st.button("Sign out"):
             session.sign_out()
             st.rerun()

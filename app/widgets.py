@@ -15,6 +15,18 @@ from app.network_view import COMPONENT_DIR
 _network = components.declare_component("disrupt_network", path=str(COMPONENT_DIR))
 
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})
+
+
+def plain(value: object) -> str:
+    r"""Text from the data, made inert for Streamlit's markdown (no links, emphasis or formulas).
+
+    >>> plain("[x](http://y) *z*")
+    '\\[x\\]\\(http://y\\) \\*z\\*'
+    """
+    return str(value).translate(_MARKDOWN)
+
+
 def network_canvas(data: Mapping[str, Any], *, digest: str, status: str, height: int = 600) -> str | None:
     """Draw a network; returns the id of the node last clicked, if any."""
     value = _network(

@@ -23,7 +23,7 @@ except NotFound as exc:
     st.warning(str(exc))
     st.stop()
 profile = view["profile"]
-st.subheader(profile["label"])
+st.subheader(widgets.plain(profile["label"]))
 st.write(
     f"{profile.get('size')} people, {len(profile.get('children', []))} children linked, density "
     f"{profile.get('density')}; active {profile.get('first_activity', '')[:10]} to {profile.get('last_activity', '')[:10]}."
@@ -47,9 +47,9 @@ with tabs[0]:
 with tabs[1]:
     options = view["disruption_options"]
     for option in options:
-        with st.expander(f"{option['rank']}. {option['label']} (score {option['score']})"):
+        with st.expander(f"{option['rank']}. {widgets.plain(option['label'])} (score {option['score']})"):
             for reason in option.get("reasons", []):
-                st.write("- " + reason)
+                st.markdown("- " + widgets.plain(reason))
             for tactic in option.get("tactics", []):
                 st.markdown(f"*{tactic['name']}*: {tactic['description']} Needs: {tactic['needs']}")
             st.caption(option.get("note", ""))

@@ -31,7 +31,7 @@ except NotFound as exc:
     st.stop()
 level = view["level"]
 {"high": st.error, "medium": st.warning, "low": st.info}.get(level, st.success)(
-    f"{view['label']}: concern level {level.upper()}"
+    f"{widgets.plain(view['label'])}: concern level {level.upper()}"
 )
 st.markdown("**Why**")
 if view["reasons"]:
@@ -44,9 +44,15 @@ widgets.table(
     columns=[*LICENCE_FIELDS, "cross_border"],
 )
 st.markdown("**National register**")
-st.write("\n".join(f"- {r}" for r in view["register"]) or "No refusal, suspension or revocation recorded elsewhere.")
+st.markdown(
+    "\n".join(f"- {widgets.plain(r)}" for r in view["register"])
+    or "No refusal, suspension or revocation recorded elsewhere."
+)
 st.markdown("**Cross-border working**")
-st.write("\n".join(f"- {c}" for c in view["cross_border"]) or f"Licensed here ({view['home_authority']}) only.")
+st.markdown(
+    "\n".join(f"- {widgets.plain(c)}" for c in view["cross_border"])
+    or f"Licensed here ({widgets.plain(view['home_authority'])}) only."
+)
 widgets.downloads(
     view["reasons"], name="licensing-check", on_export=lambda: gw.note_export("licensing check", [chosen])
 )

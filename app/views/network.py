@@ -26,7 +26,7 @@ data = network_view.network_data(net)
 selected = widgets.network_canvas(data, digest=network_view.network_key(data), status=status)
 labels = {e.id: f"{e.kind}: {e.label}" for e in sub.entities}
 if selected in labels:
-    st.write(f"Selected: {labels[selected]}")
+    st.markdown(f"Selected: {widgets.plain(labels[selected])}")
     left, right = st.columns(2)
     if left.button("Expand around it"):
         session.select_entity(selected)

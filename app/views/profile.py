@@ -18,7 +18,7 @@ except NotFound as exc:
     st.stop()
 session.select_entity(profile.entity.id)
 e = profile.entity
-st.subheader(f"{e.kind}: {e.label}")
+st.subheader(f"{e.kind}: {widgets.plain(e.label)}")
 if profile.roles:
     st.write("Roles: " + ", ".join(r.replace("_", " ") for r in profile.roles))
 left, right = st.columns(2)
@@ -32,7 +32,7 @@ for name, rows in profile.results.items():
     with st.expander(f"Analysis: {name.replace('_', ' ')}", expanded=name == "flags"):
         for row in rows:
             for reason in row.get("reasons", []):
-                st.write("- " + (reason["reason"] if isinstance(reason, dict) else str(reason)))
+                st.markdown("- " + widgets.plain(reason["reason"] if isinstance(reason, dict) else reason))
 st.markdown("**Timeline**")
 if profile.timeline:
     widgets.table(profile.timeline, columns=["date", "kind", "label", "who"])

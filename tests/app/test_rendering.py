@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import io
 import re
+
+import pytest
 
 from openpyxl import load_workbook
 
@@ -100,3 +104,9 @@ def test_strategic_counts_are_suppressed_and_rounded() -> None:
         {"category": "x", "count": None, "shown": "fewer than 10"},
         {"category": "y", "count": 25, "shown": "25"},
     ]
+
+
+@pytest.mark.parametrize("module", ["app.exports", "app.licensing", "app.widgets"])
+def test_docstring_examples(module: str) -> None:
+    failures, tried = doctest.testmod(importlib.import_module(module))
+    assert tried and not failures
