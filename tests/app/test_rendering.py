@@ -8,7 +8,6 @@ import io
 import re
 
 import pytest
-
 from openpyxl import load_workbook
 
 from app import exports, map_view, network_view, strategic
