@@ -27,8 +27,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     data = args.data_dir
-    os.environ.update({"DISRUPT_DATA_DIR": str(data), "DISRUPT_STORE": f"sqlite:///{data / 'graph.db'}",
-                       "DISRUPT_APP_DB": str(data / "app.db")})
+    os.environ.update(
+        {
+            "DISRUPT_DATA_DIR": str(data),
+            "DISRUPT_STORE": f"sqlite:///{data / 'graph.db'}",
+            "DISRUPT_APP_DB": str(data / "app.db"),
+        }
+    )
     from disrupt.cli import main as cli
 
     if not (data / "graph.db").is_file():
@@ -40,6 +45,7 @@ def main() -> None:
     from app.main import PAGES
     from app.policy import ROLES, may
     from graph import open_store
+
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' sign-in helper
     from tests.app.conftest import signed_in_state
 
