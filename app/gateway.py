@@ -31,6 +31,8 @@ class LedgerView(Protocol):
 
     def rejects(self) -> list[tuple[str, str, str, int, str, str]]: ...
 
+    def close(self) -> None: ...
+
 
 class NotFound(LookupError):
     """The record asked for is not held, or not one this page shows."""

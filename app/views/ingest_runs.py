@@ -7,9 +7,12 @@ from app import session, widgets
 gw = session.page_gateway("view_ingest")
 st.title("Ingest runs and rejected rows")
 ledger = session.ledger()
-st.subheader("Runs")
-widgets.table(gw.ingest_runs(ledger))
-st.subheader("Rejected rows")
-rejects = gw.rejected_rows(ledger)
+try:
+    st.subheader("Runs")
+    widgets.table(gw.ingest_runs(ledger))
+    st.subheader("Rejected rows")
+    rejects = gw.rejected_rows(ledger)
+finally:
+    ledger.close()
 widgets.table(rejects, columns=["source", "file", "row", "column", "reason", "run_id"])
 widgets.downloads(rejects, name="rejected-rows", on_export=lambda: gw.note_export("rejected rows", []))

@@ -186,3 +186,15 @@ def test_every_view_is_in_the_audit_log_with_the_purpose(app_world: AppWorld) ->
     assert entry.purpose == "TEST-OP-1 automated check" and entry.record_count >= 3
     store_ids = json.dumps(entry.records)
     assert "person-" in store_ids
+
+
+def test_administrator_sees_ingest_runs_rejected_rows_and_the_audit(app_world: AppWorld) -> None:
+    at = _app("admin")
+    at.run()
+    at.switch_page("views/ingest_runs.py").run()
+    runs, rejects = (frame.value for frame in at.dataframe[:2])
+    assert len(runs) >= 1 and runs["rows_loaded"].iloc[0] > 1000
+    assert len(rejects) > 10 and set(rejects.columns) >= {"file", "row", "column", "reason"}
+    at.switch_page("views/audit_log.py").run()
+    log = at.dataframe[0].value
+    assert {"sign in", "search", "group", "ingest runs"} & set(log["action"]) and (log["purpose"] != "").all()
