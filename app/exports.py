@@ -12,12 +12,25 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@lru_cache(maxsize=16)
+def asset_text(path: Path) -> str:
+    """A file shipped with the app (vis-network, Leaflet), read once per process."""
+    return path.read_text(encoding="utf-8")
+
+
+def script_safe(text: str) -> str:
+    """Script or JSON text that cannot close the ``<script>`` element it is inlined in."""
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
 def neutralise(value: Any) -> Any:

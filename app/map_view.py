@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any, cast
@@ -17,6 +18,8 @@ from typing import Any, cast
 import folium
 import h3
 from branca.element import Element, Figure
+
+from app.exports import asset_text, script_safe
 
 LEAFLET_DIR = Path(__file__).parent / "static" / "leaflet"
 BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -28,13 +31,10 @@ def _text(value: object) -> str:
     return escape(str(value)).replace("`", "&#96;").replace("$", "&#36;")
 
 
-def _inline(text: str) -> str:
-    return text.replace("</", "<\\/")
-
-
+@lru_cache(maxsize=1)
 def leaflet_css() -> str:
     """Leaflet's stylesheet with its control images inlined, so an embedded map needs no other file."""
-    css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
+    css = asset_text(LEAFLET_DIR / "leaflet.css")
     for image in ("layers.png", "layers-2x.png", "marker-icon.png"):
         data = base64.b64encode((LEAFLET_DIR / "images" / image).read_bytes()).decode("ascii")
         css = css.replace(f"url(images/{image})", f"url(data:image/png;base64,{data})")
@@ -120,9 +120,7 @@ def hotspot_map(
     m.default_css = []
     root = cast(Figure, m.get_root())
     root.header.add_child(Element(f"<style>{leaflet_css()}</style>"))
-    root.header.add_child(
-        Element(f"<script>{_inline((LEAFLET_DIR / 'leaflet.js').read_text(encoding='utf-8'))}</script>")
-    )
+    root.header.add_child(Element(f"<script>{script_safe(asset_text(LEAFLET_DIR / 'leaflet.js'))}</script>"))
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=_text(tile_attribution or "map tiles"), name="basemap").add_to(m)
     ward_layer = _wards(boundaries, view["wards"])

@@ -17,6 +17,7 @@ from typing import Any
 
 from pyvis.network import Network
 
+from app.exports import asset_text, script_safe
 from graph.records import Subgraph
 
 COMPONENT_DIR = Path(__file__).parent / "components" / "network"
@@ -96,22 +97,17 @@ def network_key(data: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _inline(text: str) -> str:
-    """JSON or script text safe inside a <script> element."""
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
-
-
 def network_html(net: Network, *, title: str) -> str:
     """A self-contained HTML page of the network (vis-network inlined, no remote resources)."""
     data = network_data(net)
-    script = (COMPONENT_DIR / "vis-network.min.js").read_text(encoding="utf-8")
-    style = (COMPONENT_DIR / "vis-network.css").read_text(encoding="utf-8")
-    payload = _inline(json.dumps(data))
+    script = asset_text(COMPONENT_DIR / "vis-network.min.js")
+    style = asset_text(COMPONENT_DIR / "vis-network.css")
+    payload = script_safe(json.dumps(data))
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title><style>{style}</style><style>#net{{height:90vh;border:1px solid #ddd}}"
         ".tip{max-width:360px;white-space:pre-wrap}</style>"
-        f"<script>{_inline(script)}</script></head><body><h3>{escape(title)}</h3><div id='net'></div><script>"
+        f"<script>{script_safe(script)}</script></head><body><h3>{escape(title)}</h3><div id='net'></div><script>"
         f"const data = {payload};"
         "function tip(t){const d=document.createElement('div');d.className='tip';d.innerHTML=t;return d;}"
         "const nodes=data.nodes.map(n=>Object.assign({},n,{title:n.title?tip(n.title):undefined}));"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
@@ -121,7 +120,3 @@ def selected_entity() -> str | None:
 
 def select_entity(entity_id: str | None) -> None:
     st.session_state["entity_id"] = entity_id
-
-
-def settings_value(name: str) -> Any:
-    return getattr(runtime().settings, name)

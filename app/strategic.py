@@ -11,13 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from analytics.hotspots import quarter_of
 from app.policy import public_count
 
 SUPPRESSED = "fewer than 10"
-
-
-def _quarter_of_month(month: str) -> str:
-    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
 def _published(counts: Mapping[str, int]) -> tuple[list[dict[str, Any]], int]:
@@ -54,7 +51,7 @@ def hotspot_areas(
             if r["period"] == period:
                 cells[r["entity_id"]] += int(r["count"])
         for r in trend:
-            if _quarter_of_month(r["month"]) == period:
+            if quarter_of(r["month"]) == period:
                 wards[r["entity_id"]] += int(r.get("count") or 0)
     cell_rows, cells_suppressed = _published(cells)
     ward_rows, wards_suppressed = _published(wards)

@@ -70,8 +70,6 @@ def test_every_role_holds_only_its_own_capabilities() -> None:
 
 
 def test_sensitive_properties_are_withheld_from_all_but_analysts() -> None:
-    store_schema = new_entity  # the schema comes with the record helpers
-    del store_schema
     from graph.schema import load_schema
 
     schema = load_schema()
