@@ -9,6 +9,7 @@ read with ``json_each``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -625,13 +626,13 @@ class SQLiteStore:
             for eid, kind, label, props, first, last in self._db.execute(
                 "SELECT id, kind, label, props, first_seen, last_seen FROM entities WHERE merged_into IS NULL "
                 "AND (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) "
-                "AND (?2 IS NULL OR id IN (SELECT value FROM json_each(?2)))",
+                "AND (?2 IS NULL OR id IN (SELECT value FROM json_each(?2))) ORDER BY id",
                 (kinds_json, ids_json),
             ):
                 G.add_node(eid, **json.loads(props), kind=kind, label=label, first_seen=first, last_seen=last)
             for lid, kind, src, dst, props, first, last in self._db.execute(
                 "SELECT id, kind, src, dst, props, first_seen, last_seen FROM links "
-                "WHERE (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1)))",
+                "WHERE (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) ORDER BY id",
                 (link_kinds_json,),
             ):
                 if src in G and dst in G:
@@ -666,7 +667,7 @@ class SQLiteStore:
 
     # -- entity resolution --------------------------------------------------------------------
 
-    def records_of_kind(self, kind: str) -> Iterator[Entity]:
+    def records_of_kind(self, kind: str, *, provenance: bool = False) -> Iterator[Entity]:
         after = ""
         while True:
             with self._lock:
@@ -675,10 +676,27 @@ class SQLiteStore:
                     "WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
                     (kind, after, _CHUNK),
                 ).fetchall()
+                prov = self._provenance_of([r[0] for r in rows]) if provenance else {}
             if not rows:
                 return
             for eid, k, label, props, first, last, merged in rows:
-                yield Entity(eid, k, label, json.loads(props), (), first, last, merged)
+                yield Entity(eid, k, label, json.loads(props), prov.get(eid, ()), first, last, merged)
+            after = rows[-1][0]
+
+    def links_of_kind(self, kind: str) -> Iterator[Link]:
+        after = ""
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT id, kind, orig_src, orig_dst, props, first_seen, last_seen FROM links "
+                    "WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
+                    (kind, after, _CHUNK),
+                ).fetchall()
+                prov = self._provenance_of([r[0] for r in rows])
+            if not rows:
+                return
+            for lid, k, src, dst, props, first, last in rows:
+                yield Link(lid, k, src, dst, json.loads(props), prov.get(lid, ()), first, last)
             after = rows[-1][0]
 
     def set_canonical(self, assignments: Mapping[str, str], *, run_id: str) -> int:
@@ -740,13 +758,15 @@ class SQLiteStore:
         if nested:
             raise InvalidRecord("Entity", "id", nested[0], "a canonical entity must stand for itself, not be merged")
 
-    def add_judgement(self, first: str, second: str, verdict: Verdict, *, reference: str) -> Judgement:
+    def add_judgement(
+        self, first: str, second: str, verdict: Verdict, *, reference: str, decided_at: str | None = None
+    ) -> Judgement:
         if verdict not in ("same", "different"):
             raise StoreConfigError(f"a judgement is 'same' or 'different', not {verdict!r}")
         if not _REFERENCE.match(reference):
             raise StoreConfigError("a judgement reference is a case or ticket reference (letters, digits, / _ . -)")
         a, b = sorted((first, second))
-        judgement = Judgement(a, b, verdict, now_iso(), reference)
+        judgement = Judgement(a, b, verdict, decided_at or now_iso(), reference)
         with self._transaction() as db:
             if db.execute("SELECT count(*) FROM entities WHERE id IN (?, ?)", (a, b)).fetchone()[0] != 2:
                 raise UnknownEntity(f"a judgement needs two stored records; {a!r} or {b!r} is not one")
@@ -826,6 +846,16 @@ class SQLiteStore:
         with self._lock:
             rows = self._db.execute("SELECT * FROM erasures ORDER BY erased_at, erasure_id").fetchall()
         return [ErasureRecord(*r) for r in rows]
+
+    def keep_erasure_records(self, records: Sequence[ErasureRecord]) -> int:
+        with self._transaction() as db:
+            return sum(
+                db.execute(
+                    "INSERT INTO erasures VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(erasure_id) DO NOTHING",
+                    dataclasses.astuple(r),
+                ).rowcount
+                for r in records
+            )
 
     # -- analysis results ---------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
 from graph.errors import StoreConfigError
+from graph.neo4j_config import NEO4J_SCHEMES
 from graph.records import (
     Counts,
     Entity,
@@ -60,8 +61,14 @@ class GraphStore(Protocol):
 
     # -- entity resolution: records stay; a canonical entity stands for the records merged into it
 
-    def records_of_kind(self, kind: str) -> Iterator[Entity]:
-        """Every record of a kind as loaded, merged or not, with ``merged_into`` set (no provenance)."""
+    def records_of_kind(self, kind: str, *, provenance: bool = False) -> Iterator[Entity]:
+        """Every record of a kind as loaded, merged or not, with ``merged_into`` set, in id order;
+        with ``provenance=True`` each carries its own sources (not those of records merged into it)."""
+        ...
+
+    def links_of_kind(self, kind: str) -> Iterator[Link]:
+        """Every link of a kind as loaded, in id order: between the records it was loaded with (not
+        their canonical entities), with its sources. What a copy of the store needs."""
         ...
 
     def set_canonical(self, assignments: Mapping[str, str], *, run_id: str) -> int:
@@ -77,8 +84,11 @@ class GraphStore(Protocol):
         """The canonical entity id of each id held (itself when it stands alone)."""
         ...
 
-    def add_judgement(self, first: str, second: str, verdict: Verdict, *, reference: str) -> Judgement:
-        """Record that two records are (``same``) or are not (``different``) one entity."""
+    def add_judgement(
+        self, first: str, second: str, verdict: Verdict, *, reference: str, decided_at: str | None = None
+    ) -> Judgement:
+        """Record that two records are (``same``) or are not (``different``) one entity, decided now
+        (or at ``decided_at``, when a judgement is copied from another store)."""
         ...
 
     def judgements(self) -> list[Judgement]: ...
@@ -119,7 +129,10 @@ class GraphStore(Protocol):
         link_kinds: Collection[str] | None = None,
         entity_ids: Collection[str] | None = None,
         provenance: bool = False,
-    ) -> nx.MultiDiGraph: ...
+    ) -> nx.MultiDiGraph:
+        """The canonical graph as a MultiDiGraph keyed by link id, nodes and edges added in id order
+        (so the same graph gives the same analysis in any store)."""
+        ...
 
     def counts(self) -> Counts:
         """Entities (canonical only: merged records are not counted again) and links, by kind."""
@@ -130,6 +143,11 @@ class GraphStore(Protocol):
         ...
 
     def erasures(self) -> list[ErasureRecord]: ...
+
+    def keep_erasure_records(self, records: Sequence[ErasureRecord]) -> int:
+        """Keep erasure records made by another store (a copy); records already held are skipped.
+        Returns how many were added."""
+        ...
 
     def save_results(
         self, name: str, rows: Sequence[Mapping[str, Any]], *, run_id: str | None = None
@@ -157,22 +175,25 @@ def sqlite_path(url: str) -> FilePath:
     return FilePath(unquote(parts.path[1:]))
 
 
-def open_store(url: str = DEFAULT_STORE_URL, *, schema: Schema | None = None) -> GraphStore:
-    """Open the store a URL names: ``sqlite:///path`` (embedded) or ``neo4j://`` / ``bolt://``.
+def open_store(
+    url: str = DEFAULT_STORE_URL, *, schema: Schema | None = None, password: str | None = None
+) -> GraphStore:
+    """Open the store a URL names: ``sqlite:///path`` (embedded) or ``neo4j://user@host:7687/db`` /
+    ``bolt://...`` (see :mod:`graph.neo4j_config`; ``password`` defaults to DISRUPT_NEO4J_PASSWORD).
 
     Raises:
-        StoreConfigError: the URL is malformed or names a store this installation cannot open.
+        StoreConfigError: the URL is malformed, names a store this installation cannot open, or the
+            server cannot be reached with these credentials.
     """
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
         from graph.sqlite_store import SQLiteStore
 
         return SQLiteStore(sqlite_path(url), schema=schema)
-    if scheme in ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"):
-        raise StoreConfigError(
-            f"the Neo4j store is not available in this version (asked for {scheme}://); "
-            "use the embedded store, e.g. DISRUPT_STORE=sqlite:///disrupt-data/graph.db"
-        )
+    if scheme in NEO4J_SCHEMES:
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(url, schema=schema, password=password)
     raise StoreConfigError(
         f"unknown store URL {url!r}: use sqlite:///path/graph.db (embedded) or neo4j://user@host:7687/db"
     )

@@ -3,6 +3,8 @@ merge can be undone without reloading. Parametrised over stores by the ``store``
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from graph import InvalidRecord, Provenance, UnknownEntity, new_entity, new_link
@@ -137,3 +139,30 @@ def test_erasing_a_merged_entity_erases_every_record_of_it(store: GraphStore) ->
     assert store.get_entity(ids["police"]) is None and store.get_entity(ids["care"]) is None
     assert {e.id for e in store.records_of_kind("Person")} == {ids["suspect"]}
     assert store.search("exampel") == []
+
+
+def test_records_and_links_as_loaded_survive_a_merge_for_a_copy(store: GraphStore) -> None:
+    ids = _world(store)
+    store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
+    records = {e.id: e for e in store.records_of_kind("Person", provenance=True)}
+    assert [e.id for e in store.records_of_kind("Person")] == sorted(records)
+    # each record keeps its own source, not the canonical entity's gathered ones
+    assert [p.record_id for p in records[ids["care"]].provenance] == ["CS-1"]
+    assert records[ids["care"]].merged_into == ids["police"] and records[ids["care"]].properties["ref"] == "care:CS-1"
+    assert all(e.provenance == () for e in store.records_of_kind("Person"))
+    [used] = store.links_of_kind("USES_VEHICLE")
+    # the link is stored on the canonical entity but listed between the records it was loaded with
+    assert (used.source, used.target) == (ids["care"], ids["car"])
+    assert used.properties == {"role": "passenger"} and [p.record_id for p in used.provenance] == ["CS-1"]
+    assert list(store.links_of_kind("FAMILY_OF")) == []
+
+
+def test_copied_judgements_and_erasure_records_keep_their_times(store: GraphStore) -> None:
+    ids = _world(store)
+    made = store.add_judgement(ids["police"], ids["care"], "same", reference="CASE-1", decided_at="2025-02-03T04:05:06")
+    assert made.decided_at == "2025-02-03T04:05:06" and store.judgements() == [made]
+    record = store.erase_entity(ids["suspect"], reason="court_order", reference="CO-9")
+    copy = dataclasses.replace(record, erasure_id="e" * 32, erased_at="2024-01-01T00:00:00+00:00")
+    assert store.keep_erasure_records([record, copy]) == 1
+    assert store.keep_erasure_records([copy]) == 0
+    assert store.erasures() == [copy, record]

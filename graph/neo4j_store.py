@@ -1,0 +1,1123 @@
+"""The Neo4j store: the store contract over Bolt, with the official ``neo4j`` driver.
+
+What the database holds (so Neo4j Browser and Bloom users see the same graph as Disrupt):
+
+- each entity record is a node labelled ``Entity`` and its kind (``:Entity:Person``) with ``id``,
+  ``kind``, ``label``, ``first_seen``, ``last_seen``, ``merged_into`` (only on a record that entity
+  resolution merged into another), its properties spread out for people to read, ``_props`` (the exact
+  properties as JSON, which is what the store reads back: open kinds may hold mixed lists that Neo4j
+  cannot) and ``_search`` (the folded searchable values, one per line, behind a TEXT index);
+- each link is a relationship of its kind between canonical entities, with ``id``, ``orig_src`` and
+  ``orig_dst`` (the records it was loaded between, so that resolution moves it and a split moves it back);
+- provenance, judgements, erasures and result tables are ``DisruptSource``, ``DisruptJudgement``,
+  ``DisruptErasure``, ``DisruptResultRun`` and ``DisruptResultRow`` nodes;
+- analysis results are also written onto entity nodes as ``<result>_<field>`` properties
+  (``key_players_score``, ``flags_level`` ...), replaced by the next save of that result.
+
+Every value travels as a query parameter. Labels and relationship types come from the schema's
+allow-list (checked against a strict pattern, then quoted); a path length bound comes from a fixed
+table of query texts. Each batch is one managed transaction that reads, then writes: a retry repeats
+the read, so a repeated or retried batch leaves the graph as one run would.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import neo4j
+from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
+
+from graph.errors import InvalidRecord, StoreConfigError, StoreError, UnknownEntity
+from graph.ids import fold_text
+from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
+from graph.records import (
+    Counts,
+    Entity,
+    ErasureRecord,
+    Judgement,
+    Link,
+    Path,
+    Provenance,
+    ResultTable,
+    Subgraph,
+    UpsertSummary,
+    now_iso,
+)
+from graph.schema import Schema, load_schema
+from graph.store import ERASURE_REASONS, ErasureReason, Verdict
+from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Tx = neo4j.ManagedTransaction
+
+FORMAT_VERSION = "1"
+MAX_PATH_HOPS = 12
+_SEP = "\x1f"  # joins the parts of a lookup key; cannot occur inside ids or source names
+_LINE = "\n"  # separates search terms; fold_text never leaves one inside a term
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
+_RESULT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_RESERVED = frozenset({"id", "kind", "label", "first_seen", "last_seen", "merged_into", "orig_src", "orig_dst"})
+_BOOKKEEPING = frozenset(
+    {"Entity", "DisruptSource", "DisruptJudgement", "DisruptErasure", "DisruptResultRun", "DisruptResultRow"}
+)
+_CONSTRAINT_RETRIES = 3  # a concurrent writer created a node between this batch's read and write
+
+_FIXED_SCHEMA = (
+    "CREATE CONSTRAINT disrupt_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX disrupt_entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
+    "CREATE INDEX disrupt_entity_merged IF NOT EXISTS FOR (n:Entity) ON (n.merged_into)",
+    "CREATE TEXT INDEX disrupt_entity_search IF NOT EXISTS FOR (n:Entity) ON (n._search)",
+    "CREATE CONSTRAINT disrupt_source_key IF NOT EXISTS FOR (s:DisruptSource) REQUIRE s.key IS UNIQUE",
+    "CREATE INDEX disrupt_source_record IF NOT EXISTS FOR (s:DisruptSource) ON (s.record)",
+    "CREATE INDEX disrupt_source_owner IF NOT EXISTS FOR (s:DisruptSource) ON (s.owner)",
+    "CREATE CONSTRAINT disrupt_judgement_key IF NOT EXISTS FOR (j:DisruptJudgement) REQUIRE j.key IS UNIQUE",
+    "CREATE CONSTRAINT disrupt_erasure_id IF NOT EXISTS FOR (e:DisruptErasure) REQUIRE e.erasure_id IS UNIQUE",
+    "CREATE CONSTRAINT disrupt_result_run_key IF NOT EXISTS FOR (r:DisruptResultRun) REQUIRE r.key IS UNIQUE",
+    "CREATE INDEX disrupt_result_row_run IF NOT EXISTS FOR (r:DisruptResultRow) ON (r.run_key)",
+    "CREATE INDEX disrupt_result_row_entity IF NOT EXISTS FOR (r:DisruptResultRow) ON (r.entity_id)",
+)
+
+_READ_NODES = """
+UNWIND $ids AS x MATCH (n:Entity {id: x})
+RETURN n.id AS id, n.kind AS kind, n.label AS label, n._props AS props, n.first_seen AS first_seen,
+       n.last_seen AS last_seen, n._search AS search, n.merged_into AS merged_into
+"""
+_READ_ENDS = "UNWIND $ids AS x MATCH (n:Entity {id: x}) RETURN n.id AS id, n.kind AS kind, n.merged_into AS merged_into"
+_UPDATE_NODES = "UNWIND $rows AS r MATCH (n:Entity {id: r.id}) SET n += r.props"
+_SET_MERGED = "UNWIND $rows AS r MATCH (n:Entity {id: r.id}) SET n.merged_into = r.canon"
+_MEMBERS = "UNWIND $ids AS x MATCH (m:Entity {merged_into: x}) RETURN m.id AS id, m.merged_into AS canon"
+_EXISTING_SOURCES = "UNWIND $keys AS k MATCH (s:DisruptSource {key: k}) RETURN s.key AS key"
+_CREATE_SOURCES = "UNWIND $rows AS r CREATE (s:DisruptSource) SET s = r"
+_READ_SOURCES = """
+UNWIND $ids AS x MATCH (s:DisruptSource {owner: x})
+RETURN s.owner AS owner, s.source AS source, s.record_id AS record_id, s.loaded_at AS loaded_at,
+       s.run_id AS run_id, s.grading AS grading
+"""
+_SEARCH = """
+MATCH (n:Entity) WHERE n._search CONTAINS $q AND ($kinds IS NULL OR n.kind IN $kinds)
+WITH coalesce(n.merged_into, n.id) AS cid, n.label AS label,
+     [t IN split(n._search, $line) WHERE t CONTAINS $q] AS hits
+UNWIND hits AS t
+WITH cid, label, t, CASE WHEN t = $q THEN 0 WHEN t STARTS WITH $q THEN 1 ELSE 2 END AS rank
+WITH cid, min(rank) AS rank, min(size(t)) AS shortest, min(label) AS label
+RETURN cid ORDER BY rank, shortest, label, cid LIMIT $limit
+"""
+_RECORDS_PAGE = """
+MATCH (n:Entity) WHERE n.kind = $kind AND n.id > $after
+RETURN n.id AS id, n.label AS label, n._props AS props, n.first_seen AS first_seen, n.last_seen AS last_seen,
+       n.merged_into AS merged_into ORDER BY n.id LIMIT $limit
+"""
+_LINKS_PAGE = """
+MATCH ()-[r:{kind}]->() WHERE r.id > $after
+RETURN r.id AS id, r.orig_src AS src, r.orig_dst AS dst, r._props AS props, r.first_seen AS first_seen,
+       r.last_seen AS last_seen ORDER BY r.id LIMIT $limit
+"""
+_NEIGHBOURS = """
+UNWIND $ids AS x MATCH (a:Entity {id: x})-[r]-(o:Entity)
+WHERE ($link_kinds IS NULL OR type(r) IN $link_kinds) AND ($kinds IS NULL OR o.kind IN $kinds)
+RETURN r.id AS id, startNode(r).id AS src, endNode(r).id AS dst
+"""
+# allShortestPaths cannot take its length bound as a parameter: one text per bound, from this table.
+_ALL_SHORTEST = {
+    hops: f"""
+MATCH (a:Entity {{id: $source}}) MATCH (b:Entity {{id: $target}})
+MATCH p = allShortestPaths((a)-[*..{hops}]-(b))
+WHERE $link_kinds IS NULL OR all(r IN relationships(p) WHERE type(r) IN $link_kinds)
+RETURN [n IN nodes(p) | n.id] AS entities, [r IN relationships(p) | r.id] AS links
+LIMIT $limit
+"""
+    for hops in range(1, MAX_PATH_HOPS + 1)
+}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _quoted(name: str) -> str:
+    """A label or relationship type from the schema, checked and quoted for query text."""
+    if not _NAME.match(name):
+        raise StoreConfigError(f"{name!r} cannot be a Neo4j label or type: use letters, digits and _")
+    return f"`{name}`"
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _earliest(a: str | None, b: str | None) -> str | None:
+    return b if a is None or (b is not None and b < a) else a
+
+
+def _latest(a: str | None, b: str | None) -> str | None:
+    return b if a is None or (b is not None and b > a) else a
+
+
+def _spreadable(value: Any) -> bool:
+    """Whether Neo4j can hold the value as a property: a scalar or a list of one scalar type."""
+    if isinstance(value, bool | str | float):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, list):
+        return len({type(v) for v in value}) <= 1 and all(_spreadable(v) and not isinstance(v, list) for v in value)
+    return False
+
+
+def _spread(properties: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties people read in Neo4j Browser; names the store uses itself are left to ``_props``."""
+    return {k: v for k, v in properties.items() if k not in _RESERVED and not k.startswith("_") and _spreadable(v)}
+
+
+def _provenance_key(owner: str, p: Provenance) -> str:
+    return _SEP.join((owner, p.source, p.record_id))
+
+
+def _source_row(owner: str, p: Provenance) -> dict[str, Any]:
+    row = {
+        "key": _provenance_key(owner, p),
+        "record": p.source + _SEP + p.record_id,
+        "owner": owner,
+        "source": p.source,
+        "record_id": p.record_id,
+        "loaded_at": p.loaded_at,
+        "run_id": p.run_id,
+        "grading": p.grading,
+    }
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def _ordered(items: Iterable[Provenance]) -> tuple[Provenance, ...]:
+    return tuple(sorted(items, key=lambda p: (p.loaded_at, p.source, p.record_id)))
+
+
+@dataclass
+class _Node:
+    """An entity record's state while a batch merges into it."""
+
+    id: str
+    kind: str
+    label: str
+    props: dict[str, Any]
+    first_seen: str | None
+    last_seen: str | None
+    terms: list[str]
+    merged_into: str | None = None
+    stored: bool = False
+
+    def node_properties(self) -> dict[str, Any]:
+        base = {
+            **_spread(self.props),
+            "id": self.id,
+            "kind": self.kind,
+            "label": self.label,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "_props": _json(self.props),
+            "_search": _LINE.join(self.terms),
+        }
+        return {k: v for k, v in base.items() if v is not None}
+
+
+@dataclass
+class _Rel:
+    """A link's state while a batch merges into it."""
+
+    id: str
+    kind: str
+    orig_src: str
+    orig_dst: str
+    props: dict[str, Any]
+    first_seen: str | None
+    last_seen: str | None
+    stored: bool = False
+    ends: tuple[str, str] = ("", "")
+
+    def rel_properties(self) -> dict[str, Any]:
+        base = {
+            **_spread(self.props),
+            "id": self.id,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "orig_src": self.orig_src,
+            "orig_dst": self.orig_dst,
+            "_props": _json(self.props),
+        }
+        return {k: v for k, v in base.items() if v is not None}
+
+
+@dataclass
+class _Prepared:
+    """A validated entity of a batch with the facts the merge needs."""
+
+    entity: Entity
+    clean: dict[str, Any]
+    has_label: bool
+    terms: list[str] = field(default_factory=list)
+
+
+class Neo4jStore:
+    """The store over Bolt. Thread-safe: the driver pools connections and each call takes a session."""
+
+    def __init__(self, url: str, *, schema: Schema | None = None, password: str | None = None) -> None:
+        self.config: Neo4jConfig = parse_neo4j_url(url)
+        self.url = url
+        self.schema = schema or load_schema()
+        for name in [*self.schema.entities, *self.schema.links]:
+            _quoted(name)
+            if name in _BOOKKEEPING:
+                raise StoreConfigError(f"the schema kind {name!r} clashes with a label the Neo4j store uses itself")
+        options: dict[str, Any] = {"user_agent": "disrupt"}
+        if self.config.ca_file is not None:
+            options.update(encrypted=True, trusted_certificates=neo4j.TrustCustomCAs(str(self.config.ca_file)))
+        auth = (self.config.user, neo4j_password(password))
+        try:
+            self._driver = neo4j.GraphDatabase.driver(self.config.uri, auth=auth, **options)
+            with self._session() as session:
+                session.run("RETURN 1").consume()
+        except neo4j.exceptions.AuthError as exc:
+            raise StoreConfigError(
+                f"the Neo4j server at {self.config.uri} refused user {self.config.user!r}: check the password "
+                "in DISRUPT_NEO4J_PASSWORD (or DISRUPT_NEO4J_PASSWORD_FILE)"
+            ) from exc
+        except (DriverError, Neo4jError, OSError) as exc:
+            raise StoreConfigError(
+                f"cannot reach a Neo4j server at {self.config.uri} (database {self.config.database or 'default'}): "
+                f"{exc}; check the host, port and TLS options of the store URL"
+            ) from exc
+        self._link_kinds = {kind.lower(): kind for kind in self.schema.links}
+        self._create_schema()
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def _create_schema(self) -> None:
+        statements = [*_FIXED_SCHEMA]
+        for kind in sorted(self.schema.links):
+            statements.append(
+                f"CREATE INDEX disrupt_link_{kind.lower()} IF NOT EXISTS FOR ()-[r:{_quoted(kind)}]-() ON (r.id)"
+            )
+        with self._session() as session:
+            for statement in statements:
+                session.run(statement).consume()
+            found = session.run(
+                "MERGE (m:DisruptMeta {key: 'format'}) ON CREATE SET m.value = $v RETURN m.value AS value",
+                v=FORMAT_VERSION,
+            ).single()
+        if found is None or found["value"] != FORMAT_VERSION:
+            raise StoreConfigError(
+                f"the graph at {self.config.uri} is in Disrupt store format {found and found['value']}, "
+                f"this version reads format {FORMAT_VERSION}"
+            )
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore({self.url!r})"
+
+    def _session(self) -> neo4j.Session:
+        return self._driver.session(database=self.config.database)
+
+    def _write(self, work: Callable[[Tx], T]) -> T:
+        """Run ``work`` in one managed write transaction; driver errors become StoreError."""
+        for attempt in range(_CONSTRAINT_RETRIES):
+            try:
+                with self._session() as session:
+                    return session.execute_write(work)
+            except ConstraintError as exc:
+                if attempt == _CONSTRAINT_RETRIES - 1:
+                    raise StoreError(f"batch rolled back: {exc.message}") from exc
+                log.info("a concurrent write created the same record; retrying the batch (%d)", attempt + 1)
+            except (Neo4jError, DriverError) as exc:
+                raise StoreError(f"batch rolled back: {getattr(exc, 'message', None) or exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _read(self, work: Callable[[Tx], T]) -> T:
+        try:
+            with self._session() as session:
+                return session.execute_read(work)
+        except (Neo4jError, DriverError) as exc:
+            raise StoreError(f"read failed: {getattr(exc, 'message', None) or exc}") from exc
+
+    def _rows(self, tx: Tx, query: str, key: str, items: Sequence[Any], **params: Any) -> list[dict[str, Any]]:
+        """Run ``query`` with ``items`` as ``$key`` in batch-sized chunks and gather the records."""
+        found: list[dict[str, Any]] = []
+        for chunk in _chunks(items, self.config.batch_size):
+            found.extend(tx.run(query, {key: list(chunk), **params}).data())
+        return found
+
+    def _each(self, tx: Tx, query: str, rows: Sequence[Mapping[str, Any]], **params: Any) -> None:
+        for chunk in _chunks(rows, self.config.batch_size):
+            tx.run(query, {"rows": list(chunk), **params}).consume()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def upsert(self, entities: Sequence[Entity] = (), links: Sequence[Link] = ()) -> UpsertSummary:
+        prepared = [self._prepare_entity(e) for e in entities]
+        clean_links = [(ln, self._prepare_link(ln)) for ln in links]
+        summary = self._write(lambda tx: self._upsert(tx, prepared, clean_links))
+        log.debug("upserted %d entities, %d links", len(prepared), len(clean_links))
+        return summary
+
+    def _prepare_entity(self, e: Entity) -> _Prepared:
+        clean = self.schema.validate_entity_properties(e.kind, e.properties)
+        if not e.provenance:
+            raise InvalidRecord(e.kind, None, e.id, "a fact with no source cannot be stored")
+        ek = self.schema.entities[e.kind]
+        terms: list[str] = []
+        for name in ek.search_properties:
+            value = clean.get(name)
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and (term := fold_text(text)):
+                    terms.append(term)
+        open_name = clean.get("name") if ek.open and "name" not in ek.search_properties else None
+        if isinstance(open_name, str) and (term := fold_text(open_name)):
+            terms.append(term)
+        has_label = any(clean.get(p) not in (None, "") for p in ek.label)
+        return _Prepared(e, clean, has_label, terms)
+
+    def _prepare_link(self, ln: Link) -> dict[str, Any]:
+        clean = self.schema.validate_link_properties(ln.kind, ln.properties)
+        if not ln.provenance:
+            raise InvalidRecord(ln.kind, None, ln.id, "a fact with no source cannot be stored")
+        return clean
+
+    def _upsert(self, tx: Tx, prepared: list[_Prepared], links: list[tuple[Link, dict[str, Any]]]) -> UpsertSummary:
+        nodes = self._merge_entities(tx, prepared)
+        ends = self._link_ends(tx, nodes, links)
+        rels = self._merge_links(tx, links, ends)
+        self._write_nodes(tx, nodes)
+        self._write_rels(tx, rels)
+        self._write_sources(tx, [(p.entity.id, p.entity.provenance) for p in prepared])
+        self._write_sources(tx, [(ln.id, ln.provenance) for ln, _ in links])
+        existed_e = sum(n.stored for n in nodes.values())
+        existed_l = sum(r.stored for r in rels.values())
+        return UpsertSummary(len(nodes) - existed_e, existed_e, len(rels) - existed_l, existed_l)
+
+    def _merge_entities(self, tx: Tx, prepared: list[_Prepared]) -> dict[str, _Node]:
+        ids = list(dict.fromkeys(p.entity.id for p in prepared))
+        nodes: dict[str, _Node] = {}
+        for row in self._rows(tx, _READ_NODES, "ids", ids):
+            search = row["search"] or ""
+            nodes[row["id"]] = _Node(
+                row["id"],
+                row["kind"],
+                row["label"],
+                json.loads(row["props"] or "{}"),
+                row["first_seen"],
+                row["last_seen"],
+                search.split(_LINE) if search else [],
+                row["merged_into"],
+                stored=True,
+            )
+        for p in prepared:
+            e = p.entity
+            node = nodes.get(e.id)
+            if node is None:
+                nodes[e.id] = _Node(e.id, e.kind, e.label, dict(p.clean), e.first_seen, e.last_seen, [])
+                node = nodes[e.id]
+            else:
+                node.props.update(p.clean)
+                node.label = e.label if p.has_label else node.label
+                node.first_seen = _earliest(node.first_seen, e.first_seen)
+                node.last_seen = _latest(node.last_seen, e.last_seen)
+            node.terms.extend(t for t in p.terms if t not in node.terms)
+        return nodes
+
+    def _link_ends(
+        self, tx: Tx, nodes: dict[str, _Node], links: list[tuple[Link, dict[str, Any]]]
+    ) -> dict[str, tuple[str, str | None]]:
+        """Kind and canonical entity of every link end; unknown ends or forbidden kinds refuse the batch."""
+        ends: dict[str, tuple[str, str | None]] = {i: (n.kind, n.merged_into) for i, n in nodes.items()}
+        missing = list(dict.fromkeys(x for ln, _ in links for x in (ln.source, ln.target) if x not in ends))
+        for row in self._rows(tx, _READ_ENDS, "ids", missing):
+            ends[row["id"]] = (row["kind"], row["merged_into"])
+        for ln, _ in links:
+            for side, end in (("source", ln.source), ("target", ln.target)):
+                if end not in ends:
+                    raise InvalidRecord(
+                        ln.kind, side, end, f"link {ln.id} names an entity that is neither stored nor in this batch"
+                    )
+            lk = self.schema.links[ln.kind]
+            src_kind, dst_kind = ends[ln.source][0], ends[ln.target][0]
+            if not ({src_kind, "*"} & set(lk.sources) and {dst_kind, "*"} & set(lk.targets)):
+                raise InvalidRecord(ln.kind, None, ln.id, f"a {ln.kind} link cannot join {src_kind} to {dst_kind}")
+        return ends
+
+    def _merge_links(
+        self, tx: Tx, links: list[tuple[Link, dict[str, Any]]], ends: dict[str, tuple[str, str | None]]
+    ) -> dict[str, _Rel]:
+        rels: dict[str, _Rel] = {}
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for ln, _ in links:
+            by_kind[ln.kind].append(ln.id)
+        for kind, ids in by_kind.items():
+            query = (
+                f"UNWIND $ids AS x MATCH (a)-[r:{_quoted(kind)} {{id: x}}]->(b) "
+                "RETURN r.id AS id, r._props AS props, r.first_seen AS first_seen, r.last_seen AS last_seen, "
+                "r.orig_src AS orig_src, r.orig_dst AS orig_dst, a.id AS src, b.id AS dst"
+            )
+            for row in self._rows(tx, query, "ids", list(dict.fromkeys(ids))):
+                rels[row["id"]] = _Rel(
+                    row["id"],
+                    kind,
+                    row["orig_src"],
+                    row["orig_dst"],
+                    json.loads(row["props"] or "{}"),
+                    row["first_seen"],
+                    row["last_seen"],
+                    stored=True,
+                    ends=(row["src"], row["dst"]),
+                )
+        for ln, clean in links:
+            rel = rels.get(ln.id)
+            if rel is None:
+                canonical = (ends[ln.source][1] or ln.source, ends[ln.target][1] or ln.target)
+                rels[ln.id] = _Rel(
+                    ln.id, ln.kind, ln.source, ln.target, dict(clean), ln.first_seen, ln.last_seen, ends=canonical
+                )
+            else:
+                rel.props.update(clean)
+                rel.first_seen = _earliest(rel.first_seen, ln.first_seen)
+                rel.last_seen = _latest(rel.last_seen, ln.last_seen)
+        return rels
+
+    def _write_nodes(self, tx: Tx, nodes: dict[str, _Node]) -> None:
+        fresh: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        stored: list[dict[str, Any]] = []
+        for node in nodes.values():
+            row = {"id": node.id, "props": node.node_properties()}
+            (stored if node.stored else fresh[node.kind]).append(row)
+        for kind, rows in fresh.items():
+            self._each(tx, f"UNWIND $rows AS r CREATE (n:Entity:{_quoted(kind)}) SET n = r.props", rows)
+        self._each(tx, _UPDATE_NODES, stored)
+
+    def _write_rels(self, tx: Tx, rels: dict[str, _Rel]) -> None:
+        fresh: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        stored: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for rel in rels.values():
+            row = {"id": rel.id, "src": rel.ends[0], "dst": rel.ends[1], "props": rel.rel_properties()}
+            (stored if rel.stored else fresh)[rel.kind].append(row)
+        for kind, rows in fresh.items():
+            self._create_rels(tx, kind, rows)
+        for kind, rows in stored.items():
+            self._each(tx, f"UNWIND $rows AS r MATCH ()-[l:{_quoted(kind)} {{id: r.id}}]->() SET l += r.props", rows)
+
+    def _create_rels(self, tx: Tx, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        self._each(
+            tx,
+            "UNWIND $rows AS r MATCH (a:Entity {id: r.src}) MATCH (b:Entity {id: r.dst}) "
+            f"CREATE (a)-[l:{_quoted(kind)}]->(b) SET l = r.props",
+            rows,
+        )
+
+    def _write_sources(self, tx: Tx, owned: list[tuple[str, tuple[Provenance, ...]]]) -> None:
+        """Add each (owner, source record) once; the first load of a record keeps its time and run."""
+        wanted: dict[str, dict[str, Any]] = {}
+        for owner, provenance in owned:
+            for p in provenance:
+                wanted.setdefault(_provenance_key(owner, p), _source_row(owner, p))
+        held = {row["key"] for row in self._rows(tx, _EXISTING_SOURCES, "keys", list(wanted))}
+        self._each(tx, _CREATE_SOURCES, [row for key, row in wanted.items() if key not in held])
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _provenance_of(self, tx: Tx, owners: Sequence[str]) -> dict[str, list[Provenance]]:
+        found: dict[str, list[Provenance]] = defaultdict(list)
+        for row in self._rows(tx, _READ_SOURCES, "ids", owners):
+            found[row["owner"]].append(
+                Provenance(row["source"], row["record_id"], row["loaded_at"], row["run_id"], row["grading"])
+            )
+        return found
+
+    def _canonical_ids(self, tx: Tx, ids: Sequence[str]) -> dict[str, str]:
+        found = {r["id"]: r["merged_into"] or r["id"] for r in self._rows(tx, _READ_ENDS, "ids", ids)}
+        return {i: found[i] for i in ids if i in found}
+
+    def get_entity(self, entity_id: str) -> Entity | None:
+        found = self.get_entities([entity_id])
+        return found[0] if found else None
+
+    def get_entities(self, entity_ids: Iterable[str]) -> list[Entity]:
+        asked = list(dict.fromkeys(entity_ids))
+        return self._read(lambda tx: self._entities(tx, asked))
+
+    def _entities(self, tx: Tx, asked: Sequence[str]) -> list[Entity]:
+        ids = list(dict.fromkeys(self._canonical_ids(tx, asked).values()))
+        rows = {r["id"]: r for r in self._rows(tx, _READ_NODES, "ids", ids)}
+        members = {r["id"]: r["canon"] for r in self._rows(tx, _MEMBERS, "ids", ids)}
+        gathered: dict[str, list[Provenance]] = defaultdict(list)
+        for owner, items in self._provenance_of(tx, [*rows, *members]).items():
+            gathered[members.get(owner, owner)].extend(items)
+        return [
+            Entity(
+                i, r["kind"], r["label"], json.loads(r["props"]), _ordered(gathered[i]), r["first_seen"], r["last_seen"]
+            )
+            for i in ids
+            if (r := rows.get(i)) is not None
+        ]
+
+    def find_by_source(self, source: str, record_ids: Collection[str], *, kind: str) -> dict[str, str]:
+        keys = [source + _SEP + r for r in sorted(set(record_ids))]
+        query = (
+            "UNWIND $keys AS k MATCH (s:DisruptSource {record: k}) MATCH (n:Entity {id: s.owner}) "
+            "WHERE n.kind = $kind RETURN s.record_id AS record_id, n.id AS id"
+        )
+        rows = self._read(lambda tx: self._rows(tx, query, "keys", keys, kind=kind))
+        return {r["record_id"]: r["id"] for r in rows}
+
+    def canonical_ids(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(entity_ids))
+        return self._read(lambda tx: self._canonical_ids(tx, ids))
+
+    def get_link(self, link_id: str) -> Link | None:
+        found = self.get_links([link_id])
+        return found[0] if found else None
+
+    def get_links(self, link_ids: Iterable[str]) -> list[Link]:
+        ids = list(dict.fromkeys(link_ids))
+        return self._read(lambda tx: self._links(tx, ids))
+
+    def _links(self, tx: Tx, ids: Sequence[str]) -> list[Link]:
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for link_id in ids:
+            kind = self._link_kinds.get(link_id.split("-", 1)[0])  # ids are "<kind>-<digest>" (graph.ids.make_id)
+            if kind is not None:
+                by_kind[kind].append(link_id)
+        rows: dict[str, dict[str, Any]] = {}
+        for kind, kind_ids in by_kind.items():
+            query = (
+                f"UNWIND $ids AS x MATCH (a)-[r:{_quoted(kind)} {{id: x}}]->(b) RETURN r.id AS id, "
+                "a.id AS src, b.id AS dst, r._props AS props, r.first_seen AS first_seen, r.last_seen AS last_seen"
+            )
+            rows.update({r["id"]: {**r, "kind": kind} for r in self._rows(tx, query, "ids", kind_ids)})
+        prov = self._provenance_of(tx, list(rows))
+        return [
+            Link(
+                i,
+                r["kind"],
+                r["src"],
+                r["dst"],
+                json.loads(r["props"]),
+                _ordered(prov[i]),
+                r["first_seen"],
+                r["last_seen"],
+            )
+            for i in ids
+            if (r := rows.get(i)) is not None
+        ]
+
+    def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 20) -> list[Entity]:
+        query = fold_text(text)
+        if not query or limit < 1:
+            return []
+        params = {"q": query, "kinds": sorted(set(kinds)) if kinds is not None else None, "line": _LINE, "limit": limit}
+
+        def work(tx: Tx) -> list[Entity]:
+            ids = [r["cid"] for r in tx.run(_SEARCH, params).data()]
+            return self._entities(tx, ids)
+
+        return self._read(work)
+
+    def _neighbours(self, tx: Tx, kinds: Collection[str] | None, link_kinds: Collection[str] | None) -> Neighbours:
+        params = {
+            "kinds": sorted(set(kinds)) if kinds is not None else None,
+            "link_kinds": sorted(set(link_kinds)) if link_kinds is not None else None,
+        }
+
+        def neighbours(ids: Collection[str]) -> list[tuple[str, str, str]]:
+            rows = self._rows(tx, _NEIGHBOURS, "ids", sorted(ids), **params)
+            return [(r["id"], r["src"], r["dst"]) for r in rows]
+
+        return neighbours
+
+    def _canonical(self, tx: Tx, entity_id: str) -> str:
+        found = self._canonical_ids(tx, [entity_id])
+        if entity_id not in found:
+            raise UnknownEntity(f"no entity with id {entity_id!r}")
+        return found[entity_id]
+
+    def neighbourhood(
+        self,
+        entity_id: str,
+        *,
+        hops: int = 1,
+        kinds: Collection[str] | None = None,
+        link_kinds: Collection[str] | None = None,
+        max_nodes: int = 200,
+    ) -> Subgraph:
+        """Each hop is one Cypher expansion of the frontier; :func:`walk_neighbourhood` keeps the
+        nearest entities (ties by id) so that both stores cap a neighbourhood the same way."""
+
+        def work(tx: Tx) -> Subgraph:
+            start = self._canonical(tx, entity_id)
+            reach = walk_neighbourhood(start, self._neighbours(tx, kinds, link_kinds), hops=hops, max_nodes=max_nodes)
+            entities = self._entities(tx, reach.entity_ids)
+            links = self._links(tx, reach.link_ids)
+            note = (
+                f"showing the nearest {len(entities)} entities; the neighbourhood holds more (cap {max_nodes})"
+                if reach.truncated
+                else ""
+            )
+            return Subgraph(tuple(entities), tuple(links), reach.truncated, note)
+
+        return self._read(work)
+
+    def shortest_paths(
+        self,
+        source_id: str,
+        target_id: str,
+        *,
+        max_hops: int = 4,
+        kinds: Collection[str] | None = None,
+        link_kinds: Collection[str] | None = None,
+        max_paths: int = 10,
+    ) -> list[Path]:
+        """Shortest paths by Cypher ``allShortestPaths`` in the server.
+
+        A filter on the kinds of the entities passed through is not part of that search on every
+        server (ArcadeDB applies it after the search, so it finds nothing where a longer path of
+        allowed kinds exists); with ``kinds`` the store runs a breadth-first search whose every
+        expansion is one Cypher query instead, which gives the same answer everywhere.
+        """
+        if max_hops < 0 or max_paths < 1 or max_hops > MAX_PATH_HOPS:
+            raise ValueError(f"max_hops must be 0 to {MAX_PATH_HOPS} and max_paths at least 1")
+
+        def work(tx: Tx) -> list[Path]:
+            source, target = self._canonical(tx, source_id), self._canonical(tx, target_id)
+            if source == target:
+                return [Path((source,), ())]
+            if max_hops == 0:
+                return []
+            if kinds is not None:
+                neighbours = self._neighbours(tx, kinds, link_kinds)
+                return find_shortest_paths(source, target, neighbours, max_hops=max_hops, max_paths=max_paths)
+            params = {
+                "source": source,
+                "target": target,
+                "link_kinds": sorted(set(link_kinds)) if link_kinds is not None else None,
+                "limit": max_paths,
+            }
+            rows = tx.run(_ALL_SHORTEST[max_hops], params).data()
+            return sorted(
+                {Path(tuple(r["entities"]), tuple(r["links"])) for r in rows},
+                key=lambda p: (p.entities, p.links),
+            )
+
+        return self._read(work)
+
+    def to_networkx(
+        self,
+        *,
+        kinds: Collection[str] | None = None,
+        link_kinds: Collection[str] | None = None,
+        entity_ids: Collection[str] | None = None,
+        provenance: bool = False,
+    ) -> nx.MultiDiGraph:
+        """The graph (or the part the filters select) as a MultiDiGraph keyed by link id, streamed
+        from the server record by record (the same attributes as the embedded store gives)."""
+        import networkx as nx
+
+        G = nx.MultiDiGraph()
+        params = {
+            "kinds": sorted(set(kinds)) if kinds is not None else None,
+            "link_kinds": sorted(set(link_kinds)) if link_kinds is not None else None,
+            "ids": sorted(set(entity_ids)) if entity_ids is not None else None,
+        }
+        try:
+            with self._session() as session:
+                for r in session.run(
+                    "MATCH (n:Entity) WHERE n.merged_into IS NULL AND ($kinds IS NULL OR n.kind IN $kinds) "
+                    "AND ($ids IS NULL OR n.id IN $ids) RETURN n.id AS id, n.kind AS kind, n.label AS label, "
+                    "n._props AS props, n.first_seen AS first_seen, n.last_seen AS last_seen ORDER BY id",
+                    params,
+                ):
+                    G.add_node(
+                        r["id"], **json.loads(r["props"]), kind=r["kind"], label=r["label"],
+                        first_seen=r["first_seen"], last_seen=r["last_seen"],
+                    )  # fmt: skip
+                for r in session.run(
+                    "MATCH (a:Entity)-[l]->(b:Entity) WHERE $link_kinds IS NULL OR type(l) IN $link_kinds "
+                    "RETURN l.id AS id, type(l) AS kind, a.id AS src, b.id AS dst, l._props AS props, "
+                    "l.first_seen AS first_seen, l.last_seen AS last_seen ORDER BY id",
+                    params,
+                ):
+                    if r["src"] in G and r["dst"] in G:
+                        G.add_edge(
+                            r["src"], r["dst"], key=r["id"], **json.loads(r["props"]), kind=r["kind"],
+                            first_seen=r["first_seen"], last_seen=r["last_seen"],
+                        )  # fmt: skip
+                if provenance:
+                    self._attach_provenance(session, G)
+        except (Neo4jError, DriverError) as exc:
+            raise StoreError(f"export failed: {getattr(exc, 'message', None) or exc}") from exc
+        return G
+
+    @staticmethod
+    def _attach_provenance(session: neo4j.Session, G: nx.MultiDiGraph) -> None:
+        edge_at = {key: (u, v) for u, v, key in G.edges(keys=True)}
+        merged = {
+            r["id"]: r["canon"]
+            for r in session.run(
+                "MATCH (n:Entity) WHERE n.merged_into IS NOT NULL RETURN n.id AS id, n.merged_into AS canon"
+            )
+        }
+        for r in session.run(
+            "MATCH (s:DisruptSource) RETURN s.owner AS owner, s.source AS source, s.record_id AS record_id, "
+            "s.grading AS grading ORDER BY s.loaded_at, s.source, s.record_id, s.owner"
+        ):
+            item = (r["source"], r["record_id"], r["grading"])
+            owner = merged.get(r["owner"], r["owner"])
+            if owner in G:
+                G.nodes[owner].setdefault("provenance", []).append(item)
+            elif owner in edge_at:
+                u, v = edge_at[owner]
+                G.edges[u, v, owner].setdefault("provenance", []).append(item)
+
+    def counts(self) -> Counts:
+        def work(tx: Tx) -> Counts:
+            entities = {
+                r["kind"]: r["n"]
+                for r in tx.run(
+                    "MATCH (n:Entity) WHERE n.merged_into IS NULL RETURN n.kind AS kind, count(*) AS n ORDER BY kind"
+                )
+            }
+            links: dict[str, int] = {}
+            for kind in sorted(self.schema.links):
+                found = tx.run(f"MATCH ()-[r:{_quoted(kind)}]->() RETURN count(r) AS n").single()
+                if found is not None and found["n"]:
+                    links[kind] = found["n"]
+            return Counts(entities, links)
+
+        return self._read(work)
+
+    # -- entity resolution --------------------------------------------------------------------
+
+    def records_of_kind(self, kind: str, *, provenance: bool = False) -> Iterator[Entity]:
+        after = ""
+        while rows := self._page(_RECORDS_PAGE, kind, after, provenance=provenance):
+            for r in rows:
+                yield Entity(
+                    r["id"], kind, r["label"], json.loads(r["props"]), _ordered(r["provenance"]),
+                    r["first_seen"], r["last_seen"], r["merged_into"],
+                )  # fmt: skip
+            after = rows[-1]["id"]
+
+    def links_of_kind(self, kind: str) -> Iterator[Link]:
+        after = ""
+        query = _LINKS_PAGE.format(kind=_quoted(kind))
+        while rows := self._page(query, kind, after, provenance=True):
+            for r in rows:
+                yield Link(
+                    r["id"], kind, r["src"], r["dst"], json.loads(r["props"]), _ordered(r["provenance"]),
+                    r["first_seen"], r["last_seen"],
+                )  # fmt: skip
+            after = rows[-1]["id"]
+
+    def _page(self, query: str, kind: str, after: str, *, provenance: bool) -> list[dict[str, Any]]:
+        """One page of records or links of a kind after id ``after``, each with its own sources if asked."""
+
+        def work(tx: Tx) -> list[dict[str, Any]]:
+            rows = tx.run(query, kind=kind, after=after, limit=self.config.batch_size).data()
+            found = self._provenance_of(tx, [r["id"] for r in rows]) if provenance else {}
+            return [{**r, "provenance": found.get(r["id"], [])} for r in rows]
+
+        return self._read(work)
+
+    def set_canonical(self, assignments: Mapping[str, str], *, run_id: str) -> int:
+        changed = self._write(lambda tx: self._set_canonical(tx, dict(assignments)))
+        log.info("resolution run %s moved %d records", run_id, changed)
+        return changed
+
+    def _set_canonical(self, tx: Tx, assign: dict[str, str]) -> int:
+        held = {r["id"]: r for r in self._rows(tx, _READ_ENDS, "ids", sorted({*assign, *assign.values()}))}
+        self._check_assignments(assign, held)
+        old = {i: held[i]["merged_into"] or i for i in assign}
+        changed = {i: c for i, c in assign.items() if old[i] != c}
+        self._each(tx, _SET_MERGED, [{"id": i, "canon": None if c == i else c} for i, c in changed.items()])
+        # records merged into a record that no longer stands alone follow it to its canonical entity
+        now_merged = [i for i, c in changed.items() if c != i]
+        followers = {r["id"]: r["canon"] for r in self._rows(tx, _MEMBERS, "ids", now_merged) if r["id"] not in changed}
+        for follower, merged in followers.items():
+            old[follower] = merged
+            changed[follower] = changed[merged]
+        self._each(tx, _SET_MERGED, [{"id": f, "canon": changed[f]} for f in followers])
+        self._move_links(tx, {old[i] for i in changed}, set(changed))
+        return len(changed)
+
+    @staticmethod
+    def _check_assignments(assign: Mapping[str, str], held: Mapping[str, Mapping[str, Any]]) -> None:
+        for record, canon in assign.items():
+            if record not in held or canon not in held:
+                raise InvalidRecord(
+                    "Entity", "id", record, "resolution names a record or canonical id that is not stored"
+                )
+        for record, canon in assign.items():
+            a, b = held[record]["kind"], held[canon]["kind"]
+            if a != b:
+                raise InvalidRecord(a, "id", record, f"cannot merge a {a} into a {b}")
+        for record, canon in assign.items():
+            if canon != record and assign.get(canon, held[canon]["merged_into"] or canon) != canon:
+                raise InvalidRecord("Entity", "id", canon, "a canonical entity must stand for itself, not be merged")
+
+    def _move_links(self, tx: Tx, old_canonicals: set[str], changed: set[str]) -> None:
+        """Recreate, between their records' canonical entities now, the links of changed records."""
+        rows = self._rows(
+            tx,
+            "UNWIND $ids AS x MATCH (n:Entity {id: x})-[r]-() WHERE r.orig_src IN $changed OR r.orig_dst IN $changed "
+            "RETURN DISTINCT r.id AS id, type(r) AS kind, startNode(r).id AS src, endNode(r).id AS dst, "
+            "properties(r) AS props",
+            "ids",
+            sorted(old_canonicals),
+            changed=sorted(changed),
+        )
+        ends = sorted({e for r in rows for e in (r["props"]["orig_src"], r["props"]["orig_dst"])})
+        canonical = self._canonical_ids(tx, ends)
+        moving: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows:
+            target = (canonical[r["props"]["orig_src"]], canonical[r["props"]["orig_dst"]])
+            if target != (r["src"], r["dst"]):
+                moving[r["kind"]].append({"id": r["id"], "src": target[0], "dst": target[1], "props": r["props"]})
+        for kind, items in moving.items():
+            self._each(tx, f"UNWIND $rows AS r MATCH ()-[l:{_quoted(kind)} {{id: r.id}}]->() DELETE l", items)
+            self._create_rels(tx, kind, items)
+
+    def add_judgement(
+        self, first: str, second: str, verdict: Verdict, *, reference: str, decided_at: str | None = None
+    ) -> Judgement:
+        if verdict not in ("same", "different"):
+            raise StoreConfigError(f"a judgement is 'same' or 'different', not {verdict!r}")
+        if not _REFERENCE.match(reference):
+            raise StoreConfigError("a judgement reference is a case or ticket reference (letters, digits, / _ . -)")
+        a, b = sorted((first, second))
+        judgement = Judgement(a, b, verdict, decided_at or now_iso(), reference)
+
+        def work(tx: Tx) -> None:
+            if len(self._rows(tx, _READ_ENDS, "ids", [a, b])) != 2:
+                raise UnknownEntity(f"a judgement needs two stored records; {a!r} or {b!r} is not one")
+            tx.run(
+                "MERGE (j:DisruptJudgement {key: $key}) SET j.first = $first, j.second = $second, "
+                "j.verdict = $verdict, j.decided_at = $decided_at, j.reference = $reference",
+                key=a + _SEP + b,
+                first=a,
+                second=b,
+                verdict=verdict,
+                decided_at=judgement.decided_at,
+                reference=reference,
+            ).consume()
+
+        self._write(work)
+        return judgement
+
+    def judgements(self) -> list[Judgement]:
+        rows = self._read(
+            lambda tx: tx.run(
+                "MATCH (j:DisruptJudgement) RETURN j.first AS first, j.second AS second, j.verdict AS verdict, "
+                "j.decided_at AS decided_at, j.reference AS reference ORDER BY decided_at, first, second"
+            ).data()
+        )
+        return [Judgement(**r) for r in rows]
+
+    # -- erasure ------------------------------------------------------------------------------
+
+    def erase_entity(self, entity_id: str, *, reason: ErasureReason, reference: str) -> ErasureRecord:
+        if reason not in ERASURE_REASONS:
+            raise StoreConfigError(f"erasure reason must be one of {', '.join(ERASURE_REASONS)}, not {reason!r}")
+        if not _REFERENCE.match(reference):
+            raise StoreConfigError(
+                "erasure reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), "
+                "never a name"
+            )
+        record = self._write(lambda tx: self._erase(tx, entity_id, reason, reference))
+        log.info("erased one %s entity and %d links (erasure %s)", record.kind, record.links_removed, record.erasure_id)
+        return record
+
+    def _erase(self, tx: Tx, entity_id: str, reason: str, reference: str) -> ErasureRecord:
+        canon = self._canonical(tx, entity_id)
+        kind = self._rows(tx, _READ_ENDS, "ids", [canon])[0]["kind"]
+        records = [canon, *(r["id"] for r in self._rows(tx, _MEMBERS, "ids", [canon]))]
+        link_ids = [
+            r["id"] for r in tx.run("MATCH (n:Entity {id: $id})-[r]-() RETURN DISTINCT r.id AS id", id=canon).data()
+        ]
+
+        def delete_counted(query: str, ids: list[str]) -> int:
+            return sum(r["n"] for r in self._rows(tx, query, "ids", ids))
+
+        sources = delete_counted(
+            "UNWIND $ids AS x MATCH (s:DisruptSource {owner: x}) DETACH DELETE s RETURN count(*) AS n",
+            [*records, *link_ids],
+        )
+        results = delete_counted(
+            "UNWIND $ids AS x MATCH (r:DisruptResultRow {entity_id: x}) DETACH DELETE r RETURN count(*) AS n", records
+        )
+        tx.run(
+            "MATCH (j:DisruptJudgement) WHERE j.first IN $ids OR j.second IN $ids DETACH DELETE j", ids=records
+        ).consume()
+        self._each(tx, "UNWIND $rows AS x MATCH (n:Entity {id: x}) DETACH DELETE n", records)
+        record = ErasureRecord(
+            erasure_id=uuid.uuid4().hex,
+            erased_at=now_iso(),
+            kind=kind,
+            links_removed=len(link_ids),
+            sources_removed=sources,
+            results_removed=results,
+            reason=reason,
+            reference=reference,
+        )
+        tx.run("CREATE (e:DisruptErasure) SET e = $props", props=_erasure_props(record)).consume()
+        return record
+
+    def erasures(self) -> list[ErasureRecord]:
+        rows = self._read(
+            lambda tx: tx.run(
+                "MATCH (e:DisruptErasure) RETURN properties(e) AS e ORDER BY e.erased_at, e.erasure_id"
+            ).data()
+        )
+        return [ErasureRecord(**{k: r["e"][k] for k in ErasureRecord.__slots__}) for r in rows]
+
+    def keep_erasure_records(self, records: Sequence[ErasureRecord]) -> int:
+        rows = [_erasure_props(r) for r in records]
+
+        def work(tx: Tx) -> int:
+            held = {
+                r["id"]
+                for r in self._rows(
+                    tx,
+                    "UNWIND $ids AS x MATCH (e:DisruptErasure {erasure_id: x}) RETURN e.erasure_id AS id",
+                    "ids",
+                    [r["erasure_id"] for r in rows],
+                )
+            }
+            new = [r for r in rows if r["erasure_id"] not in held]
+            self._each(tx, "UNWIND $rows AS r CREATE (e:DisruptErasure) SET e = r", new)
+            return len(new)
+
+        return self._write(work)
+
+    # -- analysis results ---------------------------------------------------------------------
+
+    def save_results(self, name: str, rows: Sequence[Mapping[str, Any]], *, run_id: str | None = None) -> ResultTable:
+        if not _RESULT_NAME.match(name):
+            raise StoreConfigError(f"result name {name!r}: use lower case letters, digits and _ (e.g. key_players)")
+        run_id = run_id or uuid.uuid4().hex[:16]
+        created_at = now_iso()
+        try:
+            encoded = [
+                {"run_key": name + _SEP + run_id, "row_no": i, "entity_id": r.get("entity_id"), "data": _json(dict(r))}
+                for i, r in enumerate(rows)
+            ]
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"result {name!r} holds a value that is not plain data: {exc}") from exc
+        on_nodes = _node_results(name, rows)
+        self._write(lambda tx: self._save_results(tx, name, run_id, created_at, encoded, on_nodes))
+        return ResultTable(name, run_id, created_at, tuple(dict(r) for r in rows))
+
+    def _save_results(
+        self,
+        tx: Tx,
+        name: str,
+        run_id: str,
+        created_at: str,
+        encoded: list[dict[str, Any]],
+        on_nodes: dict[str, dict[str, Any]],
+    ) -> None:
+        key = name + _SEP + run_id
+        # the node properties of this result's previous save give way to this one
+        for previous in tx.run(
+            "MATCH (r:DisruptResultRun {name: $name}) WHERE r.on_nodes = true "
+            "RETURN r.key AS key, r.node_keys AS node_keys",
+            name=name,
+        ).data():
+            cleared = {k: None for k in previous["node_keys"] or []}
+            tx.run(
+                "MATCH (x:DisruptResultRow {run_key: $key}) WHERE x.entity_id IS NOT NULL "
+                "MATCH (n:Entity {id: x.entity_id}) SET n += $cleared",
+                key=previous["key"],
+                cleared=cleared,
+            ).consume()
+            tx.run("MATCH (r:DisruptResultRun {key: $key}) SET r.on_nodes = false", key=previous["key"]).consume()
+        tx.run("MATCH (x:DisruptResultRow {run_key: $key}) DETACH DELETE x", key=key).consume()
+        node_keys = sorted({k for props in on_nodes.values() for k in props})
+        tx.run(
+            "MERGE (r:DisruptResultRun {key: $key}) ON CREATE SET r.seq = $seq "
+            "SET r.name = $name, r.run_id = $run_id, r.created_at = $created_at, r.row_count = $count, "
+            "r.on_nodes = true, r.node_keys = $node_keys",
+            key=key,
+            seq=time.time_ns(),
+            name=name,
+            run_id=run_id,
+            created_at=created_at,
+            count=len(encoded),
+            node_keys=node_keys,
+        ).consume()
+        self._each(tx, "UNWIND $rows AS r CREATE (x:DisruptResultRow) SET x = r", encoded)
+        self._each(
+            tx,
+            "UNWIND $rows AS r MATCH (n:Entity {id: r.id}) SET n += r.props",
+            [{"id": i, "props": props} for i, props in on_nodes.items()],
+        )
+
+    def read_results(self, name: str, *, run_id: str | None = None) -> ResultTable | None:
+        def work(tx: Tx) -> ResultTable | None:
+            run = tx.run(
+                "MATCH (r:DisruptResultRun {name: $name}) WHERE $run_id IS NULL OR r.run_id = $run_id "
+                "RETURN r.key AS key, r.run_id AS run_id, r.created_at AS created_at "
+                "ORDER BY r.created_at DESC, r.seq DESC LIMIT 1",
+                name=name,
+                run_id=run_id,
+            ).single()
+            if run is None:
+                return None
+            rows = tx.run(
+                "MATCH (x:DisruptResultRow {run_key: $key}) RETURN x.data AS data ORDER BY x.row_no", key=run["key"]
+            ).data()
+            return ResultTable(name, run["run_id"], run["created_at"], tuple(json.loads(r["data"]) for r in rows))
+
+        return self._read(work)
+
+    def result_names(self) -> list[str]:
+        rows = self._read(
+            lambda tx: tx.run("MATCH (r:DisruptResultRun) RETURN DISTINCT r.name AS name ORDER BY name").data()
+        )
+        return [r["name"] for r in rows]
+
+
+def _erasure_props(record: ErasureRecord) -> dict[str, Any]:
+    return {k: getattr(record, k) for k in ErasureRecord.__slots__}
+
+
+def _node_results(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The properties a result writes onto its entities: ``<name>_<field>`` for each plain value of
+    the entity's first row (rows come best first), so Browser and Bloom users can style and query by them."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entity_id = row.get("entity_id")
+        if not isinstance(entity_id, str) or entity_id in found:
+            continue
+        found[entity_id] = {
+            f"{name}_{k}": v
+            for k, v in row.items()
+            if k not in ("entity_id", "label") and _NAME.match(k) and v is not None and _spreadable(v)
+        }
+    return found
