@@ -1,21 +1,29 @@
-"""Upsert rate of the embedded store: 100,000 entities and 300,000 links in batches.
+"""Upsert rate of a store: 100,000 entities and 300,000 links in batches.
 
     python benchmarks/bench_store.py [--entities 100000] [--links 300000] [--batch 10000]
+    python benchmarks/bench_store.py --store bolt      # the Neo4j store against a local ArcadeDB Bolt server
+    python benchmarks/bench_store.py --url neo4j://disrupt@host:7687/scratch   # any Neo4j (it is emptied first!)
 
-Prints the rates and the peak memory of the process. Entities are a POLE-like mix (persons,
-vehicles, phones, locations); links join random pairs the schema allows.
+Prints the rates and the peak memory of this process (a Bolt server's memory is its own). Entities
+are a POLE-like mix (persons, vehicles, phones, locations); links join random pairs the schema allows.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from graph import Entity, Link, Provenance, new_entity, new_link, open_store
+from graph import Entity, GraphStore, Link, Provenance, new_entity, new_link, open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 
 def make_entities(n: int, rng: random.Random) -> dict[str, list[Entity]]:
@@ -73,11 +81,36 @@ def make_links(n: int, by_kind: dict[str, list[Entity]], rng: random.Random) -> 
     return list(links.values())
 
 
+@contextmanager
+def bench_store(kind: str, url: str | None, tmp: Path) -> Iterator[GraphStore]:
+    """The store to time: an embedded file, a fresh ArcadeDB Bolt server, or an emptied Neo4j database."""
+    if url:
+        from bolt_server import wipe
+
+        wipe(url, os.environ["DISRUPT_NEO4J_PASSWORD"])
+        store = open_store(url)
+    elif kind == "bolt":
+        from bolt_server import start_bolt_server
+
+        server = start_bolt_server(tmp / "bolt")
+        store = open_store(server.url, password=server.password)
+    else:
+        store = open_store(f"sqlite:///{tmp / 'bench.db'}")
+    try:
+        yield store
+    finally:
+        store.close()
+        if kind == "bolt" and not url:
+            server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--links", type=int, default=300_000)
     parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--store", choices=("sqlite", "bolt"), default="sqlite")
+    parser.add_argument("--url", default=None, help="a Neo4j store URL to time instead (its database is emptied)")
     args = parser.parse_args()
     rng = random.Random(1)
 
@@ -87,8 +120,8 @@ def main() -> None:
     links = make_links(args.links, by_kind, rng)
     print(f"built {len(entities):,} entity and {len(links):,} link records in {time.perf_counter() - t:.1f} s")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
+    with tempfile.TemporaryDirectory() as tmp, bench_store(args.store, args.url, Path(tmp)) as store:
+        print(f"store: {store!r}")
         t = time.perf_counter()
         for start in range(0, len(entities), args.batch):
             store.upsert(entities[start : start + args.batch])
@@ -109,8 +142,8 @@ def main() -> None:
             store.search(q)
         t_search = (time.perf_counter() - t) / 4
         counts = store.counts()
-        size_mb = (Path(tmp) / "bench.db").stat().st_size / 1e6
-        store.close()
+        size = Path(tmp) / "bench.db"
+        size_mb = size.stat().st_size / 1e6 if size.exists() else float("nan")
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"entities: {len(entities):,} in {t_entities:.2f} s = {len(entities) / t_entities:,.0f} per second")

@@ -191,9 +191,14 @@ def generate(out: Path, people: int, seed: int) -> None:
 
 
 def _register_commands() -> None:
-    from disrupt import commands_analyse, commands_app, commands_ingest
+    from disrupt import commands_analyse, commands_app, commands_ingest, commands_store
 
-    for command in [*commands_ingest.COMMANDS, *commands_analyse.COMMANDS, *commands_app.COMMANDS]:
+    for command in [
+        *commands_ingest.COMMANDS,
+        *commands_analyse.COMMANDS,
+        *commands_app.COMMANDS,
+        *commands_store.COMMANDS,
+    ]:
         main.add_command(command)
 
 
