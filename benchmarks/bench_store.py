@@ -23,7 +23,7 @@ from pathlib import Path
 
 from graph import Entity, GraphStore, Link, Provenance, new_entity, new_link, open_store
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.append(str(Path(__file__).resolve().parent.parent / "tests" / "support"))  # bolt_server
 
 
 def make_entities(n: int, rng: random.Random) -> dict[str, list[Entity]]:

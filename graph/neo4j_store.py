@@ -29,7 +29,6 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import neo4j
@@ -38,6 +37,20 @@ from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 from graph.errors import InvalidRecord, StoreConfigError, StoreError, UnknownEntity
 from graph.ids import fold_text
 from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
+from graph.neo4j_state import (
+    LINE,
+    SEP,
+    NodeState,
+    PreparedEntity,
+    RelState,
+    earliest,
+    latest,
+    ordered,
+    provenance_key,
+    source_row,
+    spreadable,
+    to_json,
+)
 from graph.records import (
     Counts,
     Entity,
@@ -65,12 +78,9 @@ Tx = neo4j.ManagedTransaction
 
 FORMAT_VERSION = "1"
 MAX_PATH_HOPS = 12
-_SEP = "\x1f"  # joins the parts of a lookup key; cannot occur inside ids or source names
-_LINE = "\n"  # separates search terms; fold_text never leaves one inside a term
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
 _RESULT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_RESERVED = frozenset({"id", "kind", "label", "first_seen", "last_seen", "merged_into", "orig_src", "orig_dst"})
 _BOOKKEEPING = frozenset(
     {"Entity", "DisruptSource", "DisruptJudgement", "DisruptErasure", "DisruptResultRun", "DisruptResultRow"}
 )
@@ -126,6 +136,17 @@ MATCH ()-[r:{kind}]->() WHERE r.id > $after
 RETURN r.id AS id, r.orig_src AS src, r.orig_dst AS dst, r._props AS props, r.first_seen AS first_seen,
        r.last_seen AS last_seen ORDER BY r.id LIMIT $limit
 """
+# a link sits on its source record's canonical entity: find it from there, not by scanning its type
+_STORED_LINKS = """
+UNWIND $rows AS r MATCH (a:Entity {{id: r.src}})-[l:{kind}]->(b) WHERE l.id = r.id
+RETURN l.id AS id, l._props AS props, l.first_seen AS first_seen, l.last_seen AS last_seen,
+       l.orig_src AS orig_src, l.orig_dst AS orig_dst, a.id AS src, b.id AS dst
+"""
+_LINKS_BY_ID = """
+UNWIND $ids AS x MATCH (a)-[l:{kind} {{id: x}}]->(b)
+RETURN l.id AS id, l._props AS props, l.first_seen AS first_seen, l.last_seen AS last_seen,
+       l.orig_src AS orig_src, l.orig_dst AS orig_dst, a.id AS src, b.id AS dst
+"""
 _NEIGHBOURS = """
 UNWIND $ids AS x MATCH (a:Entity {id: x})-[r]-(o:Entity)
 WHERE ($link_kinds IS NULL OR type(r) IN $link_kinds) AND ($kinds IS NULL OR o.kind IN $kinds)
@@ -144,8 +165,8 @@ LIMIT $limit
 }
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+def _anchored(sources: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"id": link_id, "src": src} for link_id, src in sources.items()]
 
 
 def _quoted(name: str) -> str:
@@ -158,117 +179,6 @@ def _quoted(name: str) -> str:
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _earliest(a: str | None, b: str | None) -> str | None:
-    return b if a is None or (b is not None and b < a) else a
-
-
-def _latest(a: str | None, b: str | None) -> str | None:
-    return b if a is None or (b is not None and b > a) else a
-
-
-def _spreadable(value: Any) -> bool:
-    """Whether Neo4j can hold the value as a property: a scalar or a list of one scalar type."""
-    if isinstance(value, bool | str | float):
-        return True
-    if isinstance(value, int):
-        return -(2**63) <= value < 2**63
-    if isinstance(value, list):
-        return len({type(v) for v in value}) <= 1 and all(_spreadable(v) and not isinstance(v, list) for v in value)
-    return False
-
-
-def _spread(properties: Mapping[str, Any]) -> dict[str, Any]:
-    """The properties people read in Neo4j Browser; names the store uses itself are left to ``_props``."""
-    return {k: v for k, v in properties.items() if k not in _RESERVED and not k.startswith("_") and _spreadable(v)}
-
-
-def _provenance_key(owner: str, p: Provenance) -> str:
-    return _SEP.join((owner, p.source, p.record_id))
-
-
-def _source_row(owner: str, p: Provenance) -> dict[str, Any]:
-    row = {
-        "key": _provenance_key(owner, p),
-        "record": p.source + _SEP + p.record_id,
-        "owner": owner,
-        "source": p.source,
-        "record_id": p.record_id,
-        "loaded_at": p.loaded_at,
-        "run_id": p.run_id,
-        "grading": p.grading,
-    }
-    return {k: v for k, v in row.items() if v is not None}
-
-
-def _ordered(items: Iterable[Provenance]) -> tuple[Provenance, ...]:
-    return tuple(sorted(items, key=lambda p: (p.loaded_at, p.source, p.record_id)))
-
-
-@dataclass
-class _Node:
-    """An entity record's state while a batch merges into it."""
-
-    id: str
-    kind: str
-    label: str
-    props: dict[str, Any]
-    first_seen: str | None
-    last_seen: str | None
-    terms: list[str]
-    merged_into: str | None = None
-    stored: bool = False
-
-    def node_properties(self) -> dict[str, Any]:
-        base = {
-            **_spread(self.props),
-            "id": self.id,
-            "kind": self.kind,
-            "label": self.label,
-            "first_seen": self.first_seen,
-            "last_seen": self.last_seen,
-            "_props": _json(self.props),
-            "_search": _LINE.join(self.terms),
-        }
-        return {k: v for k, v in base.items() if v is not None}
-
-
-@dataclass
-class _Rel:
-    """A link's state while a batch merges into it."""
-
-    id: str
-    kind: str
-    orig_src: str
-    orig_dst: str
-    props: dict[str, Any]
-    first_seen: str | None
-    last_seen: str | None
-    stored: bool = False
-    ends: tuple[str, str] = ("", "")
-
-    def rel_properties(self) -> dict[str, Any]:
-        base = {
-            **_spread(self.props),
-            "id": self.id,
-            "first_seen": self.first_seen,
-            "last_seen": self.last_seen,
-            "orig_src": self.orig_src,
-            "orig_dst": self.orig_dst,
-            "_props": _json(self.props),
-        }
-        return {k: v for k, v in base.items() if v is not None}
-
-
-@dataclass
-class _Prepared:
-    """A validated entity of a batch with the facts the merge needs."""
-
-    entity: Entity
-    clean: dict[str, Any]
-    has_label: bool
-    terms: list[str] = field(default_factory=list)
 
 
 class Neo4jStore:
@@ -380,7 +290,7 @@ class Neo4jStore:
         log.debug("upserted %d entities, %d links", len(prepared), len(clean_links))
         return summary
 
-    def _prepare_entity(self, e: Entity) -> _Prepared:
+    def _prepare_entity(self, e: Entity) -> PreparedEntity:
         clean = self.schema.validate_entity_properties(e.kind, e.properties)
         if not e.provenance:
             raise InvalidRecord(e.kind, None, e.id, "a fact with no source cannot be stored")
@@ -395,7 +305,7 @@ class Neo4jStore:
         if isinstance(open_name, str) and (term := fold_text(open_name)):
             terms.append(term)
         has_label = any(clean.get(p) not in (None, "") for p in ek.label)
-        return _Prepared(e, clean, has_label, terms)
+        return PreparedEntity(e, clean, has_label, terms)
 
     def _prepare_link(self, ln: Link) -> dict[str, Any]:
         clean = self.schema.validate_link_properties(ln.kind, ln.properties)
@@ -403,7 +313,9 @@ class Neo4jStore:
             raise InvalidRecord(ln.kind, None, ln.id, "a fact with no source cannot be stored")
         return clean
 
-    def _upsert(self, tx: Tx, prepared: list[_Prepared], links: list[tuple[Link, dict[str, Any]]]) -> UpsertSummary:
+    def _upsert(
+        self, tx: Tx, prepared: list[PreparedEntity], links: list[tuple[Link, dict[str, Any]]]
+    ) -> UpsertSummary:
         nodes = self._merge_entities(tx, prepared)
         ends = self._link_ends(tx, nodes, links)
         rels = self._merge_links(tx, links, ends)
@@ -415,19 +327,19 @@ class Neo4jStore:
         existed_l = sum(r.stored for r in rels.values())
         return UpsertSummary(len(nodes) - existed_e, existed_e, len(rels) - existed_l, existed_l)
 
-    def _merge_entities(self, tx: Tx, prepared: list[_Prepared]) -> dict[str, _Node]:
+    def _merge_entities(self, tx: Tx, prepared: list[PreparedEntity]) -> dict[str, NodeState]:
         ids = list(dict.fromkeys(p.entity.id for p in prepared))
-        nodes: dict[str, _Node] = {}
+        nodes: dict[str, NodeState] = {}
         for row in self._rows(tx, _READ_NODES, "ids", ids):
             search = row["search"] or ""
-            nodes[row["id"]] = _Node(
+            nodes[row["id"]] = NodeState(
                 row["id"],
                 row["kind"],
                 row["label"],
                 json.loads(row["props"] or "{}"),
                 row["first_seen"],
                 row["last_seen"],
-                search.split(_LINE) if search else [],
+                search.split(LINE) if search else [],
                 row["merged_into"],
                 stored=True,
             )
@@ -435,18 +347,18 @@ class Neo4jStore:
             e = p.entity
             node = nodes.get(e.id)
             if node is None:
-                nodes[e.id] = _Node(e.id, e.kind, e.label, dict(p.clean), e.first_seen, e.last_seen, [])
+                nodes[e.id] = NodeState(e.id, e.kind, e.label, dict(p.clean), e.first_seen, e.last_seen, [])
                 node = nodes[e.id]
             else:
                 node.props.update(p.clean)
                 node.label = e.label if p.has_label else node.label
-                node.first_seen = _earliest(node.first_seen, e.first_seen)
-                node.last_seen = _latest(node.last_seen, e.last_seen)
+                node.first_seen = earliest(node.first_seen, e.first_seen)
+                node.last_seen = latest(node.last_seen, e.last_seen)
             node.terms.extend(t for t in p.terms if t not in node.terms)
         return nodes
 
     def _link_ends(
-        self, tx: Tx, nodes: dict[str, _Node], links: list[tuple[Link, dict[str, Any]]]
+        self, tx: Tx, nodes: dict[str, NodeState], links: list[tuple[Link, dict[str, Any]]]
     ) -> dict[str, tuple[str, str | None]]:
         """Kind and canonical entity of every link end; unknown ends or forbidden kinds refuse the batch."""
         ends: dict[str, tuple[str, str | None]] = {i: (n.kind, n.merged_into) for i, n in nodes.items()}
@@ -467,19 +379,14 @@ class Neo4jStore:
 
     def _merge_links(
         self, tx: Tx, links: list[tuple[Link, dict[str, Any]]], ends: dict[str, tuple[str, str | None]]
-    ) -> dict[str, _Rel]:
-        rels: dict[str, _Rel] = {}
-        by_kind: dict[str, list[str]] = defaultdict(list)
+    ) -> dict[str, RelState]:
+        rels: dict[str, RelState] = {}
+        by_kind: dict[str, dict[str, str]] = defaultdict(dict)
         for ln, _ in links:
-            by_kind[ln.kind].append(ln.id)
-        for kind, ids in by_kind.items():
-            query = (
-                f"UNWIND $ids AS x MATCH (a)-[r:{_quoted(kind)} {{id: x}}]->(b) "
-                "RETURN r.id AS id, r._props AS props, r.first_seen AS first_seen, r.last_seen AS last_seen, "
-                "r.orig_src AS orig_src, r.orig_dst AS orig_dst, a.id AS src, b.id AS dst"
-            )
-            for row in self._rows(tx, query, "ids", list(dict.fromkeys(ids))):
-                rels[row["id"]] = _Rel(
+            by_kind[ln.kind][ln.id] = ends[ln.source][1] or ln.source  # a link sits on its source's canonical entity
+        for kind, anchors in by_kind.items():
+            for row in self._rows(tx, _STORED_LINKS.format(kind=_quoted(kind)), "rows", _anchored(anchors)):
+                rels[row["id"]] = RelState(
                     row["id"],
                     kind,
                     row["orig_src"],
@@ -494,16 +401,16 @@ class Neo4jStore:
             rel = rels.get(ln.id)
             if rel is None:
                 canonical = (ends[ln.source][1] or ln.source, ends[ln.target][1] or ln.target)
-                rels[ln.id] = _Rel(
+                rels[ln.id] = RelState(
                     ln.id, ln.kind, ln.source, ln.target, dict(clean), ln.first_seen, ln.last_seen, ends=canonical
                 )
             else:
                 rel.props.update(clean)
-                rel.first_seen = _earliest(rel.first_seen, ln.first_seen)
-                rel.last_seen = _latest(rel.last_seen, ln.last_seen)
+                rel.first_seen = earliest(rel.first_seen, ln.first_seen)
+                rel.last_seen = latest(rel.last_seen, ln.last_seen)
         return rels
 
-    def _write_nodes(self, tx: Tx, nodes: dict[str, _Node]) -> None:
+    def _write_nodes(self, tx: Tx, nodes: dict[str, NodeState]) -> None:
         fresh: dict[str, list[dict[str, Any]]] = defaultdict(list)
         stored: list[dict[str, Any]] = []
         for node in nodes.values():
@@ -513,7 +420,7 @@ class Neo4jStore:
             self._each(tx, f"UNWIND $rows AS r CREATE (n:Entity:{_quoted(kind)}) SET n = r.props", rows)
         self._each(tx, _UPDATE_NODES, stored)
 
-    def _write_rels(self, tx: Tx, rels: dict[str, _Rel]) -> None:
+    def _write_rels(self, tx: Tx, rels: dict[str, RelState]) -> None:
         fresh: dict[str, list[dict[str, Any]]] = defaultdict(list)
         stored: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for rel in rels.values():
@@ -522,7 +429,10 @@ class Neo4jStore:
         for kind, rows in fresh.items():
             self._create_rels(tx, kind, rows)
         for kind, rows in stored.items():
-            self._each(tx, f"UNWIND $rows AS r MATCH ()-[l:{_quoted(kind)} {{id: r.id}}]->() SET l += r.props", rows)
+            self._each(
+                tx, f"UNWIND $rows AS r MATCH (:Entity {{id: r.src}})-[l:{_quoted(kind)}]->() WHERE l.id = r.id "
+                "SET l += r.props", rows,
+            )  # fmt: skip
 
     def _create_rels(self, tx: Tx, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
         self._each(
@@ -537,7 +447,7 @@ class Neo4jStore:
         wanted: dict[str, dict[str, Any]] = {}
         for owner, provenance in owned:
             for p in provenance:
-                wanted.setdefault(_provenance_key(owner, p), _source_row(owner, p))
+                wanted.setdefault(provenance_key(owner, p), source_row(owner, p))
         held = {row["key"] for row in self._rows(tx, _EXISTING_SOURCES, "keys", list(wanted))}
         self._each(tx, _CREATE_SOURCES, [row for key, row in wanted.items() if key not in held])
 
@@ -572,14 +482,14 @@ class Neo4jStore:
             gathered[members.get(owner, owner)].extend(items)
         return [
             Entity(
-                i, r["kind"], r["label"], json.loads(r["props"]), _ordered(gathered[i]), r["first_seen"], r["last_seen"]
+                i, r["kind"], r["label"], json.loads(r["props"]), ordered(gathered[i]), r["first_seen"], r["last_seen"]
             )
             for i in ids
             if (r := rows.get(i)) is not None
         ]
 
     def find_by_source(self, source: str, record_ids: Collection[str], *, kind: str) -> dict[str, str]:
-        keys = [source + _SEP + r for r in sorted(set(record_ids))]
+        keys = [source + SEP + r for r in sorted(set(record_ids))]
         query = (
             "UNWIND $keys AS k MATCH (s:DisruptSource {record: k}) MATCH (n:Entity {id: s.owner}) "
             "WHERE n.kind = $kind RETURN s.record_id AS record_id, n.id AS id"
@@ -599,7 +509,9 @@ class Neo4jStore:
         ids = list(dict.fromkeys(link_ids))
         return self._read(lambda tx: self._links(tx, ids))
 
-    def _links(self, tx: Tx, ids: Sequence[str]) -> list[Link]:
+    def _links(self, tx: Tx, ids: Sequence[str], sources: Mapping[str, str] | None = None) -> list[Link]:
+        """Links by id. With ``sources`` (link id to its start entity) each is found from that entity;
+        without, through the relationship id index (which ArcadeDB does not use: it scans the type)."""
         by_kind: dict[str, list[str]] = defaultdict(list)
         for link_id in ids:
             kind = self._link_kinds.get(link_id.split("-", 1)[0])  # ids are "<kind>-<digest>" (graph.ids.make_id)
@@ -607,11 +519,13 @@ class Neo4jStore:
                 by_kind[kind].append(link_id)
         rows: dict[str, dict[str, Any]] = {}
         for kind, kind_ids in by_kind.items():
-            query = (
-                f"UNWIND $ids AS x MATCH (a)-[r:{_quoted(kind)} {{id: x}}]->(b) RETURN r.id AS id, "
-                "a.id AS src, b.id AS dst, r._props AS props, r.first_seen AS first_seen, r.last_seen AS last_seen"
-            )
-            rows.update({r["id"]: {**r, "kind": kind} for r in self._rows(tx, query, "ids", kind_ids)})
+            if sources is not None:
+                found = self._rows(
+                    tx, _STORED_LINKS.format(kind=_quoted(kind)), "rows", _anchored({i: sources[i] for i in kind_ids})
+                )
+            else:
+                found = self._rows(tx, _LINKS_BY_ID.format(kind=_quoted(kind)), "ids", kind_ids)
+            rows.update({r["id"]: {**r, "kind": kind} for r in found})
         prov = self._provenance_of(tx, list(rows))
         return [
             Link(
@@ -620,7 +534,7 @@ class Neo4jStore:
                 r["src"],
                 r["dst"],
                 json.loads(r["props"]),
-                _ordered(prov[i]),
+                ordered(prov[i]),
                 r["first_seen"],
                 r["last_seen"],
             )
@@ -632,7 +546,7 @@ class Neo4jStore:
         query = fold_text(text)
         if not query or limit < 1:
             return []
-        params = {"q": query, "kinds": sorted(set(kinds)) if kinds is not None else None, "line": _LINE, "limit": limit}
+        params = {"q": query, "kinds": sorted(set(kinds)) if kinds is not None else None, "line": LINE, "limit": limit}
 
         def work(tx: Tx) -> list[Entity]:
             ids = [r["cid"] for r in tx.run(_SEARCH, params).data()]
@@ -640,7 +554,14 @@ class Neo4jStore:
 
         return self._read(work)
 
-    def _neighbours(self, tx: Tx, kinds: Collection[str] | None, link_kinds: Collection[str] | None) -> Neighbours:
+    def _neighbours(
+        self,
+        tx: Tx,
+        kinds: Collection[str] | None,
+        link_kinds: Collection[str] | None,
+        starts: dict[str, str] | None = None,
+    ) -> Neighbours:
+        """One Cypher expansion per call; ``starts`` collects each link's start entity on the way."""
         params = {
             "kinds": sorted(set(kinds)) if kinds is not None else None,
             "link_kinds": sorted(set(link_kinds)) if link_kinds is not None else None,
@@ -648,6 +569,8 @@ class Neo4jStore:
 
         def neighbours(ids: Collection[str]) -> list[tuple[str, str, str]]:
             rows = self._rows(tx, _NEIGHBOURS, "ids", sorted(ids), **params)
+            if starts is not None:
+                starts.update((r["id"], r["src"]) for r in rows)
             return [(r["id"], r["src"], r["dst"]) for r in rows]
 
         return neighbours
@@ -672,9 +595,11 @@ class Neo4jStore:
 
         def work(tx: Tx) -> Subgraph:
             start = self._canonical(tx, entity_id)
-            reach = walk_neighbourhood(start, self._neighbours(tx, kinds, link_kinds), hops=hops, max_nodes=max_nodes)
+            starts: dict[str, str] = {}
+            neighbours = self._neighbours(tx, kinds, link_kinds, starts)
+            reach = walk_neighbourhood(start, neighbours, hops=hops, max_nodes=max_nodes)
             entities = self._entities(tx, reach.entity_ids)
-            links = self._links(tx, reach.link_ids)
+            links = self._links(tx, reach.link_ids, starts)
             note = (
                 f"showing the nearest {len(entities)} entities; the neighbourhood holds more (cap {max_nodes})"
                 if reach.truncated
@@ -819,7 +744,7 @@ class Neo4jStore:
         while rows := self._page(_RECORDS_PAGE, kind, after, provenance=provenance):
             for r in rows:
                 yield Entity(
-                    r["id"], kind, r["label"], json.loads(r["props"]), _ordered(r["provenance"]),
+                    r["id"], kind, r["label"], json.loads(r["props"]), ordered(r["provenance"]),
                     r["first_seen"], r["last_seen"], r["merged_into"],
                 )  # fmt: skip
             after = rows[-1]["id"]
@@ -830,7 +755,7 @@ class Neo4jStore:
         while rows := self._page(query, kind, after, provenance=True):
             for r in rows:
                 yield Link(
-                    r["id"], kind, r["src"], r["dst"], json.loads(r["props"]), _ordered(r["provenance"]),
+                    r["id"], kind, r["src"], r["dst"], json.loads(r["props"]), ordered(r["provenance"]),
                     r["first_seen"], r["last_seen"],
                 )  # fmt: skip
             after = rows[-1]["id"]
@@ -898,9 +823,14 @@ class Neo4jStore:
         for r in rows:
             target = (canonical[r["props"]["orig_src"]], canonical[r["props"]["orig_dst"]])
             if target != (r["src"], r["dst"]):
-                moving[r["kind"]].append({"id": r["id"], "src": target[0], "dst": target[1], "props": r["props"]})
+                moving[r["kind"]].append(
+                    {"id": r["id"], "was": r["src"], "src": target[0], "dst": target[1], "props": r["props"]}
+                )
         for kind, items in moving.items():
-            self._each(tx, f"UNWIND $rows AS r MATCH ()-[l:{_quoted(kind)} {{id: r.id}}]->() DELETE l", items)
+            query = (
+                f"UNWIND $rows AS r MATCH (:Entity {{id: r.was}})-[l:{_quoted(kind)}]->() WHERE l.id = r.id DELETE l"
+            )
+            self._each(tx, query, items)
             self._create_rels(tx, kind, items)
 
     def add_judgement(
@@ -919,7 +849,7 @@ class Neo4jStore:
             tx.run(
                 "MERGE (j:DisruptJudgement {key: $key}) SET j.first = $first, j.second = $second, "
                 "j.verdict = $verdict, j.decided_at = $decided_at, j.reference = $reference",
-                key=a + _SEP + b,
+                key=a + SEP + b,
                 first=a,
                 second=b,
                 verdict=verdict,
@@ -1024,7 +954,7 @@ class Neo4jStore:
         created_at = now_iso()
         try:
             encoded = [
-                {"run_key": name + _SEP + run_id, "row_no": i, "entity_id": r.get("entity_id"), "data": _json(dict(r))}
+                {"run_key": name + SEP + run_id, "row_no": i, "entity_id": r.get("entity_id"), "data": to_json(dict(r))}
                 for i, r in enumerate(rows)
             ]
         except (TypeError, ValueError) as exc:
@@ -1042,7 +972,7 @@ class Neo4jStore:
         encoded: list[dict[str, Any]],
         on_nodes: dict[str, dict[str, Any]],
     ) -> None:
-        key = name + _SEP + run_id
+        key = name + SEP + run_id
         # the node properties of this result's previous save give way to this one
         for previous in tx.run(
             "MATCH (r:DisruptResultRun {name: $name}) WHERE r.on_nodes = true "
@@ -1118,6 +1048,6 @@ def _node_results(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, dic
         found[entity_id] = {
             f"{name}_{k}": v
             for k, v in row.items()
-            if k not in ("entity_id", "label") and _NAME.match(k) and v is not None and _spreadable(v)
+            if k not in ("entity_id", "label") and _NAME.match(k) and v is not None and spreadable(v)
         }
     return found

@@ -18,7 +18,7 @@ import pytest
 from graph import GraphStore, open_store
 from graph.neo4j_config import PASSWORD_ENV
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.append(str(Path(__file__).parent / "support"))  # bolt_server (a folder with nothing that shadows a package)
 from bolt_server import BoltServer, start_bolt_server, wipe
 
 NEO4J_URL_ENV = "DISRUPT_TEST_NEO4J_URL"

@@ -84,6 +84,7 @@ def start_bolt_server(root: Path | None = None, *, timeout: float = 120.0) -> Bo
         f"{package / 'jars'}/*",
         "com.arcadedb.server.ArcadeDBServer",
     ]
+    root.mkdir(parents=True, exist_ok=True)
     out = (root / "server.out").open("wb")  # not root/log: the server keeps its own log folder there
     process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=root, env={**os.environ})
     out.close()
