@@ -143,7 +143,7 @@ def main() -> None:
         t_search = (time.perf_counter() - t) / 4
         counts = store.counts()
         size = Path(tmp) / "bench.db"
-        size_mb = size.stat().st_size / 1e6 if size.exists() else float("nan")
+        stored_in = f"file {size.stat().st_size / 1e6:.0f} MB" if size.exists() else "in the server"
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"entities: {len(entities):,} in {t_entities:.2f} s = {len(entities) / t_entities:,.0f} per second")
@@ -153,7 +153,7 @@ def main() -> None:
     print(f"search: {t_search * 1000:.1f} ms per query")
     print(
         f"stored: {sum(counts.entities.values()):,} entities, {sum(counts.links.values()):,} links; "
-        f"file {size_mb:.0f} MB; peak memory {peak_mb:,.0f} MB"
+        f"{stored_in}; peak memory of this process {peak_mb:,.0f} MB"
     )
 
 

@@ -20,7 +20,10 @@ class Settings(BaseSettings):
 
     Environment variables (prefix ``DISRUPT_``):
         DISRUPT_DATA_DIR: folder for the store, rejects and generated data (default ``./disrupt-data``).
-        DISRUPT_STORE: store URL (default ``sqlite:///<data dir>/graph.db``).
+        DISRUPT_STORE: store URL (default ``sqlite:///<data dir>/graph.db``), or a Neo4j server
+            ``neo4j://user@host:7687/database``. Its password, DISRUPT_NEO4J_PASSWORD or the file named by
+            DISRUPT_NEO4J_PASSWORD_FILE, is read only where the connection opens (``graph/neo4j_config.py``)
+            so that it never sits in this object, a log line or a URL.
         DISRUPT_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR (default WARNING).
         DISRUPT_APP_DB: the app's users and audit log (default ``<data dir>/app.db``).
         DISRUPT_AUTH: ``local`` (users with passwords, the default) or ``oidc`` (Streamlit's ``st.login``,

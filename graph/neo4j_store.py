@@ -65,7 +65,7 @@ from graph.records import (
     now_iso,
 )
 from graph.schema import Schema, load_schema
-from graph.store import ERASURE_REASONS, ErasureReason, Verdict
+from graph.store import ErasureReason, Verdict, check_erasure, check_judgement, check_result_name
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:
@@ -79,8 +79,6 @@ Tx = neo4j.ManagedTransaction
 FORMAT_VERSION = "1"
 MAX_PATH_HOPS = 12
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
-_RESULT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _BOOKKEEPING = frozenset(
     {"Entity", "DisruptSource", "DisruptJudgement", "DisruptErasure", "DisruptResultRun", "DisruptResultRow"}
 )
@@ -836,10 +834,7 @@ class Neo4jStore:
     def add_judgement(
         self, first: str, second: str, verdict: Verdict, *, reference: str, decided_at: str | None = None
     ) -> Judgement:
-        if verdict not in ("same", "different"):
-            raise StoreConfigError(f"a judgement is 'same' or 'different', not {verdict!r}")
-        if not _REFERENCE.match(reference):
-            raise StoreConfigError("a judgement reference is a case or ticket reference (letters, digits, / _ . -)")
+        check_judgement(verdict, reference)
         a, b = sorted((first, second))
         judgement = Judgement(a, b, verdict, decided_at or now_iso(), reference)
 
@@ -872,13 +867,7 @@ class Neo4jStore:
     # -- erasure ------------------------------------------------------------------------------
 
     def erase_entity(self, entity_id: str, *, reason: ErasureReason, reference: str) -> ErasureRecord:
-        if reason not in ERASURE_REASONS:
-            raise StoreConfigError(f"erasure reason must be one of {', '.join(ERASURE_REASONS)}, not {reason!r}")
-        if not _REFERENCE.match(reference):
-            raise StoreConfigError(
-                "erasure reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), "
-                "never a name"
-            )
+        check_erasure(reason, reference)
         record = self._write(lambda tx: self._erase(tx, entity_id, reason, reference))
         log.info("erased one %s entity and %d links (erasure %s)", record.kind, record.links_removed, record.erasure_id)
         return record
@@ -948,8 +937,7 @@ class Neo4jStore:
     # -- analysis results ---------------------------------------------------------------------
 
     def save_results(self, name: str, rows: Sequence[Mapping[str, Any]], *, run_id: str | None = None) -> ResultTable:
-        if not _RESULT_NAME.match(name):
-            raise StoreConfigError(f"result name {name!r}: use lower case letters, digits and _ (e.g. key_players)")
+        check_result_name(name)
         run_id = run_id or uuid.uuid4().hex[:16]
         created_at = now_iso()
         try:

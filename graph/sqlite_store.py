@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import re
 import sqlite3
 import threading
 import uuid
@@ -38,7 +37,7 @@ from graph.records import (
     now_iso,
 )
 from graph.schema import Schema, load_schema
-from graph.store import ERASURE_REASONS, ErasureReason, Verdict
+from graph.store import ErasureReason, Verdict, check_erasure, check_judgement, check_result_name
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:
@@ -48,8 +47,6 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = "2"
 _CHUNK = 5_000  # ids per json_each parameter when reading many rows
-_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
-_RESULT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -761,10 +758,7 @@ class SQLiteStore:
     def add_judgement(
         self, first: str, second: str, verdict: Verdict, *, reference: str, decided_at: str | None = None
     ) -> Judgement:
-        if verdict not in ("same", "different"):
-            raise StoreConfigError(f"a judgement is 'same' or 'different', not {verdict!r}")
-        if not _REFERENCE.match(reference):
-            raise StoreConfigError("a judgement reference is a case or ticket reference (letters, digits, / _ . -)")
+        check_judgement(verdict, reference)
         a, b = sorted((first, second))
         judgement = Judgement(a, b, verdict, decided_at or now_iso(), reference)
         with self._transaction() as db:
@@ -785,13 +779,7 @@ class SQLiteStore:
     # -- erasure ------------------------------------------------------------------------------
 
     def erase_entity(self, entity_id: str, *, reason: ErasureReason, reference: str) -> ErasureRecord:
-        if reason not in ERASURE_REASONS:
-            raise StoreConfigError(f"erasure reason must be one of {', '.join(ERASURE_REASONS)}, not {reason!r}")
-        if not _REFERENCE.match(reference):
-            raise StoreConfigError(
-                "erasure reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), "
-                "never a name"
-            )
+        check_erasure(reason, reference)
         with self._transaction() as db:
             entity_id = self._canonical(entity_id)
             row = db.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,)).fetchone()
@@ -860,8 +848,7 @@ class SQLiteStore:
     # -- analysis results ---------------------------------------------------------------------
 
     def save_results(self, name: str, rows: Sequence[Mapping[str, Any]], *, run_id: str | None = None) -> ResultTable:
-        if not _RESULT_NAME.match(name):
-            raise StoreConfigError(f"result name {name!r}: use lower case letters, digits and _ (e.g. key_players)")
+        check_result_name(name)
         run_id = run_id or uuid.uuid4().hex[:16]
         created_at = now_iso()
         try:

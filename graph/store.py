@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
@@ -28,6 +29,31 @@ if TYPE_CHECKING:
 ErasureReason = Literal["retention_review", "subject_request", "court_order", "correction"]
 ERASURE_REASONS: tuple[str, ...] = ErasureReason.__args__  # type: ignore[attr-defined]
 Verdict = Literal["same", "different"]
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
+_RESULT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def check_judgement(verdict: str, reference: str) -> None:
+    """Refuse a verdict other than same/different, or a reference that is not a case reference."""
+    if verdict not in ("same", "different"):
+        raise StoreConfigError(f"a judgement is 'same' or 'different', not {verdict!r}")
+    if not _REFERENCE.match(reference):
+        raise StoreConfigError("a judgement reference is a case or ticket reference (letters, digits, / _ . -)")
+
+
+def check_erasure(reason: str, reference: str) -> None:
+    """Refuse an unknown erasure reason, or a reference that could hold a name."""
+    if reason not in ERASURE_REASONS:
+        raise StoreConfigError(f"erasure reason must be one of {', '.join(ERASURE_REASONS)}, not {reason!r}")
+    if not _REFERENCE.match(reference):
+        raise StoreConfigError(
+            "erasure reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), never a name"
+        )
+
+
+def check_result_name(name: str) -> None:
+    if not _RESULT_NAME.match(name):
+        raise StoreConfigError(f"result name {name!r}: use lower case letters, digits and _ (e.g. key_players)")
 
 
 @runtime_checkable

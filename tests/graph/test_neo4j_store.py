@@ -74,7 +74,7 @@ def test_a_wrong_password_or_an_absent_server_is_a_clear_configuration_error(bol
     url = bolt_server.url  # type: ignore[attr-defined]
     with pytest.raises(StoreConfigError, match="refused user 'root'"):
         open_store(url, password="not-the-password")
-    with pytest.raises(StoreConfigError, match="cannot reach a Neo4j server at bolt://127.0.0.1:9"):
+    with pytest.raises(StoreConfigError, match=r"cannot reach a Neo4j server at bolt://127\.0\.0\.1:9"):
         open_store("bolt://root@127.0.0.1:9/graph", password="x")
 
 
