@@ -134,6 +134,36 @@ MATCH ()-[r:{kind}]->() WHERE r.id > $after
 RETURN r.id AS id, r.orig_src AS src, r.orig_dst AS dst, r._props AS props, r.first_seen AS first_seen,
        r.last_seen AS last_seen ORDER BY r.id LIMIT $limit
 """
+_NODE_FIELDS = (
+    "n.id AS id, n.kind AS kind, n.label AS label, n._props AS props, n.first_seen AS first_seen, "
+    "n.last_seen AS last_seen"
+)
+_EDGE_FIELDS = (
+    "l.id AS id, type(l) AS kind, a.id AS src, b.id AS dst, l._props AS props, l.first_seen AS first_seen, "
+    "l.last_seen AS last_seen"
+)
+_EXPORT_NODES = f"""
+MATCH (n:Entity) WHERE n.merged_into IS NULL AND ($kinds IS NULL OR n.kind IN $kinds)
+RETURN {_NODE_FIELDS} ORDER BY id
+"""
+_EXPORT_EDGES = f"""
+MATCH (a:Entity)-[l]->(b:Entity) WHERE $link_kinds IS NULL OR type(l) IN $link_kinds
+RETURN {_EDGE_FIELDS} ORDER BY id
+"""
+_PART_NODES = f"""
+UNWIND $ids AS x MATCH (n:Entity {{id: x}}) WHERE n.merged_into IS NULL AND ($kinds IS NULL OR n.kind IN $kinds)
+RETURN {_NODE_FIELDS} ORDER BY id
+"""
+_PART_EDGES = f"""
+UNWIND $ids AS x MATCH (a:Entity {{id: x}})-[l]->(b:Entity)
+WHERE b.id IN $ids AND ($link_kinds IS NULL OR type(l) IN $link_kinds)
+RETURN {_EDGE_FIELDS} ORDER BY id
+"""
+_ALL_MERGED = "MATCH (n:Entity) WHERE n.merged_into IS NOT NULL RETURN n.id AS id, n.merged_into AS canon"
+_ALL_SOURCES = """
+MATCH (s:DisruptSource) RETURN s.owner AS owner, s.source AS source, s.record_id AS record_id, s.grading AS grading
+ORDER BY s.loaded_at, s.source, s.record_id, s.owner
+"""
 # a link sits on its source record's canonical entity: find it from there, not by scanning its type
 _STORED_LINKS = """
 UNWIND $rows AS r MATCH (a:Entity {{id: r.src}})-[l:{kind}]->(b) WHERE l.id = r.id
@@ -658,8 +688,9 @@ class Neo4jStore:
         entity_ids: Collection[str] | None = None,
         provenance: bool = False,
     ) -> nx.MultiDiGraph:
-        """The graph (or the part the filters select) as a MultiDiGraph keyed by link id, streamed
-        from the server record by record (the same attributes as the embedded store gives)."""
+        """The graph (or the part the filters select) as a MultiDiGraph keyed by link id, with the
+        same attributes as the embedded store gives. The whole graph is streamed record by record; a
+        part named by ``entity_ids`` is read from those entities outwards, never by a scan."""
         import networkx as nx
 
         G = nx.MultiDiGraph()
@@ -668,55 +699,40 @@ class Neo4jStore:
             "link_kinds": sorted(set(link_kinds)) if link_kinds is not None else None,
             "ids": sorted(set(entity_ids)) if entity_ids is not None else None,
         }
+        nodes, edges = (_EXPORT_NODES, _EXPORT_EDGES) if entity_ids is None else (_PART_NODES, _PART_EDGES)
         try:
             with self._session() as session:
-                for r in session.run(
-                    "MATCH (n:Entity) WHERE n.merged_into IS NULL AND ($kinds IS NULL OR n.kind IN $kinds) "
-                    "AND ($ids IS NULL OR n.id IN $ids) RETURN n.id AS id, n.kind AS kind, n.label AS label, "
-                    "n._props AS props, n.first_seen AS first_seen, n.last_seen AS last_seen ORDER BY id",
-                    params,
-                ):
+                for r in session.run(nodes, params):
                     G.add_node(
                         r["id"], **json.loads(r["props"]), kind=r["kind"], label=r["label"],
                         first_seen=r["first_seen"], last_seen=r["last_seen"],
                     )  # fmt: skip
-                for r in session.run(
-                    "MATCH (a:Entity)-[l]->(b:Entity) WHERE $link_kinds IS NULL OR type(l) IN $link_kinds "
-                    "RETURN l.id AS id, type(l) AS kind, a.id AS src, b.id AS dst, l._props AS props, "
-                    "l.first_seen AS first_seen, l.last_seen AS last_seen ORDER BY id",
-                    params,
-                ):
+                for r in session.run(edges, params):
                     if r["src"] in G and r["dst"] in G:
                         G.add_edge(
                             r["src"], r["dst"], key=r["id"], **json.loads(r["props"]), kind=r["kind"],
                             first_seen=r["first_seen"], last_seen=r["last_seen"],
                         )  # fmt: skip
-                if provenance:
-                    self._attach_provenance(session, G)
+                if provenance and entity_ids is None:
+                    merged = {r["id"]: r["canon"] for r in session.run(_ALL_MERGED)}
+                    _attach_provenance(G, merged, (r.values() for r in session.run(_ALL_SOURCES)))
+                elif provenance:
+                    session.execute_read(self._attach_part_provenance, G)
         except (Neo4jError, DriverError) as exc:
             raise StoreError(f"export failed: {getattr(exc, 'message', None) or exc}") from exc
         return G
 
-    @staticmethod
-    def _attach_provenance(session: neo4j.Session, G: nx.MultiDiGraph) -> None:
-        edge_at = {key: (u, v) for u, v, key in G.edges(keys=True)}
-        merged = {
-            r["id"]: r["canon"]
-            for r in session.run(
-                "MATCH (n:Entity) WHERE n.merged_into IS NOT NULL RETURN n.id AS id, n.merged_into AS canon"
+    def _attach_part_provenance(self, tx: Tx, G: nx.MultiDiGraph) -> None:
+        merged = {r["id"]: r["canon"] for r in self._rows(tx, _MEMBERS, "ids", list(G.nodes))}
+        owners = [*G.nodes, *merged, *(key for _, _, key in G.edges(keys=True))]
+        items = [
+            (r["owner"], r["source"], r["record_id"], r["grading"])
+            for r in sorted(
+                self._rows(tx, _READ_SOURCES, "ids", owners),
+                key=lambda r: (r["loaded_at"], r["source"], r["record_id"], r["owner"]),
             )
-        }
-        for r in session.run(
-            "MATCH (s:DisruptSource) RETURN s.owner AS owner, s.source AS source, s.record_id AS record_id, "
-            "s.grading AS grading ORDER BY s.loaded_at, s.source, s.record_id, s.owner"
-        ):
-            item = (r["source"], r["record_id"], r["grading"])
-            owner = merged.get(r["owner"], r["owner"])
-            if owner in G:
-                G.nodes[owner].setdefault("provenance", []).append(item)
-            elif owner in edge_at:
-                u, v = edge_at[owner]
-                G.edges[u, v, owner].setdefault("provenance", []).append(item)
+        ]
+        _attach_provenance(G, merged, items)
 
     def counts(self) -> Counts:
         def work(tx: Tx) -> Counts:
@@ -1019,6 +1035,19 @@ class Neo4jStore:
             lambda tx: tx.run("MATCH (r:DisruptResultRun) RETURN DISTINCT r.name AS name ORDER BY name").data()
         )
         return [r["name"] for r in rows]
+
+
+def _attach_provenance(G: nx.MultiDiGraph, merged: Mapping[str, str], items: Iterable[Sequence[Any]]) -> None:
+    """Give nodes and edges their ``provenance``: (source, record id, grading) in load order, a
+    merged record's sources on its canonical entity. ``items`` are (owner, source, record_id, grading)."""
+    edge_at = {key: (u, v) for u, v, key in G.edges(keys=True)}
+    for owner, source, record_id, grading in items:
+        owner = merged.get(owner, owner)
+        if owner in G:
+            G.nodes[owner].setdefault("provenance", []).append((source, record_id, grading))
+        elif owner in edge_at:
+            u, v = edge_at[owner]
+            G.edges[u, v, owner].setdefault("provenance", []).append((source, record_id, grading))
 
 
 def _erasure_props(record: ErasureRecord) -> dict[str, Any]:

@@ -54,8 +54,8 @@ def _results(store: GraphStore) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def _graph(store: GraphStore) -> tuple[list[Any], list[Any]]:
-    G = store.to_networkx(provenance=True)
+def _graph(store: GraphStore, part: list[str] | None = None) -> tuple[list[Any], list[Any]]:
+    G = store.to_networkx(provenance=True, entity_ids=part)
     return list(G.nodes(data=True)), list(G.edges(keys=True, data=True))
 
 
@@ -88,6 +88,9 @@ def test_the_demo_over_bolt_gives_the_embedded_counts_and_analysis(demos: tuple[
                 _facts(b.links),
                 b.truncated,
             )
+            # the part of the graph a profile or group page draws, with its sources
+            part = [e.id for e in a.entities]
+            assert _graph(bolt, part) == _graph(embedded, part)
         without_places = sorted(set(embedded.schema.entities) - {"Location", "Business"})
         connected = Counter[str]()
         players = list(dict.fromkeys(r["entity_id"] for r in embedded_results["key_players"]))[:10]
