@@ -22,6 +22,7 @@ the read, so a repeated or retried batch leaves the graph as one run would.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -62,7 +63,9 @@ from graph.records import (
     ResultTable,
     Subgraph,
     UpsertSummary,
+    attach_provenance,
     now_iso,
+    search_terms,
 )
 from graph.schema import Schema, load_schema
 from graph.store import ErasureReason, Verdict, check_erasure, check_judgement, check_result_name
@@ -323,15 +326,7 @@ class Neo4jStore:
         if not e.provenance:
             raise InvalidRecord(e.kind, None, e.id, "a fact with no source cannot be stored")
         ek = self.schema.entities[e.kind]
-        terms: list[str] = []
-        for name in ek.search_properties:
-            value = clean.get(name)
-            for text in value if isinstance(value, list) else [value]:
-                if isinstance(text, str) and (term := fold_text(text)):
-                    terms.append(term)
-        open_name = clean.get("name") if ek.open and "name" not in ek.search_properties else None
-        if isinstance(open_name, str) and (term := fold_text(open_name)):
-            terms.append(term)
+        terms = search_terms(self.schema, e.kind, clean)
         has_label = any(clean.get(p) not in (None, "") for p in ek.label)
         return PreparedEntity(e, clean, has_label, terms)
 
@@ -715,7 +710,7 @@ class Neo4jStore:
                         )  # fmt: skip
                 if provenance and entity_ids is None:
                     merged = {r["id"]: r["canon"] for r in session.run(_ALL_MERGED)}
-                    _attach_provenance(G, merged, (r.values() for r in session.run(_ALL_SOURCES)))
+                    attach_provenance(G, merged, (r.values() for r in session.run(_ALL_SOURCES)))
                 elif provenance:
                     session.execute_read(self._attach_part_provenance, G)
         except (Neo4jError, DriverError) as exc:
@@ -732,7 +727,7 @@ class Neo4jStore:
                 key=lambda r: (r["loaded_at"], r["source"], r["record_id"], r["owner"]),
             )
         ]
-        _attach_provenance(G, merged, items)
+        attach_provenance(G, merged, items)
 
     def counts(self) -> Counts:
         def work(tx: Tx) -> Counts:
@@ -1037,21 +1032,8 @@ class Neo4jStore:
         return [r["name"] for r in rows]
 
 
-def _attach_provenance(G: nx.MultiDiGraph, merged: Mapping[str, str], items: Iterable[Sequence[Any]]) -> None:
-    """Give nodes and edges their ``provenance``: (source, record id, grading) in load order, a
-    merged record's sources on its canonical entity. ``items`` are (owner, source, record_id, grading)."""
-    edge_at = {key: (u, v) for u, v, key in G.edges(keys=True)}
-    for owner, source, record_id, grading in items:
-        owner = merged.get(owner, owner)
-        if owner in G:
-            G.nodes[owner].setdefault("provenance", []).append((source, record_id, grading))
-        elif owner in edge_at:
-            u, v = edge_at[owner]
-            G.edges[u, v, owner].setdefault("provenance", []).append((source, record_id, grading))
-
-
 def _erasure_props(record: ErasureRecord) -> dict[str, Any]:
-    return {k: getattr(record, k) for k in ErasureRecord.__slots__}
+    return dataclasses.asdict(record)
 
 
 def _node_results(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import InvalidRecord
-from graph.ids import make_id
+from graph.ids import fold_text, make_id
 from graph.schema import Schema, load_schema
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _ABSENT_KEY = "-"  # stands for a missing link-key value so that the id is still defined
 
@@ -248,3 +251,31 @@ class ResultTable:
     run_id: str
     created_at: str
     rows: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+
+
+def search_terms(schema: Schema, kind: str, properties: Mapping[str, Any]) -> list[str]:
+    """The folded values of an entity's searchable properties (and an open kind's ``name``), in order."""
+    ek = schema.entities[kind]
+    values: list[Any] = []
+    for name in ek.search_properties:
+        value = properties.get(name)
+        values.extend(value if isinstance(value, list) else [value])
+    if ek.open and "name" not in ek.search_properties:
+        values.append(properties.get("name"))
+    return [term for v in values if isinstance(v, str) and (term := fold_text(v))]
+
+
+def attach_provenance(G: nx.MultiDiGraph, merged: Mapping[str, str], items: Iterable[Sequence[Any]]) -> None:
+    """Give an exported graph's nodes and edges their ``provenance``: (source, record id, grading).
+
+    ``items`` are (owner, source, record_id, grading) in load order; a record merged into another
+    (``merged`` maps it to its canonical entity) gives its sources to that entity.
+    """
+    edge_at = {key: (u, v) for u, v, key in G.edges(keys=True)}
+    for owner, source, record_id, grading in items:
+        owner = merged.get(owner, owner)
+        if owner in G:
+            G.nodes[owner].setdefault("provenance", []).append((source, record_id, grading))
+        elif owner in edge_at:
+            u, v = edge_at[owner]
+            G.edges[u, v, owner].setdefault("provenance", []).append((source, record_id, grading))

@@ -34,7 +34,9 @@ from graph.records import (
     ResultTable,
     Subgraph,
     UpsertSummary,
+    attach_provenance,
     now_iso,
+    search_terms,
 )
 from graph.schema import Schema, load_schema
 from graph.store import ErasureReason, Verdict, check_erasure, check_judgement, check_result_name
@@ -386,15 +388,7 @@ class SQLiteStore:
             has_label = any(clean.get(p) not in (None, "") for p in ek.label)
             rows.append((e.id, e.kind, e.label, _json(clean), e.first_seen, e.last_seen, has_label))
             prov.extend((e.id, p.source, p.record_id, p.loaded_at, p.run_id, p.grading) for p in e.provenance)
-            for name in ek.search_properties:
-                value = clean.get(name)
-                for text in value if isinstance(value, list) else [value]:
-                    if isinstance(text, str):
-                        term = fold_text(text)
-                        if term:
-                            terms.append((e.id, term))
-            if ek.open and "name" not in ek.search_properties and isinstance(clean.get("name"), str):
-                terms.append((e.id, fold_text(clean["name"])))
+            terms.extend((e.id, term) for term in search_terms(self.schema, e.kind, clean))
         return rows, prov, terms
 
     def _prepare_links(self, links: Sequence[Link]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -639,18 +633,14 @@ class SQLiteStore:
         return G
 
     def _attach_provenance(self, G: nx.MultiDiGraph) -> None:
-        edge_at = {key: (u, v) for u, v, key in G.edges(keys=True)}
         merged = dict(self._db.execute("SELECT id, merged_into FROM entities WHERE merged_into IS NOT NULL"))
-        for owner, source, record_id, grading in self._db.execute(
-            "SELECT owner, source, record_id, grading FROM provenance ORDER BY loaded_at, source, record_id, owner"
-        ):
-            item = (source, record_id, grading)
-            owner = merged.get(owner, owner)
-            if owner in G:
-                G.nodes[owner].setdefault("provenance", []).append(item)
-            elif owner in edge_at:
-                u, v = edge_at[owner]
-                G.edges[u, v, owner].setdefault("provenance", []).append(item)
+        attach_provenance(
+            G,
+            merged,
+            self._db.execute(
+                "SELECT owner, source, record_id, grading FROM provenance ORDER BY loaded_at, source, record_id, owner"
+            ),
+        )
 
     def counts(self) -> Counts:
         with self._lock:
