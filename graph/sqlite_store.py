@@ -243,8 +243,8 @@ LIMIT ?3
 """
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+# one encoder for every call: json.dumps with options builds a new encoder each time
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
 def _json_list(values: Collection[str] | None) -> str | None:
@@ -253,6 +253,10 @@ def _json_list(values: Collection[str] | None) -> str | None:
 
 def _ordered(items: list[Provenance]) -> tuple[Provenance, ...]:
     return tuple(sorted(items, key=lambda p: (p.loaded_at, p.source, p.record_id)))
+
+
+def _first_two(row: tuple[Any, ...]) -> tuple[Any, Any]:
+    return row[0], row[1]
 
 
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
@@ -340,26 +344,45 @@ class SQLiteStore:
     def upsert(self, entities: Sequence[Entity] = (), links: Sequence[Link] = ()) -> UpsertSummary:
         entity_rows, entity_prov, terms = self._prepare_entities(entities)
         link_rows, link_prov = self._prepare_links(links)
-        entity_ids = _json(list({row[0] for row in entity_rows}))
-        link_ids = _json(list({row[0] for row in link_rows}))
+        # in key order, so that consecutive rows land on neighbouring pages of each index
+        for rows in (entity_rows, entity_prov, terms, link_rows, link_prov):
+            rows.sort(key=_first_two)
+        batch_kinds = {row[0]: row[1] for row in entity_rows}
+        outside = self._check_link_ends_in_batch(link_rows, batch_kinds)
         try:
             with self._transaction() as db:
                 # how many of the batch's ids exist already (counting whole tables would grow with the store)
-                existed_e = db.execute(_COUNT_HELD_ENTITIES, (entity_ids,)).fetchone()[0]
-                existed_l = db.execute(_COUNT_HELD_LINKS, (link_ids,)).fetchone()[0]
+                existed_e = db.execute(_COUNT_HELD_ENTITIES, (_json(list(batch_kinds)),)).fetchone()[0]
+                existed_l = db.execute(_COUNT_HELD_LINKS, (_json(list({r[0] for r in link_rows})),)).fetchone()[0]
                 db.executemany(_UPSERT_ENTITY, entity_rows)
                 db.executemany(_INSERT_PROVENANCE, entity_prov)
                 self._add_search_terms(db, terms)
-                if link_rows:
-                    self._check_link_ends(db, link_rows)
-                    db.executemany(_UPSERT_LINK, link_rows)
-                    db.executemany(_INSERT_PROVENANCE, link_prov)
+                if outside:
+                    self._check_link_ends(db, outside)
+                db.executemany(_UPSERT_LINK, link_rows)
+                db.executemany(_INSERT_PROVENANCE, link_prov)
         except sqlite3.Error as exc:
             raise StoreError(f"batch rolled back: {exc}") from exc
-        distinct_e = len({row[0] for row in entity_rows})
+        distinct_e = len(batch_kinds)
         distinct_l = len({row[0] for row in link_rows})
         log.debug("upserted %d entities, %d links", distinct_e, distinct_l)
         return UpsertSummary(distinct_e - existed_e, existed_e, distinct_l - existed_l, existed_l)
+
+    def _check_link_ends_in_batch(
+        self, link_rows: list[tuple[Any, ...]], batch_kinds: Mapping[str, str]
+    ) -> list[tuple[Any, ...]]:
+        """Check the links whose ends are both in this batch against the schema; return the others,
+        whose ends the store must look up."""
+        outside: list[tuple[Any, ...]] = []
+        for row in link_rows:
+            link_id, kind, src, dst = row[:4]
+            src_kind, dst_kind = batch_kinds.get(src), batch_kinds.get(dst)
+            if src_kind is None or dst_kind is None:
+                outside.append(row)
+                continue
+            if not self.schema.links[kind].allows(src_kind, dst_kind):
+                raise InvalidRecord(kind, None, link_id, f"a {kind} link cannot join {src_kind} to {dst_kind}")
+        return outside
 
     @staticmethod
     def _add_search_terms(db: sqlite3.Connection, terms: list[tuple[str, str]]) -> None:

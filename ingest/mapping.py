@@ -403,7 +403,9 @@ class RowMapper:
                 raise ValueError(f"is {len(text)} characters long; at most {f.max_length} are allowed")
             return base(text)
 
-        return parse
+        if f.type == "list":
+            return parse  # a list is mutable: each row gets its own
+        return _remembering(parse)
 
     def _base_parser(self, f: FieldSpec) -> Parser:
         t = f.type
@@ -463,6 +465,37 @@ class RowMapper:
             return value
 
         return parse
+
+
+_REMEMBER = 50_000  # values remembered per field; the memory is cleared when it is full
+
+
+def _remembering(parse: Parser) -> Parser:
+    """``parse`` with a memory of what each raw value gave (a value or a ValueError's message):
+    exports repeat the same postcodes, VRMs, names and codes on many rows."""
+    memory: dict[str, Any] = {}
+
+    def remembered(raw: str) -> Any:
+        try:
+            found = memory[raw]
+        except KeyError:
+            try:
+                found = parse(raw)
+            except ValueError as exc:
+                found = _Refused(str(exc))
+            if len(memory) >= _REMEMBER:
+                memory.clear()
+            memory[raw] = found
+        if isinstance(found, _Refused):
+            raise ValueError(found.reason)
+        return found
+
+    return remembered
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    reason: str
 
 
 def _number(s: str) -> float:

@@ -34,6 +34,34 @@ DATE_FORMATS: dict[str, tuple[str, ...]] = {
     "us": ("%m/%d/%Y",),
 }
 DATE_STYLES = (*DATE_FORMATS, "excel")
+_FIELD_WIDTHS = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
+_FIELD_ORDER = ("%Y", "%m", "%d", "%H", "%M", "%S")  # the datetime constructor's order
+
+
+def _fixed_width(fmt: str) -> re.Pattern[str] | None:
+    """A pattern for the zero-padded form of a strptime format made only of numeric fields (None
+    for one with month names or offsets), with a named group per field. A string it matches
+    parses to the same moment as strptime would make of it, in a fraction of the time."""
+    pattern, rest = "", fmt
+    while rest:
+        if rest[:2] in _FIELD_WIDTHS:
+            pattern += f"(?P<{rest[1]}>[0-9]{{{_FIELD_WIDTHS[rest[:2]]}}})"
+            rest = rest[2:]
+        elif rest[0] == "%":
+            return None
+        else:
+            pattern += re.escape(rest[0])
+            rest = rest[1:]
+    return re.compile(pattern)
+
+
+def _fixed_moment(found: re.Match[str]) -> dt.datetime:
+    parts = found.groupdict()
+    year, month, day, hour, minute, second = (int(parts.get(f[1], 0)) for f in _FIELD_ORDER)
+    return dt.datetime(year, month, day, hour, minute, second)
+
+
+_FIXED_WIDTH = {fmt: _fixed_width(fmt) for formats in DATE_FORMATS.values() for fmt in formats}
 
 
 def normalise_postcode(text: str) -> str:
@@ -133,8 +161,10 @@ def parse_date(text: str, styles: tuple[str, ...]) -> dt.date | dt.datetime:
                 return parsed
             continue
         for fmt in DATE_FORMATS[style]:
+            fixed = _FIXED_WIDTH[fmt]
+            found = fixed.fullmatch(value) if fixed is not None else None
             try:
-                moment = dt.datetime.strptime(value, fmt)
+                moment = _fixed_moment(found) if found is not None else dt.datetime.strptime(value, fmt)
             except ValueError:
                 continue
             if moment.tzinfo is not None:

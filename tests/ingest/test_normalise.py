@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
 from ingest.normalise import (
+    DATE_FORMATS,
     display_name,
     match_name,
     normalise_licence_number,
@@ -83,6 +85,47 @@ def test_dates_in_each_agency_style(text: str, styles: tuple[str, ...], expected
 def test_impossible_dates_are_refused(text: str, styles: tuple[str, ...]) -> None:
     with pytest.raises(ValueError, match="not a real date"):
         parse_date(text, styles)
+
+
+def _strptime_only(text: str, styles: tuple[str, ...]) -> object:
+    """What parse_date gave before its fixed-width fast path: strptime for every format."""
+    value = text.strip()
+    for style in styles:
+        for fmt in DATE_FORMATS[style]:
+            try:
+                moment = dt.datetime.strptime(value, fmt)
+            except ValueError:
+                continue
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+            return moment.date() if "%H" not in fmt else moment
+    return "refused"
+
+
+def test_fast_date_parsing_agrees_with_strptime_on_padded_unpadded_and_impossible_dates() -> None:
+    rng = random.Random(4)
+    texts = []
+    for _ in range(3_000):
+        y, mo, d = rng.randint(1890, 2100), rng.randint(0, 13), rng.randint(0, 32)
+        h, mi, s = rng.randint(0, 25), rng.randint(0, 61), rng.randint(0, 61)
+        texts += [
+            f"{y}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}",
+            f"{y}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z",
+            f"{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}",
+            f"{y}-{mo:02}-{d:02}",
+            f"{y}-{mo}-{d}",
+            f"{d:02}/{mo:02}/{y}",
+            f"{d}/{mo}/{y} {h}:{mi}",
+            f"{d:02}/{mo:02}/{y} {h:02}:{mi:02}:{s:02}",
+        ]
+    for styles in [("iso",), ("iso_time",), ("uk",), ("uk_time",), ("us",), ("uk", "iso"), ("iso_time", "uk_time")]:
+        for text in texts:
+            try:
+                fast: object = parse_date(text, styles)
+            except ValueError:
+                fast = "refused"
+            slow = _strptime_only(text, styles)
+            assert (fast, type(fast)) == (slow, type(slow)), (text, styles)
 
 
 def test_names_keep_their_display_form_and_fold_for_matching() -> None:

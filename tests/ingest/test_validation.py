@@ -86,6 +86,7 @@ def test_at_least_fifteen_kinds_of_malformed_row_are_each_rejected_with_a_reason
             ["R2", "Z!", "CAM001", "2025-01-01T10:00:00Z"],
             ["R3", "ZA12BCD", "CAM999", "2025-01-01T10:00:00Z"],
             ["R4", "ZA12BCD", "CAM001", "2025-02-30T10:00:00Z"],
+            ["R5", "Z!", "CAM002", "2025-01-01T11:00:00Z"],  # a bad value seen before is refused again
         ],
         delimiter="\t",
     )
@@ -127,6 +128,7 @@ def test_at_least_fifteen_kinds_of_malformed_row_are_each_rejected_with_a_reason
             3: ("vrm", "registration mark"),
             4: ("camera_id", "matches no loaded anpr_cameras record"),
             5: ("read_time", "not a real date"),
+            6: ("vrm", "registration mark"),
         },
         associations: {3: ("nominal_id_2", "not in the expected form")},
         operators: {3: ("operator_licence_no", "no known authority prefix")},
