@@ -121,6 +121,9 @@ def print_ingest_report(report: Any) -> None:
         console.print(Text(f"not recognised, not loaded: {name}", style="yellow"))
     if report.rows_rejected:
         console.print(Text(f"{report.rows_rejected:,} rows set aside with reasons in {report.rejects_file}"))
+    erased = sum(f.rows_erased for f in report.files)
+    if erased:
+        console.print(Text(f"{erased:,} of them name an entity that was erased, so they are not loaded again"))
 
 
 @click.command()

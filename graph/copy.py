@@ -108,7 +108,7 @@ def copy_store(
     for j in source.judgements():
         target.add_judgement(j.first, j.second, j.verdict, reference=j.reference, decided_at=j.decided_at)  # type: ignore[arg-type]
         report.judgements += 1
-    report.erasure_records = target.keep_erasure_records(source.erasures())
+    report.erasure_records = target.keep_erasure_records(source.erasures(), source.erased_ids())
     for name in source.result_names():
         table = source.read_results(name)
         if table is not None:

@@ -83,7 +83,15 @@ FORMAT_VERSION = "1"
 MAX_PATH_HOPS = 12
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 _BOOKKEEPING = frozenset(
-    {"Entity", "DisruptSource", "DisruptJudgement", "DisruptErasure", "DisruptResultRun", "DisruptResultRow"}
+    {
+        "Entity",
+        "DisruptSource",
+        "DisruptJudgement",
+        "DisruptErasure",
+        "DisruptErased",
+        "DisruptResultRun",
+        "DisruptResultRow",
+    }
 )
 _CONSTRAINT_RETRIES = 3  # a concurrent writer created a node between this batch's read and write
 
@@ -97,6 +105,7 @@ _FIXED_SCHEMA = (
     "CREATE INDEX disrupt_source_owner IF NOT EXISTS FOR (s:DisruptSource) ON (s.owner)",
     "CREATE CONSTRAINT disrupt_judgement_key IF NOT EXISTS FOR (j:DisruptJudgement) REQUIRE j.key IS UNIQUE",
     "CREATE CONSTRAINT disrupt_erasure_id IF NOT EXISTS FOR (e:DisruptErasure) REQUIRE e.erasure_id IS UNIQUE",
+    "CREATE CONSTRAINT disrupt_erased_id IF NOT EXISTS FOR (e:DisruptErased) REQUIRE e.id IS UNIQUE",
     "CREATE CONSTRAINT disrupt_result_run_key IF NOT EXISTS FOR (r:DisruptResultRun) REQUIRE r.key IS UNIQUE",
     "CREATE INDEX disrupt_result_row_run IF NOT EXISTS FOR (r:DisruptResultRow) ON (r.run_key)",
     "CREATE INDEX disrupt_result_row_entity IF NOT EXISTS FOR (r:DisruptResultRow) ON (r.entity_id)",
@@ -107,6 +116,7 @@ UNWIND $ids AS x MATCH (n:Entity {id: x})
 RETURN n.id AS id, n.kind AS kind, n.label AS label, n._props AS props, n.first_seen AS first_seen,
        n.last_seen AS last_seen, n._search AS search, n.merged_into AS merged_into
 """
+_ERASED_AMONG = "UNWIND $ids AS x MATCH (e:DisruptErased {id: x}) RETURN e.id AS id, e.erasure_id AS erasure_id"
 _READ_ENDS = "UNWIND $ids AS x MATCH (n:Entity {id: x}) RETURN n.id AS id, n.kind AS kind, n.merged_into AS merged_into"
 _UPDATE_NODES = "UNWIND $rows AS r MATCH (n:Entity {id: r.id}) SET n += r.props"
 _SET_MERGED = "UNWIND $rows AS r MATCH (n:Entity {id: r.id}) SET n.merged_into = r.canon"
@@ -352,6 +362,12 @@ class Neo4jStore:
 
     def _merge_entities(self, tx: Tx, prepared: list[PreparedEntity]) -> dict[str, NodeState]:
         ids = list(dict.fromkeys(p.entity.id for p in prepared))
+        erased = self._rows(tx, _ERASED_AMONG, "ids", ids)
+        if erased:
+            kind = next(p.entity.kind for p in prepared if p.entity.id == erased[0]["id"])
+            raise InvalidRecord(
+                kind, None, erased[0]["id"], f"was erased (erasure {erased[0]['erasure_id']}); it is not stored again"
+            )
         nodes: dict[str, NodeState] = {}
         for row in self._rows(tx, _READ_NODES, "ids", ids):
             search = row["search"] or ""
@@ -905,8 +921,15 @@ class Neo4jStore:
             "MATCH (j:DisruptJudgement) WHERE j.first IN $ids OR j.second IN $ids DETACH DELETE j", ids=records
         ).consume()
         self._each(tx, "UNWIND $rows AS x MATCH (n:Entity {id: x}) DETACH DELETE n", records)
+        erasure_id = uuid.uuid4().hex
+        self._each(
+            tx,
+            "UNWIND $rows AS x MERGE (e:DisruptErased {id: x}) SET e.erasure_id = $erasure",
+            records,
+            erasure=erasure_id,
+        )
         record = ErasureRecord(
-            erasure_id=uuid.uuid4().hex,
+            erasure_id=erasure_id,
             erased_at=now_iso(),
             kind=kind,
             links_removed=len(link_ids),
@@ -926,10 +949,14 @@ class Neo4jStore:
         )
         return [ErasureRecord(**{k: r["e"][k] for k in ErasureRecord.__slots__}) for r in rows]
 
-    def keep_erasure_records(self, records: Sequence[ErasureRecord]) -> int:
+    def keep_erasure_records(self, records: Sequence[ErasureRecord], erased: Mapping[str, str] | None = None) -> int:
         rows = [_erasure_props(r) for r in records]
+        erased_rows = [{"id": k, "erasure_id": v} for k, v in sorted((erased or {}).items())]
 
         def work(tx: Tx) -> int:
+            held_ids = {r["id"] for r in self._rows(tx, _ERASED_AMONG, "ids", [r["id"] for r in erased_rows])}
+            fresh = [r for r in erased_rows if r["id"] not in held_ids]
+            self._each(tx, "UNWIND $rows AS r CREATE (e:DisruptErased) SET e = r", fresh)
             held = {
                 r["id"]
                 for r in self._rows(
@@ -944,6 +971,18 @@ class Neo4jStore:
             return len(new)
 
         return self._write(work)
+
+    def erased_ids(self, ids: Collection[str] | None = None) -> dict[str, str]:
+        if ids is None:
+            rows = self._read(
+                lambda tx: tx.run(
+                    "MATCH (e:DisruptErased) RETURN e.id AS id, e.erasure_id AS erasure_id ORDER BY e.id"
+                ).data()
+            )
+        else:
+            wanted = sorted(set(ids))
+            rows = self._read(lambda tx: self._rows(tx, _ERASED_AMONG, "ids", wanted))
+        return {r["id"]: r["erasure_id"] for r in rows}
 
     # -- analysis results ---------------------------------------------------------------------
 

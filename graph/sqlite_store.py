@@ -106,6 +106,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
 CREATE TRIGGER IF NOT EXISTS search_terms_ad AFTER DELETE ON search_terms BEGIN
     INSERT INTO search_fts(search_fts, rowid, term) VALUES ('delete', old.rowid, old.term);
 END;
+CREATE TABLE IF NOT EXISTS erased(id TEXT PRIMARY KEY, erasure_id TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS erasures(
     erasure_id TEXT PRIMARY KEY,
     erased_at TEXT NOT NULL,
@@ -201,6 +202,7 @@ WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
   AND (?3 IS NULL OR o.kind IN (SELECT value FROM json_each(?3)))
 """
 
+_ERASED_AMONG = "SELECT f.value, e.erasure_id FROM json_each(?) AS f CROSS JOIN erased AS e ON e.id = f.value"
 _COUNT_HELD_ENTITIES = "SELECT count(*) FROM json_each(?) AS f CROSS JOIN entities AS t ON t.id = f.value"
 _COUNT_HELD_LINKS = "SELECT count(*) FROM json_each(?) AS f CROSS JOIN links AS t ON t.id = f.value"
 
@@ -352,7 +354,16 @@ class SQLiteStore:
         try:
             with self._transaction() as db:
                 # how many of the batch's ids exist already (counting whole tables would grow with the store)
-                existed_e = db.execute(_COUNT_HELD_ENTITIES, (_json(list(batch_kinds)),)).fetchone()[0]
+                entity_ids = _json(list(batch_kinds))
+                erased = db.execute(_ERASED_AMONG, (entity_ids,)).fetchone()
+                if erased is not None:
+                    raise InvalidRecord(
+                        batch_kinds[erased[0]],
+                        None,
+                        erased[0],
+                        f"was erased (erasure {erased[1]}); it is not stored again",
+                    )
+                existed_e = db.execute(_COUNT_HELD_ENTITIES, (entity_ids,)).fetchone()[0]
                 existed_l = db.execute(_COUNT_HELD_LINKS, (_json(list({r[0] for r in link_rows})),)).fetchone()[0]
                 db.executemany(_UPSERT_ENTITY, entity_rows)
                 db.executemany(_INSERT_PROVENANCE, entity_prov)
@@ -817,8 +828,12 @@ class SQLiteStore:
             )
             db.execute("DELETE FROM entities WHERE merged_into = ?", (entity_id,))
             db.execute("DELETE FROM entities WHERE id = ?", (entity_id,))
+            erasure_id = uuid.uuid4().hex
+            db.execute(
+                "INSERT OR IGNORE INTO erased(id, erasure_id) SELECT value, ? FROM json_each(?)", (erasure_id, records)
+            )
             record = ErasureRecord(
-                erasure_id=uuid.uuid4().hex,
+                erasure_id=erasure_id,
                 erased_at=now_iso(),
                 kind=row[0],
                 links_removed=len(link_ids),
@@ -848,8 +863,11 @@ class SQLiteStore:
             rows = self._db.execute("SELECT * FROM erasures ORDER BY erased_at, erasure_id").fetchall()
         return [ErasureRecord(*r) for r in rows]
 
-    def keep_erasure_records(self, records: Sequence[ErasureRecord]) -> int:
+    def keep_erasure_records(self, records: Sequence[ErasureRecord], erased: Mapping[str, str] | None = None) -> int:
         with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO erased(id, erasure_id) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", (erased or {}).items()
+            )
             return sum(
                 db.execute(
                     "INSERT INTO erasures VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(erasure_id) DO NOTHING",
@@ -857,6 +875,15 @@ class SQLiteStore:
                 ).rowcount
                 for r in records
             )
+
+    def erased_ids(self, ids: Collection[str] | None = None) -> dict[str, str]:
+        with self._lock:
+            if ids is None:
+                return dict(self._db.execute("SELECT id, erasure_id FROM erased ORDER BY id").fetchall())
+            found: dict[str, str] = {}
+            for chunk in _chunks(sorted(set(ids))):
+                found.update(self._db.execute(_ERASED_AMONG, (_json(list(chunk)),)).fetchall())
+            return found
 
     # -- analysis results ---------------------------------------------------------------------
 

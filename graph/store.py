@@ -170,9 +170,18 @@ class GraphStore(Protocol):
 
     def erasures(self) -> list[ErasureRecord]: ...
 
-    def keep_erasure_records(self, records: Sequence[ErasureRecord]) -> int:
-        """Keep erasure records made by another store (a copy); records already held are skipped.
-        Returns how many were added."""
+    def keep_erasure_records(self, records: Sequence[ErasureRecord], erased: Mapping[str, str] | None = None) -> int:
+        """Keep erasure records made by another store (a copy), and its erased ids (id -> erasure id)
+        so that the copy refuses them too; records already held are skipped. Returns how many
+        records were added."""
+        ...
+
+    def erased_ids(self, ids: Collection[str] | None = None) -> dict[str, str]:
+        """Which of ``ids`` (every one when None) an erasure removed, with that erasure's id.
+
+        An erased entity is never stored again: ``upsert`` refuses it, and ingest sets aside the
+        rows that would make it. The ids are one-way digests of the entity's key, not its data.
+        """
         ...
 
     def save_results(

@@ -50,6 +50,7 @@ class FileReport:
     not_geocoded: int = 0
     placeholders: int = 0  # entities made from a reference alone (the record they name is not loaded)
     links_skipped: int = 0  # links left out because the record they name is not loaded
+    rows_erased: int = 0  # rows set aside (among the rejected) because they name an erased entity
     status: str = "loaded"  # loaded | already loaded | gazetteer | boundaries | failed
     message: str = ""
     seconds: float = 0.0
@@ -305,7 +306,25 @@ class Ingest:
                 rejects.extend(Reject(row.file, row.row, p.column, p.reason) for p in built)
             else:
                 records.append((row, *built))
-        return self._upsert(records, rejects, report)
+        return self._upsert(self._without_erased(records, rejects, report), rejects, report)
+
+    def _without_erased(
+        self, records: list[tuple[SourceRow, list[Entity], list[Link]]], rejects: list[Reject], report: FileReport
+    ) -> list[tuple[SourceRow, list[Entity], list[Link]]]:
+        """Set aside the rows that would bring back an erased entity; keep the rest."""
+        erased = self.store.erased_ids({e.id for _, es, _ in records for e in es})
+        if not erased:
+            return records
+        kept = []
+        for row, entities, links in records:
+            hit = next((e for e in entities if e.id in erased), None)
+            if hit is None:
+                kept.append((row, entities, links))
+                continue
+            report.rows_erased += 1
+            reason = f"names a {hit.kind} that was erased (erasure {erased[hit.id]}); it is not loaded again"
+            rejects.append(Reject(row.file, row.row, "", reason))
+        return kept
 
     def _look_up(self, mapped: list[tuple[SourceRow, MappedRow]]) -> dict[tuple[str, str], dict[str, str]]:
         wanted: dict[tuple[str, str], set[str]] = defaultdict(set)

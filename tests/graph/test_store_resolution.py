@@ -141,6 +141,21 @@ def test_erasing_a_merged_entity_erases_every_record_of_it(store: GraphStore) ->
     assert store.search("exampel") == []
 
 
+def test_an_erased_entity_and_every_record_merged_into_it_are_never_stored_again(store: GraphStore) -> None:
+    ids = _world(store)
+    store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
+    record = store.erase_entity(ids["police"], reason="subject_request", reference="SAR-2")
+    assert store.erased_ids() == {ids["police"]: record.erasure_id, ids["care"]: record.erasure_id}
+    assert store.erased_ids([ids["care"], ids["suspect"], "person-nobody"]) == {ids["care"]: record.erasure_id}
+    again = new_entity("Person", {"ref": "care:CS-1", "full_name": "Ada Exampel"}, provenance=P_CHILD)
+    other = new_entity("Person", {"ref": "police:PN9", "full_name": "Cy Newcomer"}, provenance=P_NOMINAL)
+    with pytest.raises(InvalidRecord, match=f"erased \\(erasure {record.erasure_id}\\)"):
+        store.upsert([other, again])
+    assert store.get_entity(other.id) is None  # the batch was refused whole
+    store.upsert([other])
+    assert store.get_entity(ids["care"]) is None and store.get_entity(other.id) is not None
+
+
 def test_records_and_links_as_loaded_survive_a_merge_for_a_copy(store: GraphStore) -> None:
     ids = _world(store)
     store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
@@ -163,6 +178,7 @@ def test_copied_judgements_and_erasure_records_keep_their_times(store: GraphStor
     assert made.decided_at == "2025-02-03T04:05:06" and store.judgements() == [made]
     record = store.erase_entity(ids["suspect"], reason="court_order", reference="CO-9")
     copy = dataclasses.replace(record, erasure_id="e" * 32, erased_at="2024-01-01T00:00:00+00:00")
-    assert store.keep_erasure_records([record, copy]) == 1
-    assert store.keep_erasure_records([copy]) == 0
+    assert store.keep_erasure_records([record, copy], {"person-" + "0" * 24: copy.erasure_id}) == 1
+    assert store.keep_erasure_records([copy], {"person-" + "0" * 24: "f" * 32}) == 0
     assert store.erasures() == [copy, record]
+    assert store.erased_ids() == {ids["suspect"]: record.erasure_id, "person-" + "0" * 24: copy.erasure_id}

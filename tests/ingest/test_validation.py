@@ -239,3 +239,25 @@ def test_a_wrong_mapping_spec_fails_at_once_saying_where(
     with pytest.raises(InvalidMapping, match=message) as info:
         load_spec(path, schema=store.schema)
     assert str(path) in str(info.value)
+
+
+def test_a_re_export_does_not_bring_back_an_erased_person(store: GraphStore, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    first = _write(tmp_path / "nominals-1.csv", NOMINALS, [_nominal(), _nominal(nominal_id="PN1000002")])
+    ingest_paths(store, first, work, source="police_nominals")
+    [erased_id] = store.find_by_source("police_nominals", ["PN1000001"], kind="Person").values()
+    record = store.erase_entity(erased_id, reason="subject_request", reference="SAR-2026/7")
+    again = _write(
+        tmp_path / "nominals-2.csv",
+        NOMINALS,
+        [_nominal(address="9 Other Road"), _nominal(nominal_id="PN1000002"), _nominal(nominal_id="PN1000003")],
+    )
+    report = ingest_paths(store, again, work, source="police_nominals")
+    [loaded] = report.files
+    assert (loaded.rows_read, loaded.rows_loaded, loaded.rows_rejected, loaded.rows_erased) == (3, 2, 1, 1)
+    assert _reasons(work, again) == {
+        2: [("", f"names a Person that was erased (erasure {record.erasure_id}); it is not loaded again")]
+    }
+    assert store.get_entity(erased_id) is None
+    assert store.find_by_source("police_nominals", ["PN1000001"], kind="Person") == {}
+    assert store.counts().entities["Person"] == 2
