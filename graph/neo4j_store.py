@@ -68,7 +68,14 @@ from graph.records import (
     search_terms,
 )
 from graph.schema import Schema, load_schema
-from graph.store import ErasureReason, Verdict, check_erasure, check_judgement, check_result_name
+from graph.store import (
+    ErasureReason,
+    Verdict,
+    check_erasure,
+    check_judgement,
+    check_result_name,
+    refuse_erased,
+)
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:
@@ -365,9 +372,7 @@ class Neo4jStore:
         erased = self._rows(tx, _ERASED_AMONG, "ids", ids)
         if erased:
             kind = next(p.entity.kind for p in prepared if p.entity.id == erased[0]["id"])
-            raise InvalidRecord(
-                kind, None, erased[0]["id"], f"was erased (erasure {erased[0]['erasure_id']}); it is not stored again"
-            )
+            raise refuse_erased(kind, erased[0]["id"], erased[0]["erasure_id"])
         nodes: dict[str, NodeState] = {}
         for row in self._rows(tx, _READ_NODES, "ids", ids):
             search = row["search"] or ""

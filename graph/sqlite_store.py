@@ -39,7 +39,14 @@ from graph.records import (
     search_terms,
 )
 from graph.schema import Schema, load_schema
-from graph.store import ErasureReason, Verdict, check_erasure, check_judgement, check_result_name
+from graph.store import (
+    ErasureReason,
+    Verdict,
+    check_erasure,
+    check_judgement,
+    check_result_name,
+    refuse_erased,
+)
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:
@@ -357,12 +364,7 @@ class SQLiteStore:
                 entity_ids = _json(list(batch_kinds))
                 erased = db.execute(_ERASED_AMONG, (entity_ids,)).fetchone()
                 if erased is not None:
-                    raise InvalidRecord(
-                        batch_kinds[erased[0]],
-                        None,
-                        erased[0],
-                        f"was erased (erasure {erased[1]}); it is not stored again",
-                    )
+                    raise refuse_erased(batch_kinds[erased[0]], erased[0], erased[1])
                 existed_e = db.execute(_COUNT_HELD_ENTITIES, (entity_ids,)).fetchone()[0]
                 existed_l = db.execute(_COUNT_HELD_LINKS, (_json(list({r[0] for r in link_rows})),)).fetchone()[0]
                 db.executemany(_UPSERT_ENTITY, entity_rows)

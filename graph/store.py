@@ -8,7 +8,7 @@ from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
-from graph.errors import StoreConfigError
+from graph.errors import InvalidRecord, StoreConfigError
 from graph.neo4j_config import NEO4J_SCHEMES
 from graph.records import (
     Counts,
@@ -54,6 +54,11 @@ def check_erasure(reason: str, reference: str) -> None:
 def check_result_name(name: str) -> None:
     if not _RESULT_NAME.match(name):
         raise StoreConfigError(f"result name {name!r}: use lower case letters, digits and _ (e.g. key_players)")
+
+
+def refuse_erased(kind: str, entity_id: str, erasure_id: str) -> InvalidRecord:
+    """The error an upsert raises for an entity on the erased list (both stores say the same)."""
+    return InvalidRecord(kind, None, entity_id, f"was erased (erasure {erasure_id}); it is not stored again")
 
 
 @runtime_checkable
