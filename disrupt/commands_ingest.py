@@ -74,6 +74,7 @@ def run_ingest(
     restart: bool = False,
     quiet: bool = False,
     chunk_size: int = 10_000,
+    commit_rows: int = 100_000,
 ) -> Any:
     from ingest.mapping import InvalidMapping
     from ingest.pipeline import IngestError, ingest_paths
@@ -88,6 +89,7 @@ def run_ingest(
                 specs_dir=specs,
                 restart=restart,
                 chunk_size=chunk_size,
+                commit_rows=commit_rows,
                 progress=advance,
             )
     except (IngestError, InvalidMapping) as exc:
@@ -138,6 +140,13 @@ def print_ingest_report(report: Any) -> None:
 @click.option(
     "--chunk-size", default=10_000, show_default=True, type=click.IntRange(1, 1_000_000), help="Rows per batch."
 )
+@click.option(
+    "--commit-rows",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(1, 10_000_000),
+    help="Rows between commits and checkpoints; a crash replays at most this many.",
+)
 @_QUIET_OPTION
 @store_option
 @json_option
@@ -149,6 +158,7 @@ def ingest(
     specs: Path | None,
     restart: bool,
     chunk_size: int,
+    commit_rows: int,
     quiet: bool,
     store_url: str | None,
     as_json: bool,
@@ -164,6 +174,7 @@ def ingest(
             restart=restart,
             quiet=quiet or as_json,
             chunk_size=chunk_size,
+            commit_rows=commit_rows,
         )
     if as_json:
         emit_json(report.as_dict())

@@ -69,6 +69,7 @@ from graph.records import (
 )
 from graph.schema import Schema, load_schema
 from graph.store import (
+    EachBatchCommits,
     ErasureReason,
     Verdict,
     check_erasure,
@@ -337,6 +338,10 @@ class Neo4jStore:
         summary = self._write(lambda tx: self._upsert(tx, prepared, clean_links))
         log.debug("upserted %d entities, %d links", len(prepared), len(clean_links))
         return summary
+
+    def bulk_load(self) -> EachBatchCommits:
+        """Each upsert is its own server transaction already; a bulk load changes nothing."""
+        return EachBatchCommits()
 
     def _prepare_entity(self, e: Entity) -> PreparedEntity:
         clean = self.schema.validate_entity_properties(e.kind, e.properties)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
@@ -61,6 +62,27 @@ def refuse_erased(kind: str, entity_id: str, erasure_id: str) -> InvalidRecord:
     return InvalidRecord(kind, None, entity_id, f"was erased (erasure {erasure_id}); it is not stored again")
 
 
+class BulkLoad(Protocol):
+    """A long load in progress (see :meth:`GraphStore.bulk_load`)."""
+
+    def commit(self) -> None:
+        """Make everything upserted so far durable, so a checkpoint may be recorded after it."""
+        ...
+
+
+class EachBatchCommits:
+    """The bulk load of a store whose every upsert commits on its own: ``commit`` has nothing to do."""
+
+    def commit(self) -> None:
+        return None
+
+    def __enter__(self) -> EachBatchCommits:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """What Disrupt needs from a graph store. Every implementation passes ``tests/graph/test_store_contract.py``."""
@@ -73,6 +95,16 @@ class GraphStore(Protocol):
 
         Existing entities and links get their properties merged (new non-empty values win),
         provenance appended (a source record is kept once) and first/last seen widened.
+        """
+        ...
+
+    def bulk_load(self) -> AbstractContextManager[BulkLoad]:
+        """A long load of many upserts, for a store to write faster than batch by batch.
+
+        Upserts inside may be held back until ``commit()`` or the end of the block, so a caller
+        records its checkpoints only after ``commit()``. A refused upsert still undoes only its own
+        batch. If the block ends with an error, what was upserted since the last ``commit()`` may or
+        may not be kept, so the caller replays it (upserts are idempotent).
         """
         ...
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from graph import Entity, GraphError, GraphStore, Link, Provenance, make_id, now_iso
 from graph.records import make_label
+from graph.store import BulkLoad, EachBatchCommits
 from ingest.gazetteer import Gazetteer
 from ingest.ledger import Checkpoint, Ledger, Reject, file_digest
 from ingest.mapping import MappedRow, PlannedEntity, Problem, RowMapper, SourceSpec, load_specs
@@ -28,6 +29,10 @@ from ingest.readers import DEFAULT_CHUNK, ReaderError, SourceRow, read_any
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+
+# Source rows between commits of the store (and checkpoints of the ledger) within a file: a
+# crash replays at most this many rows; fewer, larger commits write each index page fewer times.
+DEFAULT_COMMIT_ROWS = 100_000
 
 
 class IngestError(Exception):
@@ -159,6 +164,7 @@ class Ingest:
         *,
         specs: dict[str, SourceSpec] | None = None,
         chunk_size: int = DEFAULT_CHUNK,
+        commit_rows: int = DEFAULT_COMMIT_ROWS,
         restart: bool = False,
         progress: Progress | None = None,
     ) -> None:
@@ -166,6 +172,7 @@ class Ingest:
         self.specs = specs if specs is not None else load_specs(store.schema)
         self.work_dir = work_dir
         self.chunk_size = chunk_size
+        self.commit_rows = commit_rows
         self.restart = restart
         self.progress = progress or (lambda n: None)
         self.gazetteer = Gazetteer()
@@ -174,6 +181,7 @@ class Ingest:
         self.ledger = Ledger(work_dir / "ingest-ledger.db", store.url)
         self.report = RunReport(self.run_id)
         self._mappers: dict[str, RowMapper] = {}
+        self._load: BulkLoad = EachBatchCommits()
 
     def close(self) -> None:
         self.ledger.close()
@@ -189,8 +197,9 @@ class Ingest:
         started = time.perf_counter()
         before = self.store.counts()
         self.report.unrecognised = list(unrecognised)
-        for path, spec in files:
-            self.report.files.append(self.load_file(path, spec))
+        with self.store.bulk_load() as self._load:
+            for path, spec in files:
+                self.report.files.append(self.load_file(path, spec))
         after = self.store.counts()
         kinds = sorted({*before.entities, *after.entities})
         self.report.by_kind = {
@@ -239,35 +248,54 @@ class Ingest:
         mapper = self._mapper(spec)
         seen: dict[bytes, int] = {}
         checked_header = False
-        for chunk in read_any(path, chunk_size=self.chunk_size):
-            if not checked_header and chunk:
-                self._check_header(path, spec, mapper, chunk[0])
-                checked_header = True
-            todo: list[SourceRow] = []
-            rejects: list[Reject] = []
-            for row in chunk:
-                duplicate_of = _remember(seen, row)
-                if row.row <= point.upto:
-                    continue  # done by an earlier, interrupted run
-                if row.problem:
-                    rejects.append(Reject(row.file, row.row, "", f"row {row.problem}"))
-                elif duplicate_of is not None:
-                    rejects.append(Reject(row.file, row.row, "", f"exact duplicate of row {duplicate_of}"))
-                else:
-                    todo.append(row)
-            loaded = self._load_rows(todo, spec, mapper, rejects, report)
-            rejected_rows = len({r.row for r in rejects})
-            done = sum(1 for r in chunk if r.row > point.upto)
-            point = Checkpoint(
-                upto=max(point.upto, chunk[-1].row),
-                rows_read=point.rows_read + done,
-                rows_loaded=point.rows_loaded + loaded,
-                rows_rejected=point.rows_rejected + rejected_rows,
-            )
-            self.ledger.advance(digest, spec.source, str(path), point, rejects, self.run_id, now_iso())
-            self.progress(done)
+        held: list[Reject] = []  # rejects of the chunks upserted since the last commit
+        held_rows = 0
+
+        def commit() -> None:
+            """Commit the store, then checkpoint: a crash in between replays chunks the store holds."""
+            nonlocal held_rows
+            self._load.commit()
+            self.ledger.advance(digest, spec.source, str(path), point, held, self.run_id, now_iso())
+            held.clear()
+            held_rows = 0
+
+        try:
+            for chunk in read_any(path, chunk_size=self.chunk_size):
+                if not checked_header and chunk:
+                    self._check_header(path, spec, mapper, chunk[0])
+                    checked_header = True
+                todo: list[SourceRow] = []
+                rejects: list[Reject] = []
+                for row in chunk:
+                    duplicate_of = _remember(seen, row)
+                    if row.row <= point.upto:
+                        continue  # done by an earlier, interrupted run
+                    if row.problem:
+                        rejects.append(Reject(row.file, row.row, "", f"row {row.problem}"))
+                    elif duplicate_of is not None:
+                        rejects.append(Reject(row.file, row.row, "", f"exact duplicate of row {duplicate_of}"))
+                    else:
+                        todo.append(row)
+                loaded = self._load_rows(todo, spec, mapper, rejects, report)
+                rejected_rows = len({r.row for r in rejects})
+                done = sum(1 for r in chunk if r.row > point.upto)
+                point = Checkpoint(
+                    upto=max(point.upto, chunk[-1].row),
+                    rows_read=point.rows_read + done,
+                    rows_loaded=point.rows_loaded + loaded,
+                    rows_rejected=point.rows_rejected + rejected_rows,
+                )
+                held.extend(rejects)
+                held_rows += done
+                if held_rows >= self.commit_rows:
+                    commit()
+                self.progress(done)
+        except BaseException:
+            if held_rows:
+                commit()  # keep what loaded before the failure, as batch-by-batch commits would
+            raise
         point = Checkpoint(point.upto, point.rows_read, point.rows_loaded, point.rows_rejected, complete=True)
-        self.ledger.advance(digest, spec.source, str(path), point, [], self.run_id, now_iso())
+        commit()
         report.rows_read, report.rows_loaded, report.rows_rejected = (
             point.rows_read,
             point.rows_loaded,
@@ -515,6 +543,7 @@ def ingest_paths(
     specs_dir: Path | None = None,
     restart: bool = False,
     chunk_size: int = DEFAULT_CHUNK,
+    commit_rows: int = DEFAULT_COMMIT_ROWS,
     progress: Progress | None = None,
 ) -> RunReport:
     """Ingest a file (of ``source`` kind) or a folder of exports into ``store``.
@@ -537,7 +566,9 @@ def ingest_paths(
         files, unrecognised = [(path, specs[source])], []
     else:
         raise IngestError(f"{path}: no such file or folder")
-    with Ingest(store, work_dir, specs=specs, chunk_size=chunk_size, restart=restart, progress=progress) as job:
+    with Ingest(
+        store, work_dir, specs=specs, chunk_size=chunk_size, commit_rows=commit_rows, restart=restart, progress=progress
+    ) as job:
         return job.run(files, unrecognised)
 
 

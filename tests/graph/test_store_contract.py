@@ -155,6 +155,25 @@ def test_a_failure_after_earlier_batches_keeps_only_the_earlier_batches(store: G
     assert store.get_entity(a.id) is not None and store.get_entity(b.id) is None
 
 
+def test_a_bulk_load_keeps_every_batch_but_a_refused_one(store: GraphStore) -> None:
+    a, b, c = (person(r, r, Provenance("police.nominals", r, T0)) for r in "ABC")
+    with store.bulk_load() as load:
+        store.upsert([a])
+        with pytest.raises(InvalidRecord):
+            store.upsert([b], [new_link("ASSOCIATE_OF", b.id, "person-gone", provenance=P_POLICE)])
+        load.commit()
+        store.upsert([c], [assoc(a, c)])
+        # inside the load, the load's own reads see what it wrote (lookups of earlier files need it)
+        assert store.find_by_source("police.nominals", ["A", "C"], kind="Person") == {"A": a.id, "C": c.id}
+    again = open_store(store.url, schema=store.schema)
+    try:
+        assert again.counts().entities == {"Person": 2}
+        assert again.counts().links == {"ASSOCIATE_OF": 1}
+        assert again.get_entity(b.id) is None
+    finally:
+        again.close()
+
+
 # -- search ---------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,19 @@ from ingest.synthetic import generate
 def _ingest(folder: Path, data: Path, *extra: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DISRUPT_DATA_DIR": str(data), "DISRUPT_STORE": f"sqlite:///{data / 'graph.db'}"}
     return subprocess.Popen(
-        [sys.executable, "-m", "disrupt", "ingest", str(folder), "--quiet", "--chunk-size", "150", *extra],
+        [
+            sys.executable,
+            "-m",
+            "disrupt",
+            "ingest",
+            str(folder),
+            "--quiet",
+            "--chunk-size",
+            "150",
+            "--commit-rows",
+            "600",
+            *extra,
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

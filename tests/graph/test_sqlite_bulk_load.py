@@ -1,0 +1,75 @@
+"""The embedded store's bulk load: one transaction with a savepoint per batch, and the read indexes
+built once at the end of a load into an empty store."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from graph import Provenance, StoreError, new_entity, new_link
+from graph.sqlite_store import _READ_INDEX_NAMES, SQLiteStore
+
+P = Provenance("police.nominals", "N-1", "2026-01-05T10:00:00+00:00")
+
+
+def _indexes(path: Path) -> set[str]:
+    with sqlite3.connect(path) as db:
+        return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def _people(*refs: str) -> list:
+    return [new_entity("Person", {"ref": r, "full_name": f"Person {r}"}, provenance=P) for r in refs]
+
+
+def test_the_read_indexes_are_built_at_the_end_of_a_load_into_an_empty_store(tmp_path: Path) -> None:
+    path = tmp_path / "graph.db"
+    assert len(_READ_INDEX_NAMES) == 4
+    with SQLiteStore(path) as store:
+        assert set(_READ_INDEX_NAMES) <= _indexes(path)
+        a, b = _people("A", "B")
+        with store.bulk_load():
+            store.upsert([a, b], [new_link("ASSOCIATE_OF", a.id, b.id, provenance=P)])
+            assert not set(_READ_INDEX_NAMES) & _indexes(path)
+        assert set(_READ_INDEX_NAMES) <= _indexes(path)
+        assert [e.id for e in store.neighbourhood(a.id).entities] == [a.id, b.id]
+        # a store that holds entities keeps its indexes through a load
+        with store.bulk_load():
+            store.upsert(_people("C"))
+            assert set(_READ_INDEX_NAMES) <= _indexes(path)
+
+
+def test_an_error_inside_a_load_keeps_what_was_committed_and_rebuilds_the_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "graph.db"
+    a, b = _people("A", "B")
+    with SQLiteStore(path) as store:
+        with pytest.raises(KeyboardInterrupt), store.bulk_load() as load:
+            store.upsert([a])
+            load.commit()
+            store.upsert([b])
+            raise KeyboardInterrupt
+        assert store.get_entity(a.id) is not None and store.get_entity(b.id) is None
+        assert set(_READ_INDEX_NAMES) <= _indexes(path)
+
+
+def test_opening_a_store_rebuilds_indexes_a_killed_load_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "graph.db"
+    with SQLiteStore(path) as store:
+        store.upsert(_people("A"))
+    with sqlite3.connect(path) as db:  # what a load killed before its end leaves behind
+        for name in _READ_INDEX_NAMES:
+            db.execute(f"DROP INDEX {name}")
+    with SQLiteStore(path) as store:
+        assert set(_READ_INDEX_NAMES) <= _indexes(path)
+        assert store.counts().entities == {"Person": 1}
+
+
+def test_one_load_at_a_time(tmp_path: Path) -> None:
+    with (
+        SQLiteStore(tmp_path / "graph.db") as store,
+        store.bulk_load(),
+        pytest.raises(StoreError, match="already under way"),
+        store.bulk_load(),
+    ):
+        pass
