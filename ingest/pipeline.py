@@ -13,7 +13,8 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,25 @@ class FileReport:
     status: str = "loaded"  # loaded | already loaded | gazetteer | boundaries | failed
     message: str = ""
     seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # read, map, build, store, commit
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Add the time the block takes to the named stage."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[name] = self.stage_seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def timed_reads(self, chunks: Iterator[list[SourceRow]]) -> Iterator[list[SourceRow]]:
+        """The chunks, with the time spent reading each added to the read stage."""
+        while True:
+            with self.stage("read"):
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
+            yield chunk
 
 
 @dataclass
@@ -71,6 +91,16 @@ class RunReport:
     rejects_file: str = ""
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> {before, after}
     seconds: float = 0.0
+    finish_seconds: float = 0.0  # ending the store's bulk load: its last commit and any index builds
+
+    @property
+    def stage_seconds(self) -> dict[str, float]:
+        """Seconds by stage over all files, and ``finish`` for ending the bulk load."""
+        totals: dict[str, float] = defaultdict(float)
+        for f in self.files:
+            for stage, seconds in f.stage_seconds.items():
+                totals[stage] += seconds
+        return {**totals, "finish": self.finish_seconds}
 
     @property
     def rows_read(self) -> int:
@@ -99,6 +129,7 @@ class RunReport:
             "rejects_file": self.rejects_file,
             "by_kind": self.by_kind,
             "seconds": round(self.seconds, 3),
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
         }
 
 
@@ -200,6 +231,8 @@ class Ingest:
         with self.store.bulk_load() as self._load:
             for path, spec in files:
                 self.report.files.append(self.load_file(path, spec))
+            finishing = time.perf_counter()
+        self.report.finish_seconds = time.perf_counter() - finishing
         after = self.store.counts()
         kinds = sorted({*before.entities, *after.entities})
         self.report.by_kind = {
@@ -254,13 +287,14 @@ class Ingest:
         def commit() -> None:
             """Commit the store, then checkpoint: a crash in between replays chunks the store holds."""
             nonlocal held_rows
-            self._load.commit()
-            self.ledger.advance(digest, spec.source, str(path), point, held, self.run_id, now_iso())
+            with report.stage("commit"):
+                self._load.commit()
+                self.ledger.advance(digest, spec.source, str(path), point, held, self.run_id, now_iso())
             held.clear()
             held_rows = 0
 
         try:
-            for chunk in read_any(path, chunk_size=self.chunk_size):
+            for chunk in report.timed_reads(read_any(path, chunk_size=self.chunk_size)):
                 if not checked_header and chunk:
                     self._check_header(path, spec, mapper, chunk[0])
                     checked_header = True
@@ -320,21 +354,25 @@ class Ingest:
         self, rows: list[SourceRow], spec: SourceSpec, mapper: RowMapper, rejects: list[Reject], report: FileReport
     ) -> int:
         mapped: list[tuple[SourceRow, MappedRow]] = []
-        for row in rows:
-            result = mapper.map(row.values, row.row)
-            if isinstance(result, list):
-                rejects.extend(Reject(row.file, row.row, p.column, p.reason) for p in result)
-            else:
-                mapped.append((row, result))
-        found = self._look_up(mapped)
+        with report.stage("map"):
+            for row in rows:
+                result = mapper.map(row.values, row.row)
+                if isinstance(result, list):
+                    rejects.extend(Reject(row.file, row.row, p.column, p.reason) for p in result)
+                else:
+                    mapped.append((row, result))
         records: list[tuple[SourceRow, list[Entity], list[Link]]] = []
-        for row, m in mapped:
-            built = self._build(row, m, spec, found, report)
-            if isinstance(built, list):
-                rejects.extend(Reject(row.file, row.row, p.column, p.reason) for p in built)
-            else:
-                records.append((row, *built))
-        return self._upsert(self._without_erased(records, rejects, report), rejects, report)
+        with report.stage("build"):
+            found = self._look_up(mapped)
+            for row, m in mapped:
+                built = self._build(row, m, spec, found, report)
+                if isinstance(built, list):
+                    rejects.extend(Reject(row.file, row.row, p.column, p.reason) for p in built)
+                else:
+                    records.append((row, *built))
+            records = self._without_erased(records, rejects, report)
+        with report.stage("store"):
+            return self._upsert(records, rejects, report)
 
     def _without_erased(
         self, records: list[tuple[SourceRow, list[Entity], list[Link]]], rejects: list[Reject], report: FileReport

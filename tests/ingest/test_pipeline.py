@@ -34,6 +34,17 @@ def test_every_row_read_is_loaded_or_rejected(loaded_world: LoadedWorld) -> None
     assert not report.failed and not report.unrecognised
 
 
+def test_the_report_says_where_each_file_spent_its_time(loaded_world: LoadedWorld) -> None:
+    report = loaded_world.report
+    for f in report.files:
+        if f.status == "loaded":
+            assert set(f.stage_seconds) == {"read", "map", "build", "store", "commit"}, f.source
+            assert 0 < sum(f.stage_seconds.values()) <= f.seconds, f.source
+    stages = report.as_dict()["stage_seconds"]
+    assert set(stages) == {"read", "map", "build", "store", "commit", "finish"}
+    assert sum(stages.values()) <= report.seconds
+
+
 def test_the_rejects_are_exactly_the_planted_bad_rows_each_with_a_reason(loaded_world: LoadedWorld) -> None:
     planted = {(b["file"], b["row"]): b for b in loaded_world.truth["bad_rows"]}
     rejected = _rejects(loaded_world)
