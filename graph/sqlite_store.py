@@ -392,12 +392,13 @@ class SQLiteStore:
             if empty:
                 for name in _READ_INDEX_NAMES:
                     self._db.execute(f"DROP INDEX IF EXISTS {name}")  # names from our own DDL
-            self._db.execute("BEGIN IMMEDIATE")
-            self._loading = True
             try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._loading = True
                 yield _SQLiteLoad(self._db)
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             else:
                 self._db.execute("COMMIT")
