@@ -1,9 +1,9 @@
 """The ingest ledger: checkpoints, rejected rows and runs, in a SQLite file beside the store.
 
 A file is known by its content digest, so a re-exported file with other content is loaded again
-and the same file is not. Each chunk's rejects and checkpoint are committed together after the
-store has committed the chunk's records: a crash in between replays the chunk, which upserts
-change nothing the second time.
+and the same file is not. The rejects and checkpoint of the chunks a store commit covers are
+committed together after that store commit: a crash in between replays those chunks, which
+upserts change nothing the second time.
 """
 
 from __future__ import annotations
