@@ -41,20 +41,18 @@ def write_floor(loaded: Path, rows_read: int, target: Path) -> tuple[float, dict
     own work: plain inserts of ready-made rows, sorted within batches as the store sorts them, in
     as many batches as the ingest had (one per 10,000 source rows), a commit per ten batches, and the
     read indexes built at the end. No ingest into this store format can be faster."""
+    columns = {
+        "entities": "id, kind, label, props, first_seen, last_seen, source, record_id, loaded_at, run_id, grading",
+        "links": "id, kind, src, dst, props, first_seen, last_seen, orig_src, orig_dst, "
+        "source, record_id, loaded_at, run_id, grading",
+        "provenance": "owner, source, record_id, loaded_at, run_id, grading",
+        "search_terms": "entity_id, term",
+    }
     with sqlite3.connect(loaded) as db:
-        tables = {
-            "entities": db.execute("SELECT id, kind, label, props, first_seen, last_seen FROM entities").fetchall(),
-            "links": db.execute(
-                "SELECT id, kind, src, dst, props, first_seen, last_seen, orig_src, orig_dst FROM links"
-            ).fetchall(),
-            "provenance": db.execute("SELECT * FROM provenance").fetchall(),
-            "search_terms": db.execute("SELECT entity_id, term FROM search_terms").fetchall(),
-        }
+        tables = {table: db.execute(f"SELECT {names} FROM {table}").fetchall() for table, names in columns.items()}
     inserts = {
-        "entities": "INSERT INTO entities(id, kind, label, props, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
-        "links": "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "provenance": "INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?)",
-        "search_terms": "INSERT INTO search_terms(entity_id, term) VALUES (?, ?)",
+        table: f"INSERT INTO {table}({names}) VALUES ({', '.join('?' * len(names.split(',')))})"
+        for table, names in columns.items()
     }
     rng = random.Random(1)
     for rows in tables.values():

@@ -1,8 +1,10 @@
 """The embedded graph store: one SQLite file (WAL), no server.
 
-Tables: ``entities`` and ``links`` hold properties as JSON; ``provenance`` holds one row per
-(entity or link, source record); ``search_terms`` holds folded searchable values indexed by an
-FTS5 trigram index; ``erasures``, ``result_runs`` and ``result_rows`` hold the rest.
+Tables: ``entities`` and ``links`` hold properties as JSON and, inline, the first source record
+each was loaded from; ``provenance`` holds one row per further (entity or link, source record), so
+the usual fact, made by one row of one export, is one stored row, not two; ``search_terms`` holds
+folded searchable values indexed by an FTS5 trigram index; ``erasures``, ``result_runs`` and
+``result_rows`` hold the rest.
 Every value reaches SQLite as a parameter; lists of ids and kinds travel as one JSON parameter
 read with ``json_each``.
 """
@@ -56,7 +58,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 _CHUNK = 5_000  # ids per json_each parameter when reading many rows
 
 _DDL = """
@@ -68,7 +70,12 @@ CREATE TABLE IF NOT EXISTS entities(
     props TEXT NOT NULL,
     first_seen TEXT,
     last_seen TEXT,
-    merged_into TEXT
+    merged_into TEXT,
+    source TEXT,
+    record_id TEXT,
+    loaded_at TEXT,
+    run_id TEXT,
+    grading TEXT
 );
 CREATE INDEX IF NOT EXISTS entities_merged ON entities(merged_into) WHERE merged_into IS NOT NULL;
 CREATE TABLE IF NOT EXISTS links(
@@ -80,7 +87,12 @@ CREATE TABLE IF NOT EXISTS links(
     first_seen TEXT,
     last_seen TEXT,
     orig_src TEXT NOT NULL,
-    orig_dst TEXT NOT NULL
+    orig_dst TEXT NOT NULL,
+    source TEXT,
+    record_id TEXT,
+    loaded_at TEXT,
+    run_id TEXT,
+    grading TEXT
 );
 CREATE TABLE IF NOT EXISTS provenance(
     owner TEXT NOT NULL,
@@ -144,6 +156,39 @@ CREATE TEMP TABLE IF NOT EXISTS assign(id TEXT PRIMARY KEY, canon TEXT NOT NULL)
 CREATE TEMP TABLE IF NOT EXISTS changed(id TEXT PRIMARY KEY);
 """
 
+# Indexes on columns that format 3 added, so made after an older file is upgraded.
+_DDL_3 = """
+CREATE INDEX IF NOT EXISTS entities_record ON entities(source, record_id);
+"""
+
+# Format 2 kept every source record of a fact in ``provenance``; format 3 keeps the first inline.
+_UPGRADE_2_TO_3 = """
+ALTER TABLE entities ADD COLUMN source TEXT;
+ALTER TABLE entities ADD COLUMN record_id TEXT;
+ALTER TABLE entities ADD COLUMN loaded_at TEXT;
+ALTER TABLE entities ADD COLUMN run_id TEXT;
+ALTER TABLE entities ADD COLUMN grading TEXT;
+ALTER TABLE links ADD COLUMN source TEXT;
+ALTER TABLE links ADD COLUMN record_id TEXT;
+ALTER TABLE links ADD COLUMN loaded_at TEXT;
+ALTER TABLE links ADD COLUMN run_id TEXT;
+ALTER TABLE links ADD COLUMN grading TEXT;
+UPDATE entities SET (source, record_id, loaded_at, run_id, grading) = (
+    SELECT p.source, p.record_id, p.loaded_at, p.run_id, p.grading FROM provenance AS p
+    WHERE p.owner = entities.id ORDER BY p.loaded_at, p.source, p.record_id LIMIT 1);
+UPDATE links SET (source, record_id, loaded_at, run_id, grading) = (
+    SELECT p.source, p.record_id, p.loaded_at, p.run_id, p.grading FROM provenance AS p
+    WHERE p.owner = links.id ORDER BY p.loaded_at, p.source, p.record_id LIMIT 1);
+DELETE FROM provenance WHERE EXISTS (
+    SELECT 1 FROM entities AS e
+    WHERE e.id = provenance.owner AND e.source = provenance.source AND e.record_id = provenance.record_id
+) OR EXISTS (
+    SELECT 1 FROM links AS l
+    WHERE l.id = provenance.owner AND l.source = provenance.source AND l.record_id = provenance.record_id
+);
+UPDATE meta SET value = '3' WHERE key = 'format'
+"""
+
 # Indexes that only reads need: a bulk load into an empty store builds them once at its end (a
 # sort) instead of keeping them up to date row by row. Opening a store builds any that are missing,
 # so a load killed before its end leaves a store that is whole again when next opened.
@@ -156,9 +201,11 @@ CREATE INDEX IF NOT EXISTS links_kind ON links(kind);
 _READ_INDEX_NAMES = re.findall(r"EXISTS (\w+) ON", _READ_INDEXES)
 
 # Merge on conflict: json_patch overlays the new non-null properties; ?7 says whether the new
-# record carries any label property (if not, the stored label stays).
+# record carries any label property (if not, the stored label stays). ?8 to ?12 are the record's
+# first source, kept inline by a new entity; a stored entity keeps the source it has.
 _UPSERT_ENTITY = """
-INSERT INTO entities(id, kind, label, props, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+INSERT INTO entities(id, kind, label, props, first_seen, last_seen, source, record_id, loaded_at, run_id, grading)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?9, ?10, ?11, ?12)
 ON CONFLICT(id) DO UPDATE SET
     props = json_patch(entities.props, excluded.props),
     label = CASE WHEN ?7 THEN excluded.label ELSE entities.label END,
@@ -171,11 +218,13 @@ ON CONFLICT(id) DO UPDATE SET
 # A link is stored between the canonical entities of the records it was loaded with (orig_src,
 # orig_dst), so that resolution can move it and a split can move it back.
 _UPSERT_LINK = """
-INSERT INTO links(id, kind, src, dst, props, first_seen, last_seen, orig_src, orig_dst) VALUES (
+INSERT INTO links(
+    id, kind, src, dst, props, first_seen, last_seen, orig_src, orig_dst, source, record_id, loaded_at, run_id, grading
+) VALUES (
     ?1, ?2,
     coalesce((SELECT merged_into FROM entities WHERE id = ?3), ?3),
     coalesce((SELECT merged_into FROM entities WHERE id = ?4), ?4),
-    ?5, ?6, ?7, ?3, ?4)
+    ?5, ?6, ?7, ?3, ?4, ?8, ?9, ?10, ?11, ?12)
 ON CONFLICT(id) DO UPDATE SET
     props = json_patch(links.props, excluded.props),
     first_seen = CASE WHEN links.first_seen IS NULL OR excluded.first_seen < links.first_seen
@@ -188,6 +237,7 @@ _INSERT_PROVENANCE = """
 INSERT INTO provenance(owner, source, record_id, loaded_at, run_id, grading) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT(owner, source, record_id) DO NOTHING
 """
+
 
 # Links of the batch whose ends are missing or whose end kinds the schema does not allow.
 _BAD_BATCH_LINKS = """
@@ -219,8 +269,25 @@ WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
 """
 
 _ERASED_AMONG = "SELECT f.value, e.erasure_id FROM json_each(?) AS f CROSS JOIN erased AS e ON e.id = f.value"
-_COUNT_HELD_ENTITIES = "SELECT count(*) FROM json_each(?) AS f CROSS JOIN entities AS t ON t.id = f.value"
-_COUNT_HELD_LINKS = "SELECT count(*) FROM json_each(?) AS f CROSS JOIN links AS t ON t.id = f.value"
+# Which of a set of ids (a JSON array) are stored, each with the source it holds inline.
+_HELD_ENTITIES = "SELECT t.id, t.source, t.record_id FROM json_each(?) AS f CROSS JOIN entities AS t ON t.id = f.value"
+_HELD_LINKS = "SELECT t.id, t.source, t.record_id FROM json_each(?) AS f CROSS JOIN links AS t ON t.id = f.value"
+
+# Every source of each of a set of entities or links (a JSON array of ids): the inline one and the rest.
+_SOURCES_OF_ENTITIES = """
+SELECT e.id, e.source, e.record_id, e.loaded_at, e.run_id, e.grading
+FROM json_each(?1) AS f JOIN entities AS e ON e.id = f.value WHERE e.source IS NOT NULL
+UNION ALL
+SELECT p.owner, p.source, p.record_id, p.loaded_at, p.run_id, p.grading
+FROM json_each(?1) AS f JOIN provenance AS p ON p.owner = f.value
+"""
+_SOURCES_OF_LINKS = """
+SELECT l.id, l.source, l.record_id, l.loaded_at, l.run_id, l.grading
+FROM json_each(?1) AS f JOIN links AS l ON l.id = f.value WHERE l.source IS NOT NULL
+UNION ALL
+SELECT p.owner, p.source, p.record_id, p.loaded_at, p.run_id, p.grading
+FROM json_each(?1) AS f JOIN provenance AS p ON p.owner = f.value
+"""
 
 # After resolution changes records' canonical entities, their links follow them.
 _MOVE_LINK_SOURCES = """
@@ -277,6 +344,18 @@ def _first_two(row: tuple[Any, ...]) -> tuple[Any, Any]:
     return row[0], row[1]
 
 
+def _further_sources(
+    rows: list[tuple[Any, ...]], sources: list[tuple[Any, ...]], held: Mapping[str, tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """The sources an upsert does not keep inline. A fact stored before keeps the source it holds
+    inline (``held`` gives it); a new fact holds its first row's first source (columns 7 and 8 of
+    its upsert row). Every other source goes to ``provenance``."""
+    inline: dict[str, tuple[Any, ...]] = dict(held)
+    for row in rows:
+        inline.setdefault(row[0], (row[7], row[8]))
+    return [p for p in sources if inline[p[0]] != (p[1], p[2])]
+
+
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -315,8 +394,9 @@ class SQLiteStore:
                 "PRAGMA cache_size=-65536",
             ):
                 self._db.execute(pragma)
-            self._db.executescript(_DDL + _READ_INDEXES)
+            self._db.executescript(_DDL)
             self._check_format()
+            self._db.executescript(_DDL_3 + _READ_INDEXES)
         except sqlite3.DatabaseError as exc:
             raise StoreConfigError(
                 f"cannot open {self.path} as a Disrupt store ({exc}); point DISRUPT_STORE at a new "
@@ -338,10 +418,26 @@ class SQLiteStore:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         if row is None:
             self._db.execute("INSERT INTO meta(key, value) VALUES ('format', ?)", (FORMAT_VERSION,))
+        elif row[0] == "2":
+            self._upgrade_from_2()
         elif row[0] != FORMAT_VERSION:
             raise StoreConfigError(
                 f"{self.path} is in store format {row[0]}, this version reads format {FORMAT_VERSION}"
             )
+
+    def _upgrade_from_2(self) -> None:
+        """Move each fact's first source inline, in one transaction (another process opening the
+        same file waits, then finds it upgraded)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()[0] == "2":
+                for statement in _UPGRADE_2_TO_3.split(";\n"):
+                    self._db.execute(statement)
+                log.info("upgraded %s from store format 2 to 3", self.path)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -425,21 +521,21 @@ class SQLiteStore:
                 erased = db.execute(_ERASED_AMONG, (entity_ids,)).fetchone()
                 if erased is not None:
                     raise refuse_erased(batch_kinds[erased[0]], erased[0], erased[1])
-                existed_e = db.execute(_COUNT_HELD_ENTITIES, (entity_ids,)).fetchone()[0]
-                existed_l = db.execute(_COUNT_HELD_LINKS, (_json(list({r[0] for r in link_rows})),)).fetchone()[0]
+                held_e = {r[0]: r[1:] for r in db.execute(_HELD_ENTITIES, (entity_ids,))}
+                held_l = {r[0]: r[1:] for r in db.execute(_HELD_LINKS, (_json(list({r[0] for r in link_rows})),))}
                 db.executemany(_UPSERT_ENTITY, entity_rows)
-                db.executemany(_INSERT_PROVENANCE, entity_prov)
+                db.executemany(_INSERT_PROVENANCE, _further_sources(entity_rows, entity_prov, held_e))
                 self._add_search_terms(db, terms)
                 if outside:
                     self._check_link_ends(db, outside)
                 db.executemany(_UPSERT_LINK, link_rows)
-                db.executemany(_INSERT_PROVENANCE, link_prov)
+                db.executemany(_INSERT_PROVENANCE, _further_sources(link_rows, link_prov, held_l))
         except sqlite3.Error as exc:
             raise StoreError(f"batch rolled back: {exc}") from exc
         distinct_e = len(batch_kinds)
         distinct_l = len({row[0] for row in link_rows})
         log.debug("upserted %d entities, %d links", distinct_e, distinct_l)
-        return UpsertSummary(distinct_e - existed_e, existed_e, distinct_l - existed_l, existed_l)
+        return UpsertSummary(distinct_e - len(held_e), len(held_e), distinct_l - len(held_l), len(held_l))
 
     def _check_link_ends_in_batch(
         self, link_rows: list[tuple[Any, ...]], batch_kinds: Mapping[str, str]
@@ -482,7 +578,13 @@ class SQLiteStore:
                 raise InvalidRecord(e.kind, None, e.id, "a fact with no source cannot be stored")
             ek = self.schema.entities[e.kind]
             has_label = any(clean.get(p) not in (None, "") for p in ek.label)
-            rows.append((e.id, e.kind, e.label, _json(clean), e.first_seen, e.last_seen, has_label))
+            first = e.provenance[0]
+            rows.append(
+                (
+                    *(e.id, e.kind, e.label, _json(clean), e.first_seen, e.last_seen, has_label),
+                    *(first.source, first.record_id, first.loaded_at, first.run_id, first.grading),
+                )
+            )
             prov.extend((e.id, p.source, p.record_id, p.loaded_at, p.run_id, p.grading) for p in e.provenance)
             terms.extend((e.id, term) for term in search_terms(self.schema, e.kind, clean))
         return rows, prov, terms
@@ -494,7 +596,13 @@ class SQLiteStore:
             clean = self.schema.validate_link_properties(ln.kind, ln.properties)
             if not ln.provenance:
                 raise InvalidRecord(ln.kind, None, ln.id, "a fact with no source cannot be stored")
-            rows.append((ln.id, ln.kind, ln.source, ln.target, _json(clean), ln.first_seen, ln.last_seen))
+            first = ln.provenance[0]
+            rows.append(
+                (
+                    *(ln.id, ln.kind, ln.source, ln.target, _json(clean), ln.first_seen, ln.last_seen),
+                    *(first.source, first.record_id, first.loaded_at, first.run_id, first.grading),
+                )
+            )
             prov.extend((ln.id, p.source, p.record_id, p.loaded_at, p.run_id, p.grading) for p in ln.provenance)
         return rows, prov
 
@@ -518,18 +626,14 @@ class SQLiteStore:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def _provenance_of(self, owner_ids: Sequence[str]) -> dict[str, tuple[Provenance, ...]]:
+    def _provenance_of(self, owner_ids: Sequence[str], *, links: bool = False) -> dict[str, tuple[Provenance, ...]]:
+        """The sources of these entities (or links), each owner's in load order."""
         found: dict[str, list[Provenance]] = defaultdict(list)
         for chunk in _chunks(owner_ids):
-            rows = self._db.execute(
-                "SELECT p.owner, p.source, p.record_id, p.loaded_at, p.run_id, p.grading "
-                "FROM json_each(?) AS f JOIN provenance AS p ON p.owner = f.value "
-                "ORDER BY p.owner, p.loaded_at, p.source, p.record_id",
-                (_json(list(chunk)),),
-            )
+            rows = self._db.execute(_SOURCES_OF_LINKS if links else _SOURCES_OF_ENTITIES, (_json(list(chunk)),))
             for owner, *rest in rows:
                 found[owner].append(Provenance(*rest))
-        return {k: tuple(v) for k, v in found.items()}
+        return {k: _ordered(v) for k, v in found.items()}
 
     def get_entity(self, entity_id: str) -> Entity | None:
         found = self.get_entities([entity_id])
@@ -572,7 +676,10 @@ class SQLiteStore:
             for chunk in _chunks(sorted(set(record_ids))):
                 found.update(
                     self._db.execute(
-                        # CROSS JOIN fixes the order: each id, then its provenance, then the entity
+                        # CROSS JOIN fixes the order: each id, then its source, then the entity
+                        "SELECT e.record_id, e.id FROM json_each(?1) AS f "
+                        "CROSS JOIN entities AS e ON e.source = ?2 AND e.record_id = f.value AND e.kind = ?3 "
+                        "UNION ALL "
                         "SELECT p.record_id, p.owner FROM json_each(?1) AS f "
                         "CROSS JOIN provenance AS p ON p.source = ?2 AND p.record_id = f.value "
                         "CROSS JOIN entities AS e ON e.id = p.owner AND e.kind = ?3",
@@ -611,7 +718,7 @@ class SQLiteStore:
                     (_json(list(chunk)),),
                 ):
                     rows[row[0]] = row
-            prov = self._provenance_of(list(rows))
+            prov = self._provenance_of(list(rows), links=True)
         return [
             Link(i, r[1], r[2], r[3], json.loads(r[4]), prov.get(i, ()), r[5], r[6])
             for i in ids
@@ -734,7 +841,11 @@ class SQLiteStore:
             G,
             merged,
             self._db.execute(
-                "SELECT owner, source, record_id, grading FROM provenance ORDER BY loaded_at, source, record_id, owner"
+                "SELECT owner, source, record_id, grading FROM ("
+                "SELECT id AS owner, source, record_id, grading, loaded_at FROM entities WHERE source IS NOT NULL "
+                "UNION ALL SELECT id, source, record_id, grading, loaded_at FROM links WHERE source IS NOT NULL "
+                "UNION ALL SELECT owner, source, record_id, grading, loaded_at FROM provenance"
+                ") ORDER BY loaded_at, source, record_id, owner"
             ),
         )
 
@@ -775,7 +886,7 @@ class SQLiteStore:
                     "WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
                     (kind, after, _CHUNK),
                 ).fetchall()
-                prov = self._provenance_of([r[0] for r in rows])
+                prov = self._provenance_of([r[0] for r in rows], links=True)
             if not rows:
                 return
             for lid, k, src, dst, props, first, last in rows:
@@ -875,9 +986,18 @@ class SQLiteStore:
             )
             link_ids = [r[0] for r in db.execute("SELECT id FROM links WHERE src = ?1 OR dst = ?1", (entity_id,))]
             owners = _json([*json.loads(records), *link_ids])
-            sources = db.execute(
-                "DELETE FROM provenance WHERE owner IN (SELECT value FROM json_each(?))", (owners,)
-            ).rowcount
+            inline = db.execute(
+                "SELECT (SELECT count(*) FROM entities WHERE source IS NOT NULL "
+                "AND id IN (SELECT value FROM json_each(?1))) + (SELECT count(*) FROM links "
+                "WHERE source IS NOT NULL AND id IN (SELECT value FROM json_each(?1)))",
+                (owners,),
+            ).fetchone()[0]
+            sources = (
+                inline
+                + db.execute(
+                    "DELETE FROM provenance WHERE owner IN (SELECT value FROM json_each(?))", (owners,)
+                ).rowcount
+            )
             results = db.execute(
                 "DELETE FROM result_rows WHERE entity_id IN (SELECT value FROM json_each(?))", (records,)
             ).rowcount
