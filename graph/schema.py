@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -42,10 +42,10 @@ class EntityKind:
     label: tuple[str, ...]
     open: bool = False
     description: str = ""
+    search_properties: tuple[str, ...] = field(init=False)  # the searchable properties, in order
 
-    @property
-    def search_properties(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.properties.values() if p.search)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "search_properties", tuple(p.name for p in self.properties.values() if p.search))
 
 
 @dataclass(frozen=True, slots=True)

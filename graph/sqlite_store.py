@@ -232,6 +232,14 @@ ON CONFLICT(id) DO UPDATE SET
     last_seen = CASE WHEN links.last_seen IS NULL OR excluded.last_seen > links.last_seen
                      THEN coalesce(excluded.last_seen, links.last_seen) ELSE links.last_seen END
 """
+# The same for a store in which no record is merged (so during a first load): each end is itself.
+_UPSERT_LINK_UNMERGED = _UPSERT_LINK.replace(
+    "coalesce((SELECT merged_into FROM entities WHERE id = ?3), ?3),\n"
+    "    coalesce((SELECT merged_into FROM entities WHERE id = ?4), ?4),",
+    "?3, ?4,",
+)
+assert _UPSERT_LINK_UNMERGED != _UPSERT_LINK
+_ANY_MERGED = "SELECT 1 FROM entities WHERE merged_into IS NOT NULL LIMIT 1"
 
 _INSERT_PROVENANCE = """
 INSERT INTO provenance(owner, source, record_id, loaded_at, run_id, grading) VALUES (?, ?, ?, ?, ?, ?)
@@ -528,7 +536,8 @@ class SQLiteStore:
                 self._add_search_terms(db, terms)
                 if outside:
                     self._check_link_ends(db, outside)
-                db.executemany(_UPSERT_LINK, link_rows)
+                merged = db.execute(_ANY_MERGED).fetchone() is not None
+                db.executemany(_UPSERT_LINK if merged else _UPSERT_LINK_UNMERGED, link_rows)
                 db.executemany(_INSERT_PROVENANCE, _further_sources(link_rows, link_prov, held_l))
         except sqlite3.Error as exc:
             raise StoreError(f"batch rolled back: {exc}") from exc
