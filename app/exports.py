@@ -19,7 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from graph.cells import spreadsheet_safe
 
 
 @lru_cache(maxsize=16)
@@ -41,9 +41,7 @@ def neutralise(value: Any) -> Any:
     """
     if isinstance(value, list | tuple | set | dict):
         value = json.dumps(value if not isinstance(value, set) else sorted(value), default=str, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return spreadsheet_safe(value)
 
 
 def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.cells import spreadsheet_safe
+
 _DDL = """
 CREATE TABLE IF NOT EXISTS checkpoints(
     store TEXT NOT NULL, digest TEXT NOT NULL, source TEXT NOT NULL, file TEXT NOT NULL,
@@ -35,7 +37,6 @@ CREATE TABLE IF NOT EXISTS runs(
 """
 
 REJECT_COLUMNS = ("run_id", "source", "file", "row", "column", "reason")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +143,6 @@ class Ledger:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(REJECT_COLUMNS)
-            writer.writerows([_safe_cell(v) for v in row] for row in rows)
+            writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
         os.replace(tmp, target)
         return len(rows)
-
-
-def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
