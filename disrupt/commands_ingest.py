@@ -18,6 +18,7 @@ from rich.text import Text
 from disrupt.cliutil import audit_read, console, emit_json, json_option, opened, store_option
 from disrupt.settings import Settings
 from graph import GraphError, GraphStore
+from ingest.defaults import DEFAULT_CHUNK, DEFAULT_COMMIT_ROWS
 
 _QUIET_OPTION = click.option("--quiet", is_flag=True, help="No progress bar.")
 
@@ -73,8 +74,8 @@ def run_ingest(
     specs: Path | None = None,
     restart: bool = False,
     quiet: bool = False,
-    chunk_size: int = 10_000,
-    commit_rows: int = 100_000,
+    chunk_size: int = DEFAULT_CHUNK,
+    commit_rows: int = DEFAULT_COMMIT_ROWS,
 ) -> Any:
     from ingest.mapping import InvalidMapping
     from ingest.pipeline import IngestError, ingest_paths
@@ -138,11 +139,11 @@ def print_ingest_report(report: Any) -> None:
     "--restart", is_flag=True, help="Ignore checkpoints and load every file again (changes nothing already loaded)."
 )
 @click.option(
-    "--chunk-size", default=10_000, show_default=True, type=click.IntRange(1, 1_000_000), help="Rows per batch."
+    "--chunk-size", default=DEFAULT_CHUNK, show_default=True, type=click.IntRange(1, 1_000_000), help="Rows per batch."
 )
 @click.option(
     "--commit-rows",
-    default=100_000,
+    default=DEFAULT_COMMIT_ROWS,
     show_default=True,
     type=click.IntRange(1, 10_000_000),
     help="Rows between commits and checkpoints; a crash replays at most this many.",

@@ -22,18 +22,15 @@ from typing import Any
 from graph import Entity, GraphError, GraphStore, Link, Provenance, make_id, now_iso
 from graph.records import make_label
 from graph.store import BulkLoad, EachBatchCommits
+from ingest.defaults import DEFAULT_CHUNK, DEFAULT_COMMIT_ROWS
 from ingest.gazetteer import Gazetteer
 from ingest.ledger import Checkpoint, Ledger, Reject, file_digest
 from ingest.mapping import MappedRow, PlannedEntity, Problem, RowMapper, SourceSpec, load_specs
-from ingest.readers import DEFAULT_CHUNK, ReaderError, SourceRow, read_any
+from ingest.readers import ReaderError, SourceRow, read_any
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
-
-# Source rows between commits of the store (and checkpoints of the ledger) within a file: a
-# crash replays at most this many rows; fewer, larger commits write each index page fewer times.
-DEFAULT_COMMIT_ROWS = 100_000
 
 
 class IngestError(Exception):

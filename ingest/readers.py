@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from ingest.defaults import DEFAULT_CHUNK
+
 log = logging.getLogger(__name__)
 
-DEFAULT_CHUNK = 10_000
 _SAMPLE_BYTES = 256 * 1024
 _DELIMITERS = ",;\t|"
 
