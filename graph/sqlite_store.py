@@ -484,8 +484,8 @@ class SQLiteStore:
         """Upserts share one open transaction, committed by ``commit()`` and at the end (each upsert
         is a savepoint, so a refused batch undoes only itself). Committing every batch would rewrite
         the pages of every index each time. Into an empty store, the read indexes are built once at
-        the end. Together: the 1,000,000-person world loaded in 234 s, against 311 s with a commit
-        per batch and every index kept up to date.
+        the end. Together, in store format 2: the 1,000,000-person world loaded in 234 s, against
+        311 s with a commit per batch and every index kept up to date.
 
         Other threads wait for the load to end (it holds the store's lock); other connections
         read what was committed.
