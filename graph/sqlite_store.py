@@ -281,15 +281,12 @@ _ERASED_AMONG = "SELECT f.value, e.erasure_id FROM json_each(?) AS f CROSS JOIN 
 _HELD_ENTITIES = "SELECT t.id, t.source, t.record_id FROM json_each(?) AS f CROSS JOIN entities AS t ON t.id = f.value"
 _HELD_LINKS = "SELECT t.id, t.source, t.record_id FROM json_each(?) AS f CROSS JOIN links AS t ON t.id = f.value"
 
-# Every source of each of a set of entities or links (a JSON array of ids): the inline one and the rest.
-_SOURCES_OF_ENTITIES = """
+# Every source of each of a set of entities and links (a JSON array of ids; an id names one or the
+# other, as in ``provenance``): the one held inline and the further ones.
+_SOURCES_OF = """
 SELECT e.id, e.source, e.record_id, e.loaded_at, e.run_id, e.grading
 FROM json_each(?1) AS f JOIN entities AS e ON e.id = f.value WHERE e.source IS NOT NULL
 UNION ALL
-SELECT p.owner, p.source, p.record_id, p.loaded_at, p.run_id, p.grading
-FROM json_each(?1) AS f JOIN provenance AS p ON p.owner = f.value
-"""
-_SOURCES_OF_LINKS = """
 SELECT l.id, l.source, l.record_id, l.loaded_at, l.run_id, l.grading
 FROM json_each(?1) AS f JOIN links AS l ON l.id = f.value WHERE l.source IS NOT NULL
 UNION ALL
@@ -635,11 +632,11 @@ class SQLiteStore:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def _provenance_of(self, owner_ids: Sequence[str], *, links: bool = False) -> dict[str, tuple[Provenance, ...]]:
-        """The sources of these entities (or links), each owner's in load order."""
+    def _provenance_of(self, owner_ids: Sequence[str]) -> dict[str, tuple[Provenance, ...]]:
+        """The sources of these entities and links, each owner's in load order."""
         found: dict[str, list[Provenance]] = defaultdict(list)
         for chunk in _chunks(owner_ids):
-            rows = self._db.execute(_SOURCES_OF_LINKS if links else _SOURCES_OF_ENTITIES, (_json(list(chunk)),))
+            rows = self._db.execute(_SOURCES_OF, (_json(list(chunk)),))
             for owner, *rest in rows:
                 found[owner].append(Provenance(*rest))
         return {k: _ordered(v) for k, v in found.items()}
@@ -727,7 +724,7 @@ class SQLiteStore:
                     (_json(list(chunk)),),
                 ):
                     rows[row[0]] = row
-            prov = self._provenance_of(list(rows), links=True)
+            prov = self._provenance_of(list(rows))
         return [
             Link(i, r[1], r[2], r[3], json.loads(r[4]), prov.get(i, ()), r[5], r[6])
             for i in ids
@@ -895,7 +892,7 @@ class SQLiteStore:
                     "WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
                     (kind, after, _CHUNK),
                 ).fetchall()
-                prov = self._provenance_of([r[0] for r in rows], links=True)
+                prov = self._provenance_of([r[0] for r in rows])
             if not rows:
                 return
             for lid, k, src, dst, props, first, last in rows:
