@@ -349,6 +349,11 @@ def _first_two(row: tuple[Any, ...]) -> tuple[Any, Any]:
     return row[0], row[1]
 
 
+def _source_rows(owner: str, provenance: Sequence[Provenance]) -> list[tuple[Any, ...]]:
+    """A fact's sources as ``provenance`` rows; the first one's fields are also its inline columns."""
+    return [(owner, p.source, p.record_id, p.loaded_at, p.run_id, p.grading) for p in provenance]
+
+
 def _further_sources(
     rows: list[tuple[Any, ...]], sources: list[tuple[Any, ...]], held: Mapping[str, tuple[Any, ...]]
 ) -> list[tuple[Any, ...]]:
@@ -584,14 +589,9 @@ class SQLiteStore:
                 raise InvalidRecord(e.kind, None, e.id, "a fact with no source cannot be stored")
             ek = self.schema.entities[e.kind]
             has_label = any(clean.get(p) not in (None, "") for p in ek.label)
-            first = e.provenance[0]
-            rows.append(
-                (
-                    *(e.id, e.kind, e.label, _json(clean), e.first_seen, e.last_seen, has_label),
-                    *(first.source, first.record_id, first.loaded_at, first.run_id, first.grading),
-                )
-            )
-            prov.extend((e.id, p.source, p.record_id, p.loaded_at, p.run_id, p.grading) for p in e.provenance)
+            sources = _source_rows(e.id, e.provenance)
+            rows.append((e.id, e.kind, e.label, _json(clean), e.first_seen, e.last_seen, has_label, *sources[0][1:]))
+            prov.extend(sources)
             terms.extend((e.id, term) for term in search_terms(self.schema, e.kind, clean))
         return rows, prov, terms
 
@@ -602,14 +602,11 @@ class SQLiteStore:
             clean = self.schema.validate_link_properties(ln.kind, ln.properties)
             if not ln.provenance:
                 raise InvalidRecord(ln.kind, None, ln.id, "a fact with no source cannot be stored")
-            first = ln.provenance[0]
+            sources = _source_rows(ln.id, ln.provenance)
             rows.append(
-                (
-                    *(ln.id, ln.kind, ln.source, ln.target, _json(clean), ln.first_seen, ln.last_seen),
-                    *(first.source, first.record_id, first.loaded_at, first.run_id, first.grading),
-                )
+                (ln.id, ln.kind, ln.source, ln.target, _json(clean), ln.first_seen, ln.last_seen, *sources[0][1:])
             )
-            prov.extend((ln.id, p.source, p.record_id, p.loaded_at, p.run_id, p.grading) for p in ln.provenance)
+            prov.extend(sources)
         return rows, prov
 
     def _check_link_ends(self, db: sqlite3.Connection, link_rows: list[tuple[Any, ...]]) -> None:
