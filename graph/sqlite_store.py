@@ -150,8 +150,6 @@ CREATE TABLE IF NOT EXISTS result_rows(
     PRIMARY KEY(name, run_id, row_no)
 );
 CREATE INDEX IF NOT EXISTS result_rows_entity ON result_rows(entity_id);
-CREATE TEMP TABLE IF NOT EXISTS allowed_links(kind TEXT, src_kind TEXT, dst_kind TEXT);
-CREATE TEMP TABLE IF NOT EXISTS batch_links(id TEXT, kind TEXT, src TEXT, dst TEXT);
 CREATE TEMP TABLE IF NOT EXISTS assign(id TEXT PRIMARY KEY, canon TEXT NOT NULL);
 CREATE TEMP TABLE IF NOT EXISTS changed(id TEXT PRIMARY KEY);
 """
@@ -247,19 +245,6 @@ ON CONFLICT(owner, source, record_id) DO NOTHING
 """
 
 
-# Links of the batch whose ends are missing or whose end kinds the schema does not allow.
-_BAD_BATCH_LINKS = """
-SELECT b.id, b.kind, b.src, s.kind, b.dst, d.kind
-FROM batch_links AS b
-LEFT JOIN entities AS s ON s.id = b.src
-LEFT JOIN entities AS d ON d.id = b.dst
-WHERE s.id IS NULL OR d.id IS NULL OR NOT EXISTS (
-    SELECT 1 FROM allowed_links AS a
-    WHERE a.kind = b.kind AND a.src_kind IN (s.kind, '*') AND a.dst_kind IN (d.kind, '*')
-)
-LIMIT 5
-"""
-
 # Links touching a set of entities (a JSON array), optionally filtered by link kinds and by the
 # kind of the entity at the far end (both JSON arrays or NULL).
 _NEIGHBOUR_LINKS = """
@@ -279,6 +264,7 @@ WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
 _ERASED_AMONG = "SELECT f.value, e.erasure_id FROM json_each(?) AS f CROSS JOIN erased AS e ON e.id = f.value"
 # Which of a set of ids (a JSON array) are stored, each with the source it holds inline.
 _HELD_ENTITIES = "SELECT t.id, t.source, t.record_id FROM json_each(?) AS f CROSS JOIN entities AS t ON t.id = f.value"
+_KINDS_OF = "SELECT t.id, t.kind FROM json_each(?) AS f CROSS JOIN entities AS t ON t.id = f.value"
 _HELD_LINKS = "SELECT t.id, t.source, t.record_id FROM json_each(?) AS f CROSS JOIN links AS t ON t.id = f.value"
 
 # Every source of each of a set of entities and links (a JSON array of ids; an id names one or the
@@ -412,15 +398,6 @@ class SQLiteStore:
                 f"cannot open {self.path} as a Disrupt store ({exc}); point DISRUPT_STORE at a new "
                 "file or at a store Disrupt created"
             ) from exc
-        self._db.executemany(
-            "INSERT INTO allowed_links(kind, src_kind, dst_kind) VALUES (?, ?, ?)",
-            [
-                (lk.name, s, t)
-                for lk in self.schema.links.values()
-                for s in sorted(lk.sources)
-                for t in sorted(lk.targets)
-            ],
-        )
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -523,7 +500,7 @@ class SQLiteStore:
         for rows in (entity_rows, entity_prov, terms, link_rows, link_prov):
             rows.sort(key=_first_two)
         batch_kinds = {row[0]: row[1] for row in entity_rows}
-        outside = self._check_link_ends_in_batch(link_rows, batch_kinds)
+        ends_elsewhere = sorted({end for row in link_rows for end in row[2:4] if end not in batch_kinds})
         try:
             with self._transaction() as db:
                 # how many of the batch's ids exist already (counting whole tables would grow with the store)
@@ -536,8 +513,8 @@ class SQLiteStore:
                 db.executemany(_UPSERT_ENTITY, entity_rows)
                 db.executemany(_INSERT_PROVENANCE, _further_sources(entity_rows, entity_prov, held_e))
                 self._add_search_terms(db, terms)
-                if outside:
-                    self._check_link_ends(db, outside)
+                stored_kinds = dict(db.execute(_KINDS_OF, (_json(ends_elsewhere),))) if ends_elsewhere else {}
+                self._check_link_ends(link_rows, {**stored_kinds, **batch_kinds})
                 merged = db.execute(_ANY_MERGED).fetchone() is not None
                 db.executemany(_UPSERT_LINK if merged else _UPSERT_LINK_UNMERGED, link_rows)
                 db.executemany(_INSERT_PROVENANCE, _further_sources(link_rows, link_prov, held_l))
@@ -547,22 +524,6 @@ class SQLiteStore:
         distinct_l = len({row[0] for row in link_rows})
         log.debug("upserted %d entities, %d links", distinct_e, distinct_l)
         return UpsertSummary(distinct_e - len(held_e), len(held_e), distinct_l - len(held_l), len(held_l))
-
-    def _check_link_ends_in_batch(
-        self, link_rows: list[tuple[Any, ...]], batch_kinds: Mapping[str, str]
-    ) -> list[tuple[Any, ...]]:
-        """Check the links whose ends are both in this batch against the schema; return the others,
-        whose ends the store must look up."""
-        outside: list[tuple[Any, ...]] = []
-        for row in link_rows:
-            link_id, kind, src, dst = row[:4]
-            src_kind, dst_kind = batch_kinds.get(src), batch_kinds.get(dst)
-            if src_kind is None or dst_kind is None:
-                outside.append(row)
-                continue
-            if not self.schema.links[kind].allows(src_kind, dst_kind):
-                raise InvalidRecord(kind, None, link_id, f"a {kind} link cannot join {src_kind} to {dst_kind}")
-        return outside
 
     @staticmethod
     def _add_search_terms(db: sqlite3.Connection, terms: list[tuple[str, str]]) -> None:
@@ -609,23 +570,21 @@ class SQLiteStore:
             prov.extend(sources)
         return rows, prov
 
-    def _check_link_ends(self, db: sqlite3.Connection, link_rows: list[tuple[Any, ...]]) -> None:
-        db.execute("DELETE FROM batch_links")
-        db.executemany("INSERT INTO batch_links(id, kind, src, dst) VALUES (?, ?, ?, ?)", (r[:4] for r in link_rows))
-        bad = db.execute(_BAD_BATCH_LINKS).fetchall()
-        db.execute("DELETE FROM batch_links")
-        if not bad:
-            return
-        link_id, kind, src, src_kind, dst, dst_kind = bad[0]
-        if src_kind is None or dst_kind is None:
-            missing = src if src_kind is None else dst
-            raise InvalidRecord(
-                kind,
-                "source" if src_kind is None else "target",
-                missing,
-                f"link {link_id} names an entity that is neither stored nor in this batch",
-            )
-        raise InvalidRecord(kind, None, link_id, f"a {kind} link cannot join {src_kind} to {dst_kind}")
+    def _check_link_ends(self, link_rows: list[tuple[Any, ...]], kinds: Mapping[str, str]) -> None:
+        """Refuse the batch if a link names an entity that is neither stored nor in the batch, or
+        joins kinds its schema does not allow (``kinds``: the kind of every end that exists)."""
+        for row in link_rows:
+            link_id, kind, src, dst = row[:4]
+            src_kind, dst_kind = kinds.get(src), kinds.get(dst)
+            if src_kind is None or dst_kind is None:
+                raise InvalidRecord(
+                    kind,
+                    "source" if src_kind is None else "target",
+                    src if src_kind is None else dst,
+                    f"link {link_id} names an entity that is neither stored nor in this batch",
+                )
+            if not self.schema.links[kind].allows(src_kind, dst_kind):
+                raise InvalidRecord(kind, None, link_id, f"a {kind} link cannot join {src_kind} to {dst_kind}")
 
     # -- reading ------------------------------------------------------------------------------
 

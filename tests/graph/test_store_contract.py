@@ -135,6 +135,15 @@ def test_a_link_between_kinds_the_schema_forbids_rolls_back(store: GraphStore) -
     assert store.counts().entities == {}
 
 
+def test_a_link_to_a_stored_entity_of_a_forbidden_kind_rolls_back(store: GraphStore) -> None:
+    a, b, car = person("A", "A"), person("B", "B"), vehicle("XY99ZZZ")
+    store.upsert([a, car])
+    wrong = new_link("ASSOCIATE_OF", a.id, car.id, provenance=P_POLICE)
+    with pytest.raises(InvalidRecord, match="cannot join Person to Vehicle"):
+        store.upsert([b], [assoc(a, b), wrong])
+    assert store.get_entity(b.id) is None and store.counts().links == {}
+
+
 def test_an_invalid_entity_anywhere_in_the_batch_writes_nothing(store: GraphStore) -> None:
     good = person("A", "A")
     forged = Entity("person-x", "Person", "x", {"ref": "X", "date_of_birth": "2010-13-45"}, (P_POLICE,))
