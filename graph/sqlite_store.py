@@ -413,18 +413,41 @@ class SQLiteStore:
             )
 
     def _upgrade_from_2(self) -> None:
-        """Move each fact's first source inline, in one transaction (another process opening the
-        same file waits, then finds it upgraded)."""
+        """Copy the file aside (an older Disrupt can open the copy), then move each fact's first
+        source inline, in one transaction (another process opening the same file waits, then finds
+        it upgraded)."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             if self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()[0] == "2":
+                kept = self._copy_aside(".format-2.bak")
                 for statement in _UPGRADE_2_TO_3.split(";\n"):
                     self._db.execute(statement)
-                log.info("upgraded %s from store format 2 to 3", self.path)
+                log.warning(
+                    "upgraded %s from store format 2 to 3; the format-2 file is kept at %s (delete it when "
+                    "you no longer need to go back to an older Disrupt)",
+                    self.path,
+                    kept,
+                )
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def _copy_aside(self, suffix: str) -> FilePath:
+        """A copy of the store as last committed, beside it, written under a temporary name and
+        renamed, so a copy is whole or absent. While the caller holds the write lock, the copy is
+        the state its transaction starts from (a second connection reads it; WAL lets it)."""
+        target = self.path.with_name(self.path.name + suffix)
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        source, copy = sqlite3.connect(self.path), sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        partial.replace(target)
+        return target
 
     def close(self) -> None:
         with self._lock:

@@ -76,9 +76,20 @@ def test_a_format_2_store_is_upgraded_when_opened(tmp_path: Path) -> None:
         before = (store.get_entities([a, b]), store.get_link(link), store.counts())
     _downgrade_to_format_2(path)
     assert _rows(path, "SELECT count(*) FROM provenance") == [(6,)]
+    with sqlite3.connect(path) as db:
+        format_2_dump = list(db.iterdump())
     with SQLiteStore(path) as store:
         assert (store.get_entities([a, b]), store.get_link(link), store.counts()) == before
         assert store.find_by_source("care.children", ["C-7"], kind="Person") == {"C-7": a}
     assert _rows(path, "SELECT value FROM meta WHERE key = 'format'") == [(FORMAT_VERSION,)] == [("3",)]
     assert _rows(path, "SELECT count(*) FROM provenance") == [(3,)]
     assert _rows(path, "SELECT source FROM entities WHERE id = ?", a) == [("police.nominals",)]
+    # the file as it was, for an older Disrupt, kept beside the store
+    kept = tmp_path / "graph.db.format-2.bak"
+    assert sorted(p.name for p in tmp_path.iterdir() if "bak" in p.name) == [kept.name]  # no partial copy left
+    with sqlite3.connect(kept) as db:
+        assert list(db.iterdump()) == format_2_dump
+    with SQLiteStore(path):
+        pass  # opening the upgraded store again leaves the copy alone
+    with sqlite3.connect(kept) as db:
+        assert list(db.iterdump()) == format_2_dump
