@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from graph.errors import GraphError, InvalidRecord, SchemaError, StoreConfigError, StoreError, UnknownEntity
+from graph.errors import (
+    GraphError,
+    InvalidRecord,
+    SchemaError,
+    StoreBusy,
+    StoreConfigError,
+    StoreError,
+    UnknownEntity,
+)
 from graph.ids import fold_text, make_id
 from graph.records import (
     Counts,
@@ -40,6 +48,7 @@ __all__ = [
     "ResultTable",
     "Schema",
     "SchemaError",
+    "StoreBusy",
     "StoreConfigError",
     "StoreError",
     "Subgraph",

@@ -33,6 +33,11 @@ class StoreError(GraphError):
     """A store operation failed; the batch it belonged to was rolled back."""
 
 
+class StoreBusy(StoreError):
+    """Another process holds the store's write lock (a load or an upgrade) for longer than the
+    store waits; the message says what to do."""
+
+
 class UnknownEntity(StoreError):
     """An entity id that the store does not hold."""
 

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import InvalidRecord, StoreConfigError, StoreError, UnknownEntity
+from graph.errors import InvalidRecord, StoreBusy, StoreConfigError, StoreError, UnknownEntity
 from graph.ids import fold_text
 from graph.records import (
     Counts,
@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = "3"
 _CHUNK = 5_000  # ids per json_each parameter when reading many rows
+_BUSY_TIMEOUT_MS = 10_000  # how long a connection waits for another's write lock before giving up
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -352,6 +353,12 @@ def _further_sources(
     return [p for p in sources if inline[p[0]] != (p[1], p[2])]
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused because another connection holds a lock."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -385,21 +392,46 @@ class SQLiteStore:
             for pragma in (
                 "PRAGMA synchronous=NORMAL",
                 "PRAGMA foreign_keys=ON",
-                "PRAGMA busy_timeout=10000",
+                f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}",
                 "PRAGMA temp_store=MEMORY",
                 "PRAGMA cache_size=-65536",
             ):
                 self._db.execute(pragma)
             self._db.executescript(_DDL)
             self._check_format()
-            self._db.executescript(_DDL_3 + _READ_INDEXES)
+            self._db.executescript(_DDL_3)
+            self._build_missing_read_indexes()
         except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                raise StoreBusy(
+                    f"{self.path} is busy: another process has held its write lock for more than "
+                    f"{_BUSY_TIMEOUT_MS / 1000:g} s (a load, or the upgrade of an older store, under way); "
+                    "open it again when that ends"
+                ) from exc
             raise StoreConfigError(
                 f"cannot open {self.path} as a Disrupt store ({exc}); point DISRUPT_STORE at a new "
                 "file or at a store Disrupt created"
             ) from exc
 
     # -- life cycle ---------------------------------------------------------------------------
+
+    def _build_missing_read_indexes(self) -> None:
+        """Build any read index that is missing: a bulk load into an empty store drops them and
+        builds them at its end, and a load killed first leaves them to the next opening. While such
+        a load is under way (it holds the write lock), leave them to it: the store opens at once
+        and reads what the load has committed."""
+        present = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        if present.issuperset(_READ_INDEX_NAMES):
+            return
+        self._db.execute("PRAGMA busy_timeout=0")
+        try:
+            self._db.executescript(_READ_INDEXES)
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            log.info("%s: a load is under way; it builds the read indexes when it ends", self.path)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
 
     def _check_format(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
@@ -414,8 +446,9 @@ class SQLiteStore:
 
     def _upgrade_from_2(self) -> None:
         """Copy the file aside (an older Disrupt can open the copy), then move each fact's first
-        source inline, in one transaction (another process opening the same file waits, then finds
-        it upgraded)."""
+        source inline, in one transaction. Another process opening the same file meanwhile waits,
+        then finds it upgraded, or, if the upgrade outlasts its wait (a 1,000,000-person world's
+        takes about a minute), is told the store is busy."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             if self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()[0] == "2":

@@ -4,11 +4,12 @@ built once at the end of a load into an empty store."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
-from graph import Provenance, StoreError, new_entity, new_link
+from graph import Provenance, StoreBusy, StoreError, new_entity, new_link, sqlite_store
 from graph.sqlite_store import _READ_INDEX_NAMES, SQLiteStore
 
 P = Provenance("police.nominals", "N-1", "2026-01-05T10:00:00+00:00")
@@ -73,3 +74,36 @@ def test_one_load_at_a_time(tmp_path: Path) -> None:
         store.bulk_load(),
     ):
         pass
+
+
+def test_a_store_opens_at_once_while_a_first_load_is_under_way(tmp_path: Path) -> None:
+    """The app opened during `disrupt demo`'s first load reads what the load has committed; the
+    load's lock on the missing read indexes does not make it wait, let alone fail."""
+    path = tmp_path / "graph.db"
+    with SQLiteStore(path) as store, store.bulk_load() as load:
+        store.upsert(_people("A"))
+        load.commit()
+        store.upsert(_people("B"))  # not committed yet
+        started = time.perf_counter()
+        with SQLiteStore(path) as reader:
+            assert time.perf_counter() - started < 2  # well under the 10 s a locked store waits
+            assert reader.counts().entities == {"Person": 1}
+    assert set(_READ_INDEX_NAMES) <= _indexes(path)
+    with SQLiteStore(path) as reader:
+        assert reader.counts().entities == {"Person": 2}
+
+
+def test_a_store_that_must_be_upgraded_while_locked_says_it_is_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "graph.db"
+    SQLiteStore(path).close()
+    monkeypatch.setattr(sqlite_store, "_BUSY_TIMEOUT_MS", 200)
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("UPDATE meta SET value = '2' WHERE key = 'format'")  # opening it must write
+        writer.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreBusy, match="is busy: another process has held its write lock for more than"):
+            SQLiteStore(path)
+    finally:
+        writer.close()
