@@ -71,10 +71,13 @@ from graph.schema import Schema, load_schema
 from graph.store import (
     EachBatchCommits,
     ErasureReason,
+    LiftReason,
     Verdict,
     check_erasure,
     check_judgement,
+    check_lift,
     check_result_name,
+    lifted_already,
     refuse_erased,
 )
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
@@ -957,7 +960,35 @@ class Neo4jStore:
                 "MATCH (e:DisruptErasure) RETURN properties(e) AS e ORDER BY e.erased_at, e.erasure_id"
             ).data()
         )
-        return [ErasureRecord(**{k: r["e"][k] for k in ErasureRecord.__slots__}) for r in rows]
+        return [_erasure_record(r["e"]) for r in rows]
+
+    def lift_erasure(self, erasure_id: str, *, reason: LiftReason, reference: str) -> ErasureRecord:
+        check_lift(reason, reference)
+
+        def work(tx: Tx) -> tuple[ErasureRecord, int]:
+            found = tx.run("MATCH (e:DisruptErasure {erasure_id: $id}) RETURN properties(e) AS e", id=erasure_id).data()
+            if not found:
+                raise StoreError(f"no erasure {erasure_id!r} in this store; `disrupt erasures` lists them")
+            record = _erasure_record(found[0]["e"])
+            if record.lifted_at is not None:
+                raise lifted_already(record)
+            lifted = dataclasses.replace(record, lifted_at=now_iso(), lift_reason=reason, lift_reference=reference)
+            freed = tx.run(
+                "MATCH (x:DisruptErased {erasure_id: $id}) DELETE x RETURN count(*) AS n", id=erasure_id
+            ).single(strict=True)["n"]
+            tx.run(
+                "MATCH (e:DisruptErasure {erasure_id: $id}) "
+                "SET e.lifted_at = $at, e.lift_reason = $reason, e.lift_reference = $reference",
+                id=erasure_id,
+                at=lifted.lifted_at,
+                reason=reason,
+                reference=reference,
+            ).consume()
+            return lifted, freed
+
+        lifted, freed = self._write(work)
+        log.info("lifted erasure %s: %d erased ids may be stored again", erasure_id, freed)
+        return lifted
 
     def keep_erasure_records(self, records: Sequence[ErasureRecord], erased: Mapping[str, str] | None = None) -> int:
         rows = [_erasure_props(r) for r in records]
@@ -1082,7 +1113,12 @@ class Neo4jStore:
 
 
 def _erasure_props(record: ErasureRecord) -> dict[str, Any]:
-    return dataclasses.asdict(record)
+    return dataclasses.asdict(record)  # a lift's fields are None until it is lifted: Neo4j keeps no null
+
+
+def _erasure_record(props: Mapping[str, Any]) -> ErasureRecord:
+    fields: dict[str, Any] = {k: props.get(k) for k in ErasureRecord.__slots__}
+    return ErasureRecord(**fields)
 
 
 def _node_results(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -231,7 +231,10 @@ class Judgement:
 
 @dataclass(frozen=True, slots=True)
 class ErasureRecord:
-    """The record an erasure leaves behind: when, why, what kind and how much, but nobody's data."""
+    """The record an erasure leaves behind: when, why, what kind and how much, but nobody's data.
+
+    A lifted erasure (``lifted_at`` set) no longer keeps its ids off the store; the record stays,
+    with when, why and on what authority it was lifted."""
 
     erasure_id: str
     erased_at: str
@@ -241,6 +244,9 @@ class ErasureRecord:
     results_removed: int
     reason: str
     reference: str
+    lifted_at: str | None = None
+    lift_reason: str | None = None
+    lift_reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

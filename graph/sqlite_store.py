@@ -45,10 +45,13 @@ from graph.schema import Schema, load_schema
 from graph.store import (
     BulkLoad,
     ErasureReason,
+    LiftReason,
     Verdict,
     check_erasure,
     check_judgement,
+    check_lift,
     check_result_name,
+    lifted_already,
     refuse_erased,
 )
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
@@ -132,6 +135,12 @@ CREATE TABLE IF NOT EXISTS erasures(
     links_removed INTEGER NOT NULL,
     sources_removed INTEGER NOT NULL,
     results_removed INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    reference TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS erasure_lifts(
+    erasure_id TEXT PRIMARY KEY REFERENCES erasures(erasure_id),
+    lifted_at TEXT NOT NULL,
     reason TEXT NOT NULL,
     reference TEXT NOT NULL
 );
@@ -262,6 +271,12 @@ WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
   AND (?3 IS NULL OR o.kind IN (SELECT value FROM json_each(?3)))
 """
 
+# Erasure records with their lifts, in the order of ErasureRecord's fields.
+_ERASURES = """
+SELECT e.erasure_id, e.erased_at, e.kind, e.links_removed, e.sources_removed, e.results_removed, e.reason,
+       e.reference, l.lifted_at, l.reason, l.reference
+FROM erasures AS e LEFT JOIN erasure_lifts AS l ON l.erasure_id = e.erasure_id
+"""
 _ERASED_AMONG = "SELECT f.value, e.erasure_id FROM json_each(?) AS f CROSS JOIN erased AS e ON e.id = f.value"
 # Which of a set of ids (a JSON array) are stored, each with the source it holds inline.
 _HELD_ENTITIES = "SELECT t.id, t.source, t.record_id FROM json_each(?) AS f CROSS JOIN entities AS t ON t.id = f.value"
@@ -1060,21 +1075,43 @@ class SQLiteStore:
 
     def erasures(self) -> list[ErasureRecord]:
         with self._lock:
-            rows = self._db.execute("SELECT * FROM erasures ORDER BY erased_at, erasure_id").fetchall()
+            rows = self._db.execute(_ERASURES + "ORDER BY e.erased_at, e.erasure_id").fetchall()
         return [ErasureRecord(*r) for r in rows]
+
+    def lift_erasure(self, erasure_id: str, *, reason: LiftReason, reference: str) -> ErasureRecord:
+        check_lift(reason, reference)
+        with self._transaction() as db:
+            row = db.execute(_ERASURES + "WHERE e.erasure_id = ?", (erasure_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no erasure {erasure_id!r} in this store; `disrupt erasures` lists them")
+            record = ErasureRecord(*row)
+            if record.lifted_at is not None:
+                raise lifted_already(record)
+            freed = db.execute("DELETE FROM erased WHERE erasure_id = ?", (erasure_id,)).rowcount
+            lifted = dataclasses.replace(record, lifted_at=now_iso(), lift_reason=reason, lift_reference=reference)
+            db.execute(
+                "INSERT INTO erasure_lifts VALUES (?, ?, ?, ?)", (erasure_id, lifted.lifted_at, reason, reference)
+            )
+        log.info("lifted erasure %s: %d erased ids may be stored again", erasure_id, freed)
+        return lifted
 
     def keep_erasure_records(self, records: Sequence[ErasureRecord], erased: Mapping[str, str] | None = None) -> int:
         with self._transaction() as db:
             db.executemany(
                 "INSERT INTO erased(id, erasure_id) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", (erased or {}).items()
             )
-            return sum(
-                db.execute(
+            added = 0
+            for r in records:
+                fields = dataclasses.astuple(r)
+                if not db.execute(
                     "INSERT INTO erasures VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(erasure_id) DO NOTHING",
-                    dataclasses.astuple(r),
-                ).rowcount
-                for r in records
-            )
+                    fields[:8],
+                ).rowcount:
+                    continue  # held already, with or without its lift
+                added += 1
+                if r.lifted_at is not None:
+                    db.execute("INSERT INTO erasure_lifts VALUES (?, ?, ?, ?)", (r.erasure_id, *fields[8:]))
+            return added
 
     def erased_ids(self, ids: Collection[str] | None = None) -> dict[str, str]:
         with self._lock:

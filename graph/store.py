@@ -9,7 +9,7 @@ from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
-from graph.errors import InvalidRecord, StoreConfigError
+from graph.errors import InvalidRecord, StoreConfigError, StoreError
 from graph.neo4j_config import NEO4J_SCHEMES
 from graph.records import (
     Counts,
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 ErasureReason = Literal["retention_review", "subject_request", "court_order", "correction"]
 ERASURE_REASONS: tuple[str, ...] = ErasureReason.__args__  # type: ignore[attr-defined]
+LiftReason = Literal["erased_in_error", "court_order"]
+LIFT_REASONS: tuple[str, ...] = LiftReason.__args__  # type: ignore[attr-defined]
 Verdict = Literal["same", "different"]
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
 _RESULT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -50,6 +52,24 @@ def check_erasure(reason: str, reference: str) -> None:
         raise StoreConfigError(
             "erasure reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), never a name"
         )
+
+
+def check_lift(reason: str, reference: str) -> None:
+    """Refuse an unknown reason for lifting an erasure, or a reference that could hold a name."""
+    if reason not in LIFT_REASONS:
+        raise StoreConfigError(f"a lift's reason must be one of {', '.join(LIFT_REASONS)}, not {reason!r}")
+    if not _REFERENCE.match(reference):
+        raise StoreConfigError(
+            "a lift's reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), never a name"
+        )
+
+
+def lifted_already(record: ErasureRecord) -> StoreError:
+    """The error both stores raise when an erasure that was lifted is lifted again."""
+    return StoreError(
+        f"erasure {record.erasure_id} was lifted at {record.lifted_at} ({record.lift_reason}, "
+        f"{record.lift_reference}); there is nothing more to lift"
+    )
 
 
 def check_result_name(name: str) -> None:
@@ -205,7 +225,20 @@ class GraphStore(Protocol):
         """Remove an entity, its links, their sources and result rows; keep a record with no personal data."""
         ...
 
-    def erasures(self) -> list[ErasureRecord]: ...
+    def erasures(self) -> list[ErasureRecord]:
+        """Every erasure record, oldest first, lifted ones included."""
+        ...
+
+    def lift_erasure(self, erasure_id: str, *, reason: LiftReason, reference: str) -> ErasureRecord:
+        """Take an erasure's ids off the erased list, so later loads may store them again (the
+        erasure was a mistake, or a court says so), and mark its record lifted. Nothing erased comes
+        back by itself: the exports that held it must be loaded again.
+
+        Raises:
+            StoreConfigError: an unknown reason, or a reference that is not a case reference.
+            StoreError: no erasure has that id, or it was lifted before.
+        """
+        ...
 
     def keep_erasure_records(self, records: Sequence[ErasureRecord], erased: Mapping[str, str] | None = None) -> int:
         """Keep erasure records made by another store (a copy), and its erased ids (id -> erasure id)

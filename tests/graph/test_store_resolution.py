@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from graph import InvalidRecord, Provenance, UnknownEntity, new_entity, new_link
+from graph import InvalidRecord, Provenance, StoreConfigError, StoreError, UnknownEntity, new_entity, new_link
 from graph.store import GraphStore
 
 T0 = "2026-01-05T10:00:00+00:00"
@@ -182,3 +182,57 @@ def test_copied_judgements_and_erasure_records_keep_their_times(store: GraphStor
     assert store.keep_erasure_records([copy], {"person-" + "0" * 24: "f" * 32}) == 0
     assert store.erasures() == [copy, record]
     assert store.erased_ids() == {ids["suspect"]: record.erasure_id, "person-" + "0" * 24: copy.erasure_id}
+
+
+def test_a_lifted_erasure_lets_its_records_be_stored_again_and_keeps_its_record(store: GraphStore) -> None:
+    ids = _world(store)
+    store.set_canonical({ids["care"]: ids["police"]}, run_id="r1")
+    record = store.erase_entity(ids["police"], reason="subject_request", reference="SAR-3")
+    kept = store.erase_entity(ids["suspect"], reason="retention_review", reference="RR-1")
+    with pytest.raises(StoreConfigError, match="reason"):
+        store.lift_erasure(record.erasure_id, reason="changed_my_mind", reference="L-1")  # type: ignore[arg-type]
+    with pytest.raises(StoreConfigError, match="reference"):
+        store.lift_erasure(record.erasure_id, reason="erased_in_error", reference="Ada Example")
+    with pytest.raises(StoreError, match="no erasure 'nothing'"):
+        store.lift_erasure("nothing", reason="erased_in_error", reference="L-1")
+    assert store.erased_ids() == {
+        ids["police"]: record.erasure_id,
+        ids["care"]: record.erasure_id,
+        ids["suspect"]: kept.erasure_id,
+    }
+
+    lifted = store.lift_erasure(record.erasure_id, reason="erased_in_error", reference="DPO-2026/12")
+    assert (lifted.lift_reason, lifted.lift_reference) == ("erased_in_error", "DPO-2026/12")
+    assert lifted.lifted_at is not None and lifted.lifted_at >= record.erased_at
+    assert dataclasses.replace(lifted, lifted_at=None, lift_reason=None, lift_reference=None) == record
+    assert store.erasures() == sorted([lifted, kept], key=lambda r: (r.erased_at, r.erasure_id))
+    assert store.erased_ids() == {ids["suspect"]: kept.erasure_id}  # only the lifted erasure's ids are freed
+    with pytest.raises(StoreError, match=f"erasure {record.erasure_id} was lifted at"):
+        store.lift_erasure(record.erasure_id, reason="court_order", reference="CO-2")
+    # nothing comes back by itself; a reload stores the records again
+    assert store.get_entity(ids["care"]) is None
+    _world_without_suspect(store)
+    assert store.get_entity(ids["police"]) is not None and store.get_entity(ids["care"]) is not None
+
+
+def test_a_copied_lifted_erasure_keeps_its_lift(store: GraphStore) -> None:
+    ids = _world(store)
+    record = store.erase_entity(ids["suspect"], reason="court_order", reference="CO-9")
+    lifted = dataclasses.replace(
+        record,
+        erasure_id="e" * 32,
+        lifted_at="2026-02-01T00:00:00+00:00",
+        lift_reason="court_order",
+        lift_reference="CO-10",
+    )
+    assert store.keep_erasure_records([lifted]) == 1
+    assert store.erasures() == sorted([record, lifted], key=lambda r: (r.erased_at, r.erasure_id))
+    # a record held already is skipped, lift and all
+    assert store.keep_erasure_records([dataclasses.replace(record, lifted_at=lifted.lifted_at)]) == 0
+    assert [r.lifted_at for r in store.erasures() if r.erasure_id == record.erasure_id] == [None]
+
+
+def _world_without_suspect(store: GraphStore) -> None:
+    police = new_entity("Person", {"ref": "police:PN1", "full_name": "Ada Example"}, provenance=P_NOMINAL)
+    care = new_entity("Person", {"ref": "care:CS-1", "full_name": "Ada Exampel"}, provenance=P_CHILD)
+    store.upsert([police, care])
