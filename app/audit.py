@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-Outcome = Literal["shown", "refused", "empty", "exported"]
+Outcome = Literal["shown", "refused", "empty", "exported", "erased", "lifted"]
 MAX_RECORDS = 500  # ids kept per entry; a bigger view records how many it left out
 
 _DDL = """

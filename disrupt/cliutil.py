@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 
 from app.accounts import open_app_db
-from app.audit import AuditLog
+from app.audit import AuditLog, Outcome
 from disrupt.settings import Settings
 from graph import GraphError, GraphStore, open_store
 
@@ -57,6 +57,16 @@ def audit_read(ctx: click.Context, action: str, records: Iterable[str], detail: 
     The user is the operating-system login and the purpose comes from ``DISRUPT_PURPOSE`` (the
     command line has no session to ask it in).
     """
+    _audit(ctx, action, list(records), "shown", detail)
+
+
+def audit_change(ctx: click.Context, action: str, outcome: Outcome, detail: str) -> None:
+    """Record a command-line change to what the store holds (an erasure, a lift) in the app's
+    audit log: who made it, under which case reference. ``detail`` names no person."""
+    _audit(ctx, action, [], outcome, detail)
+
+
+def _audit(ctx: click.Context, action: str, records: list[str], outcome: Outcome, detail: str) -> None:
     settings: Settings = ctx.obj
     db = open_app_db(settings.app_db_path)
     try:
@@ -64,9 +74,9 @@ def audit_read(ctx: click.Context, action: str, records: Iterable[str], detail: 
             user=getpass.getuser(),
             role="command line",
             action=action,
-            records=list(records),
+            records=records,
             purpose=os.environ.get("DISRUPT_PURPOSE", "") or "command line, no purpose given (set DISRUPT_PURPOSE)",
-            outcome="shown",
+            outcome=outcome,
             detail=detail,
         )
     finally:

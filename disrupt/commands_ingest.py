@@ -126,7 +126,12 @@ def print_ingest_report(report: Any) -> None:
         console.print(Text(f"{report.rows_rejected:,} rows set aside with reasons in {report.rejects_file}"))
     erased = sum(f.rows_erased for f in report.files)
     if erased:
-        console.print(Text(f"{erased:,} of them name an entity that was erased, so they are not loaded again"))
+        console.print(
+            Text(
+                f"{erased:,} of them name an entity that was erased, so they are not loaded again "
+                "(`disrupt erasures` lists the erasures; `disrupt lift-erasure` lifts one made in error)"
+            )
+        )
 
 
 @click.command()
