@@ -300,6 +300,28 @@ class Gateway:
         self._log("users", (), "shown", detail=f"{len(users)} users")
         return users
 
+    def erasures(self) -> list[dict[str, Any]]:
+        """The erasure records, newest first: when, what kind, how much, why, and any lift."""
+        self._allow("view_erasures", "erasures")
+        records = sorted(self.store.erasures(), key=lambda r: (r.erased_at, r.erasure_id), reverse=True)
+        self._log("erasures", (), "shown", detail=f"{len(records)} erasures")
+        return [
+            {
+                "erasure_id": r.erasure_id,
+                "erased_at": r.erased_at,
+                "kind": r.kind,
+                "links_removed": r.links_removed,
+                "sources_removed": r.sources_removed,
+                "results_removed": r.results_removed,
+                "reason": r.reason,
+                "reference": r.reference,
+                "lifted_at": r.lifted_at or "",
+                "lift_reason": r.lift_reason or "",
+                "lift_reference": r.lift_reference or "",
+            }
+            for r in records
+        ]
+
     def ingest_runs(self, ledger: LedgerView) -> list[dict[str, Any]]:
         """Ingest runs, newest first, with rows read, loaded and rejected per run."""
         self._allow("view_ingest", "ingest runs")

@@ -39,6 +39,7 @@ PAGES = (
     PageSpec("views/audit_log.py", "Audit log", "Administration", "view_audit"),
     PageSpec("views/users.py", "Users", "Administration", "manage_users"),
     PageSpec("views/ingest_runs.py", "Ingest runs and rejected rows", "Administration", "view_ingest"),
+    PageSpec("views/erasures.py", "Erasures", "Administration", "view_erasures"),
 )
 
 

@@ -33,6 +33,7 @@ Capability = Literal[
     "view_audit",
     "manage_users",
     "view_ingest",  # ingest runs and rejected rows
+    "view_erasures",  # erasure records and their lifts (no personal data)
 ]
 
 GRANTS: Mapping[Role, frozenset[Capability]] = {
@@ -41,7 +42,7 @@ GRANTS: Mapping[Role, frozenset[Capability]] = {
     ),
     "licensing": frozenset({"check_licensing"}),
     "strategic": frozenset({"view_hotspots", "view_dashboard"}),
-    "admin": frozenset({"view_audit", "manage_users", "view_ingest"}),
+    "admin": frozenset({"view_audit", "manage_users", "view_ingest", "view_erasures"}),
 }
 
 # What a licensing officer may look up: the licensed trade, never the people it harms.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 import app.main
 from app.main import PAGES
 from app.policy import ROLES, may
+from graph import ErasureRecord, open_store
 from tests.app.conftest import PASSWORD, AppWorld, signed_in_state
 
 APP_DIR = Path(app.main.__file__).parent
@@ -199,3 +201,31 @@ def test_administrator_sees_ingest_runs_rejected_rows_and_the_audit(app_world: A
     at.switch_page("views/audit_log.py").run()
     log = at.dataframe[0].value
     assert {"sign in", "search", "group", "ingest runs"} & set(log["action"]) and (log["purpose"] != "").all()
+
+
+def test_administrator_sees_erasure_records_and_their_lifts(app_world: AppWorld) -> None:
+    erased = ErasureRecord("a" * 32, "2026-03-01T09:00:00+00:00", "Person", 4, 6, 1, "subject_request", "SAR-2026/41")
+    lifted = dataclasses.replace(
+        erased,
+        erasure_id="b" * 32,
+        erased_at="2026-02-01T09:00:00+00:00",
+        lifted_at="2026-02-03T10:00:00+00:00",
+        lift_reason="erased_in_error",
+        lift_reference="DPO-2026/2",
+    )
+    store = open_store(app_world.store_url)
+    try:
+        store.keep_erasure_records([erased, lifted])
+    finally:
+        store.close()
+    at = _app("admin")
+    at.run()
+    at.switch_page("views/erasures.py").run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    assert list(shown["erasure_id"][:2]) == [erased.erasure_id, lifted.erasure_id]  # newest first
+    assert list(shown["reference"][:2]) == ["SAR-2026/41", "SAR-2026/41"]
+    assert list(shown["lift_reference"][:2]) == ["", "DPO-2026/2"]
+    at.switch_page("views/audit_log.py").run()
+    log = at.dataframe[0].value
+    assert "erasures" in set(log["action"])
