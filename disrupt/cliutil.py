@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -62,8 +63,14 @@ def audit_read(ctx: click.Context, action: str, records: Iterable[str], detail: 
 
 def audit_change(ctx: click.Context, action: str, outcome: Outcome, detail: str) -> None:
     """Record a command-line change to what the store holds (an erasure, a lift) in the app's
-    audit log: who made it, under which case reference. ``detail`` names no person."""
-    _audit(ctx, action, [], outcome, detail)
+    audit log: who made it, under which case reference. ``detail`` names no person. The change is
+    made already, so a log that cannot be written is reported, not hidden behind a traceback."""
+    try:
+        _audit(ctx, action, [], outcome, detail)
+    except (sqlite3.Error, OSError) as exc:
+        raise click.ClickException(
+            f"done ({detail}), but the audit log could not be written ({exc}); record who made it by other means"
+        ) from exc
 
 
 def _audit(ctx: click.Context, action: str, records: list[str], outcome: Outcome, detail: str) -> None:

@@ -130,3 +130,15 @@ def test_erase_and_lift_say_what_is_wrong_with_an_unknown_id(loaded: tuple[dict[
     code, out = run(env, "lift-erasure", "0" * 32, "--reason", "court_order", "--reference", "CO-1")
     assert code == 1 and f"no erasure '{'0' * 32}' in this store; `disrupt erasures` lists them" in out
     assert _audit(env) == []
+
+
+def test_an_erasure_whose_audit_entry_cannot_be_written_says_it_was_done(
+    loaded: tuple[dict[str, str], Path], tmp_path: Path
+) -> None:
+    env, _ = loaded
+    ada = _person(env, "Zedfield")
+    (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
+    broken = {**env, "DISRUPT_APP_DB": str(tmp_path / "not-a-folder" / "app.db")}
+    code, out = run(broken, "erase", ada, "--reason", "correction", "--reference", "C-7", "--yes")
+    assert code == 1 and "done (erasure " in out and "but the audit log could not be written" in out
+    assert _people(env) == 1  # the erasure stands; the message says so
