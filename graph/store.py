@@ -46,21 +46,20 @@ def check_judgement(verdict: str, reference: str) -> None:
 
 def check_erasure(reason: str, reference: str) -> None:
     """Refuse an unknown erasure reason, or a reference that could hold a name."""
-    if reason not in ERASURE_REASONS:
-        raise StoreConfigError(f"erasure reason must be one of {', '.join(ERASURE_REASONS)}, not {reason!r}")
-    if not _REFERENCE.match(reference):
-        raise StoreConfigError(
-            "erasure reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), never a name"
-        )
+    _check_decision("erasure", ERASURE_REASONS, reason, reference)
 
 
 def check_lift(reason: str, reference: str) -> None:
     """Refuse an unknown reason for lifting an erasure, or a reference that could hold a name."""
-    if reason not in LIFT_REASONS:
-        raise StoreConfigError(f"a lift's reason must be one of {', '.join(LIFT_REASONS)}, not {reason!r}")
+    _check_decision("a lift's", LIFT_REASONS, reason, reference)
+
+
+def _check_decision(subject: str, reasons: tuple[str, ...], reason: str, reference: str) -> None:
+    if reason not in reasons:
+        raise StoreConfigError(f"{subject} reason must be one of {', '.join(reasons)}, not {reason!r}")
     if not _REFERENCE.match(reference):
         raise StoreConfigError(
-            "a lift's reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), never a name"
+            f"{subject} reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), never a name"
         )
 
 
