@@ -1,7 +1,9 @@
 """The signed-in session: settings, connections, sign-in, the purpose, and a gateway for each page.
 
-Settings are read once per process (the Streamlit script is an entry point). Each browser session
-opens its own store connection. A page calls :func:`page_gateway` with the capability it needs;
+Settings are read once per process (the Streamlit script is an entry point). A Neo4j store (a
+driver with its pool of connections, thread-safe) is opened once per process and shared by every
+session; an embedded store is opened per session, so that sessions read side by side, and closed
+when its session signs out. A page calls :func:`page_gateway` with the capability it needs;
 that stops the page with a clear message when the user is signed out, has given no purpose, or
 holds a role that may not see it (and the refusal is audited).
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -18,6 +21,7 @@ from app.audit import AuditLog
 from app.gateway import Gateway, LedgerView, Viewer
 from app.policy import ROLE_TITLES, AccessDenied, Capability, require
 from disrupt.settings import Settings, load_settings
+from graph.neo4j_config import NEO4J_SCHEMES
 from graph.store import GraphStore, open_store
 
 _USER = "disrupt_user"
@@ -41,11 +45,27 @@ def runtime() -> Runtime:
     return Runtime(settings, Accounts(db), AuditLog(db))
 
 
+@st.cache_resource
+def _shared_store(url: str) -> GraphStore:
+    """The Neo4j store every session of this process uses: one driver, whose pool serves them all."""
+    return open_store(url)
+
+
 def store() -> GraphStore:
-    """This session's store connection."""
+    """This session's store: the process's shared Neo4j store, or an embedded store of its own."""
+    url = runtime().settings.store_url
+    if urlsplit(url).scheme in NEO4J_SCHEMES:
+        return _shared_store(url)
     if _STORE not in st.session_state:
-        st.session_state[_STORE] = open_store(runtime().settings.store_url)
+        st.session_state[_STORE] = open_store(url)
     return st.session_state[_STORE]  # type: ignore[no-any-return]
+
+
+def _close_own_store() -> None:
+    """Close the embedded store this session opened, if any (a shared store stays open)."""
+    own: GraphStore | None = st.session_state.pop(_STORE, None)
+    if own is not None:
+        own.close()
 
 
 def ledger() -> LedgerView:
@@ -81,6 +101,7 @@ def sign_out(reason: str = "signed out") -> None:
         runtime().audit.record(
             user=user.name, role=user.role, action="sign out", purpose="-", outcome="shown", detail=reason
         )
+    _close_own_store()
     for key in list(st.session_state.keys()):
         del st.session_state[key]
 

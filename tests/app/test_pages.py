@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -229,3 +230,17 @@ def test_administrator_sees_erasure_records_and_their_lifts(app_world: AppWorld)
     at.switch_page("views/audit_log.py").run()
     log = at.dataframe[0].value
     assert "erasures" in set(log["action"])
+
+
+def test_signing_out_closes_the_sessions_own_store(app_world: AppWorld) -> None:
+    at = _app("analyst")
+    at.run()
+    at.switch_page("views/search.py").run()
+    assert not at.exception, at.exception
+    own = at.session_state["disrupt_store"]
+    assert own.counts().entities  # open while the session is signed in
+    at.sidebar.button[0].click().run()  # "Sign out"
+    assert not at.exception, at.exception
+    assert [t.label for t in at.text_input] == ["User name", "Password"]
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        own.counts()

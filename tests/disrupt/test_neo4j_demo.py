@@ -155,3 +155,63 @@ def test_copy_store_moves_the_graph_both_ways_and_checks_it(
     assert "DIFFERENT" not in out.output and "Counts by kind" in out.output
     with closing(open_store(bolt_url)) as bolt:
         assert _graph(bolt) == before
+
+
+@pytest.fixture
+def app_over_bolt(demos: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The app's settings pointing at the Bolt store the demo filled, with a user of each role."""
+    import streamlit as st
+
+    from app.accounts import Accounts, open_app_db
+    from app.policy import ROLES
+    from tests.app.conftest import PASSWORD
+
+    app_db = tmp_path / "app.db"
+    accounts = Accounts(open_app_db(app_db))
+    for role in ROLES:
+        accounts.add(f"test-{role}", role, PASSWORD, replace=True)
+    for key, value in {
+        "DISRUPT_DATA_DIR": str(tmp_path),
+        "DISRUPT_STORE": demos[1],
+        "DISRUPT_APP_DB": str(app_db),
+    }.items():
+        monkeypatch.setenv(key, value)
+    st.cache_resource.clear()
+    yield
+    import app.session
+
+    app.session._shared_store(demos[1]).close()  # the cached one, opened by the test's sessions
+    st.cache_resource.clear()
+
+
+def test_every_page_renders_over_bolt_and_sessions_share_one_driver(
+    demos: tuple[str, str], app_over_bolt: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    import app.session
+    from app.main import PAGES
+    from app.policy import ROLES, may
+    from tests.app.conftest import signed_in_state
+    from tests.app.test_pages import MAIN
+
+    opened: list[str] = []
+
+    def counted_open_store(url: str) -> GraphStore:
+        opened.append(url)
+        return open_store(url)
+
+    monkeypatch.setattr(app.session, "open_store", counted_open_store)
+    for role in ROLES:
+        at = AppTest.from_file(MAIN, default_timeout=120)
+        for key, value in signed_in_state(role).items():
+            at.session_state[key] = value
+        at.run()
+        for spec in PAGES:
+            if may(role, spec.capability):
+                at.switch_page(spec.path).run()
+                assert not at.exception, (role, spec.path, at.exception)
+                assert at.title[0].value == spec.title
+                assert not at.error, (role, spec.path, [e.value for e in at.error])
+        assert "disrupt_store" not in at.session_state
+    assert opened == [demos[1]]  # four sessions, one store: one driver and its pool
