@@ -189,6 +189,10 @@ MATCH (s:DisruptSource) RETURN s.owner AS owner, s.source AS source, s.record_id
 ORDER BY s.loaded_at, s.source, s.record_id, s.owner
 """
 # a link sits on its source record's canonical entity: find it from there, not by scanning its type
+# Write-lock link anchors before reading their links. Neo4j reads what is committed, so without
+# it two transactions could both find a link missing and both create it (relationships have no
+# uniqueness constraint); with it, the second waits for the first and then finds its link.
+_LOCK_ANCHORS = "UNWIND $rows AS r MATCH (a:Entity {id: r.id}) SET a._lock = true REMOVE a._lock"
 _STORED_LINKS = """
 UNWIND $rows AS r MATCH (a:Entity {{id: r.src}})-[l:{kind}]->(b) WHERE l.id = r.id
 RETURN l.id AS id, l._props AS props, l.first_seen AS first_seen, l.last_seen AS last_seen,
@@ -436,6 +440,8 @@ class Neo4jStore:
         by_kind: dict[str, dict[str, str]] = defaultdict(dict)
         for ln, _ in links:
             by_kind[ln.kind][ln.id] = ends[ln.source][1] or ln.source  # a link sits on its source's canonical entity
+        locked = sorted({anchor for anchors in by_kind.values() for anchor in anchors.values()})  # one lock order
+        self._each(tx, _LOCK_ANCHORS, [{"id": anchor} for anchor in locked])
         for kind, anchors in by_kind.items():
             for row in self._rows(tx, _STORED_LINKS.format(kind=_quoted(kind)), "rows", _anchored(anchors)):
                 rels[row["id"]] = RelState(

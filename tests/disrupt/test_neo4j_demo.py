@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from disrupt.cli import main
 from graph import Entity, GraphStore, Link, open_store
 
-PEOPLE = 600  # a small district keeps CI quick; `python benchmarks/bench_neo4j.py` times larger ones
+PEOPLE = 600  # a small district keeps CI quick; `python benchmarks/bench_store.py --store bolt` times larger loads
 pytestmark = pytest.mark.slow
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 
@@ -109,6 +112,56 @@ def test_reupserting_the_same_batch_changes_no_count(store: GraphStore) -> None:
     assert (summary.entities_created, summary.links_created) == (0, 0)
     assert (summary.entities_merged, summary.links_merged) == (50, 49)
     assert store.get_entity(people[0].id) == before_prov
+
+
+def _at_once(jobs: list[Callable[[], object]]) -> list[str]:
+    """Run the jobs in threads released together; what each that failed raised."""
+    start, failures = threading.Barrier(len(jobs)), []
+
+    def run(job: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            job()
+        except Exception as exc:  # gathered and asserted on by the caller
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return failures
+
+
+def test_two_writers_loading_the_same_facts_at_once_leave_one_of_each(store: GraphStore) -> None:
+    """Two loads (say two analysts, or a load and its rerun) writing the same links at the same
+    moment, between entities both create (even rounds) or already stored (odd rounds): each fact is
+    stored once, holding both sources. Neo4j has no uniqueness constraint on relationships: only the
+    store's locking keeps a link single there."""
+    other = open_store(store.url)
+    try:
+        for round_no in range(5):
+            people = [person(f"R{round_no}-{i}", f"Person {i}") for i in range(40)]
+            if round_no % 2:
+                store.upsert(people)
+            writers = {}
+            for name, writer in (("police.a", store), ("police.b", other)):
+                prov = Provenance(name, f"ROW-{round_no}", T0)
+                writers[name] = (
+                    writer,
+                    [dataclasses.replace(p, provenance=(prov,)) for p in people],
+                    [dataclasses.replace(assoc(people[i], people[i + 1]), provenance=(prov,)) for i in range(39)],
+                )
+            failures = _at_once([partial(w.upsert, entities, links) for w, entities, links in writers.values()])
+            assert not failures
+            counts = store.counts()
+            assert counts.entities == {"Person": 40 * (round_no + 1)}
+            assert counts.links == {"ASSOCIATE_OF": 39 * (round_no + 1)}
+            stored = store.get_links([ln.id for ln in writers["police.a"][2]])
+            assert len(stored) == 39
+            assert all({p.source for p in ln.provenance} == {"police.a", "police.b"} for ln in stored)
+    finally:
+        other.close()
 
 
 def test_symmetric_links_are_one_link_whichever_way_round(store: GraphStore) -> None:
