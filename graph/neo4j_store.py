@@ -188,11 +188,11 @@ _ALL_SOURCES = """
 MATCH (s:DisruptSource) RETURN s.owner AS owner, s.source AS source, s.record_id AS record_id, s.grading AS grading
 ORDER BY s.loaded_at, s.source, s.record_id, s.owner
 """
-# a link sits on its source record's canonical entity: find it from there, not by scanning its type
 # Write-lock link anchors before reading their links. Neo4j reads what is committed, so without
 # it two transactions could both find a link missing and both create it (relationships have no
 # uniqueness constraint); with it, the second waits for the first and then finds its link.
 _LOCK_ANCHORS = "UNWIND $rows AS r MATCH (a:Entity {id: r.id}) SET a._lock = true REMOVE a._lock"
+# a link sits on its source record's canonical entity: find it from there, not by scanning its type
 _STORED_LINKS = """
 UNWIND $rows AS r MATCH (a:Entity {{id: r.src}})-[l:{kind}]->(b) WHERE l.id = r.id
 RETURN l.id AS id, l._props AS props, l.first_seen AS first_seen, l.last_seen AS last_seen,
