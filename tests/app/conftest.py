@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from app.accounts import Accounts, User, open_app_db
 from app.policy import ROLES
 from graph import open_store
 from graph.records import Provenance, new_entity, now_iso
+from tests.app.browser import CHROMIUM, PASSWORD, serving
 from tests.disrupt.test_cli_ingest import run
 
 VICTIM_MARKER = "Zqxvictimmark"
 INTEL_MARKER = "QQINTELMARKER"
-PASSWORD = "a long test password"
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _plant_markers(store_url: str) -> tuple[str, ...]:
 def app_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppWorld]:
     data = tmp_path_factory.mktemp("app-world")
     env = {"DISRUPT_DATA_DIR": str(data), "DISRUPT_STORE": ""}
-    code, out = run("demo", "--people", "3000", "--seed", "1", "--no-serve", env=env)
+    code, out = run("demo", "--seed", "1", "--no-serve", env=env)  # the seed-1 demo world, as `disrupt demo` makes it
     assert code == 0, out
     store_url = f"sqlite:///{data / 'graph.db'}"
     victims = _plant_markers(store_url)
@@ -107,3 +108,27 @@ def signed_in_state(role: str, purpose: str = "TEST-OP-1 automated check") -> di
         "disrupt_purpose": purpose,
         "disrupt_last_seen": time.monotonic(),
     }
+
+
+@pytest.fixture(scope="module")
+def server(app_world: AppWorld) -> Iterator[str]:
+    """The app served on loopback for one test module, reading the demo world."""
+    env = {
+        **os.environ,
+        **app_world.env,
+        "DISRUPT_BOUNDARIES": str(app_world.data_dir / "boundaries" / "wards.geojson"),
+    }
+    with serving(env) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, headless."""
+    assert Path(CHROMIUM).is_file(), (
+        f"no chromium at {CHROMIUM}: `.ci/run` installs it with apt-get install -y chromium"
+    )
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
