@@ -1,46 +1,20 @@
 """Disrupt's web app: the entry point. Signs the user in, asks the purpose, and routes to pages.
 
-Run with ``disrupt app``. Only pages the user's role may open are registered with
-``st.navigation``; each page checks again through :func:`app.session.page_gateway`, and the
-gateway checks once more where data leaves the store.
+Run with ``disrupt app``. A page asked for while signed out (a refresh, a pasted link) opens
+once the user has signed in and given a purpose (:mod:`app.navigation`). Only pages the user's
+role may open are registered with ``st.navigation``; each page checks again through
+:func:`app.session.page_gateway`, and the gateway checks once more where data leaves the store.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
 
 import streamlit as st
 
-from app import session
-from app.policy import ROLE_TITLES, Capability, may
+from app import navigation, session
+from app.policy import ROLE_TITLES, may
 from app.widgets import plain
-
-HERE = Path(__file__).parent
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    path: str
-    title: str
-    section: str
-    capability: Capability
-
-
-PAGES = (
-    PageSpec("views/search.py", "Search", "Analysis", "search_entities"),
-    PageSpec("views/profile.py", "Profile and timeline", "Analysis", "view_profile"),
-    PageSpec("views/network.py", "Network", "Analysis", "view_network"),
-    PageSpec("views/paths.py", "Connecting paths", "Analysis", "view_network"),
-    PageSpec("views/groups.py", "Groups", "Analysis", "view_groups"),
-    PageSpec("views/licensing.py", "Licensing check", "Licensing", "check_licensing"),
-    PageSpec("views/hotspot_map.py", "Hotspot map", "Strategy", "view_hotspots"),
-    PageSpec("views/dashboard.py", "Management information", "Strategy", "view_dashboard"),
-    PageSpec("views/audit_log.py", "Audit log", "Administration", "view_audit"),
-    PageSpec("views/users.py", "Users", "Administration", "manage_users"),
-    PageSpec("views/ingest_runs.py", "Ingest runs and rejected rows", "Administration", "view_ingest"),
-    PageSpec("views/erasures.py", "Erasures", "Administration", "view_erasures"),
-)
 
 
 def _sign_in_page() -> None:
@@ -109,17 +83,38 @@ def main() -> None:
     st.set_page_config(page_title="Disrupt", layout="wide")
     user = session.current_user()
     if user is None:
-        st.navigation([st.Page(_sign_in_page, title="Sign in", url_path="sign-in")]).run()
+        _only(_sign_in_page, "Sign in", "sign-in")
         return
     _sidebar(user.role, user.name)
     if not session.purpose():
-        st.navigation([st.Page(_purpose_page, title="Purpose", url_path="purpose")]).run()
+        _only(_purpose_page, "Purpose", "purpose")
         return
-    sections: dict[str, list[st.Page]] = {}
-    for spec in PAGES:
-        if may(user.role, spec.capability):
-            sections.setdefault(spec.section, []).append(st.Page(str(HERE / spec.path), title=spec.title))
-    st.navigation(sections).run()
+    role = user.role
+    st.navigation(navigation.pages_for(role, refused=lambda spec: lambda: _refused_page(role, spec))).run()
+
+
+def _only(run: Callable[[], None], title: str, url_path: str) -> None:
+    """Run ``run`` at every address of the app, so the address asked for (and its state) survives it."""
+    first = st.Page(run, title=title, url_path=url_path, default=True)
+    st.navigation([first, *(navigation.placeholder(spec, run) for spec in navigation.PAGES)], position="hidden").run()
+
+
+def _refused_page(role: str, spec: navigation.PageSpec) -> None:
+    """What a page address the role may not open shows (reached through a pasted link)."""
+    user = session.current_user()
+    if user is not None:
+        session.runtime().audit.record(
+            user=user.name,
+            role=role,
+            action="open page",
+            purpose=session.purpose(),
+            outcome="refused",
+            detail=spec.name,
+        )
+    st.title("Not available")
+    st.error(f"The {spec.title} page is not available to a {ROLE_TITLES[role]}.")  # type: ignore[index]
+    first = next(p for p in navigation.PAGES if may(role, p.capability))
+    st.page_link(first.page(), label=f"Go to {first.title}")
 
 
 main()

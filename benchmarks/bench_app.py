@@ -42,7 +42,7 @@ def main() -> None:
     from streamlit.testing.v1 import AppTest
 
     import app.main
-    from app.main import PAGES
+    from app.navigation import PAGES
     from app.policy import ROLES, may
     from graph import open_store
 

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import app.main
-from app.main import PAGES
+from app.navigation import PAGES
 from app.policy import ROLES, may
 from graph import ErasureRecord, open_store
 from tests.app.conftest import PASSWORD, AppWorld, signed_in_state

@@ -190,7 +190,7 @@ def test_every_page_renders_over_bolt_and_sessions_share_one_driver(
     from streamlit.testing.v1 import AppTest
 
     import app.session
-    from app.main import PAGES
+    from app.navigation import PAGES
     from app.policy import ROLES, may
     from tests.app.conftest import signed_in_state
     from tests.app.test_pages import MAIN
