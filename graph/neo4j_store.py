@@ -36,6 +36,7 @@ import neo4j
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 
 from graph.errors import InvalidRecord, StoreConfigError, StoreError, UnknownEntity
+from graph.facts import add_fact_edges, distinct_steps, fact_key, facts_asked, has_key_properties
 from graph.ids import fold_text
 from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
 from graph.neo4j_state import (
@@ -198,27 +199,25 @@ UNWIND $rows AS r MATCH (a:Entity {{id: r.src}})-[l:{kind}]->(b) WHERE l.id = r.
 RETURN l.id AS id, l._props AS props, l.first_seen AS first_seen, l.last_seen AS last_seen,
        l.orig_src AS orig_src, l.orig_dst AS orig_dst, a.id AS src, b.id AS dst
 """
-_LINKS_BY_ID = """
-UNWIND $ids AS x MATCH (a)-[l:{kind} {{id: x}}]->(b)
-RETURN l.id AS id, l._props AS props, l.first_seen AS first_seen, l.last_seen AS last_seen,
-       l.orig_src AS orig_src, l.orig_dst AS orig_dst, a.id AS src, b.id AS dst
-"""
 _NEIGHBOURS = """
 UNWIND $ids AS x MATCH (a:Entity {id: x})-[r]-(o:Entity)
 WHERE ($link_kinds IS NULL OR type(r) IN $link_kinds) AND ($kinds IS NULL OR o.kind IN $kinds)
-RETURN r.id AS id, startNode(r).id AS src, endNode(r).id AS dst
+RETURN r.id AS id, type(r) AS kind, startNode(r).id AS src, endNode(r).id AS dst, r._props AS props
 """
-# allShortestPaths cannot take its length bound as a parameter: one text per bound, from this table.
-_ALL_SHORTEST = {
-    hops: f"""
-MATCH (a:Entity {{id: $source}}) MATCH (b:Entity {{id: $target}})
-MATCH p = allShortestPaths((a)-[*..{hops}]-(b))
-WHERE $link_kinds IS NULL OR all(r IN relationships(p) WHERE type(r) IN $link_kinds)
-RETURN [n IN nodes(p) | n.id] AS entities, [r IN relationships(p) | r.id] AS links
-LIMIT $limit
-"""
-    for hops in range(1, MAX_PATH_HOPS + 1)
-}
+# The links of one kind between the two entities of each asked link, either way round (itself
+# included): the candidates for its fact (graph.facts). From the link's start entity when known.
+_PARALLEL_FIELDS = (
+    " RETURN {asked} AS asked, s.id AS id, s._props AS props, s.first_seen AS first_seen, s.last_seen AS last_seen,"
+    " startNode(s).id AS src, endNode(s).id AS dst"
+)
+_PARALLEL_STORED = (
+    "UNWIND $rows AS r MATCH (a:Entity {{id: r.src}})-[l:{kind}]->(b) WHERE l.id = r.id "
+    "MATCH (a)-[s:{kind}]-(b)" + _PARALLEL_FIELDS.format(asked="r.id")
+)
+_PARALLEL_BY_ID = (
+    "UNWIND $ids AS x MATCH (a)-[l:{kind} {{id: x}}]->(b) WITH x, a, b "
+    "MATCH (a)-[s:{kind}]-(b)" + _PARALLEL_FIELDS.format(asked="x")
+)
 
 
 def _anchored(sources: Mapping[str, str]) -> list[dict[str, str]]:
@@ -267,6 +266,7 @@ class Neo4jStore:
                 f"{exc}; check the host, port and TLS options of the store URL"
             ) from exc
         self._link_kinds = {kind.lower(): kind for kind in self.schema.links}
+        self._keyed_kinds = frozenset(k for k in self.schema.links if has_key_properties(self.schema, k))
         self._create_schema()
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -568,37 +568,41 @@ class Neo4jStore:
         return self._read(lambda tx: self._links(tx, ids))
 
     def _links(self, tx: Tx, ids: Sequence[str], sources: Mapping[str, str] | None = None) -> list[Link]:
-        """Links by id. With ``sources`` (link id to its start entity) each is found from that entity;
-        without, through the relationship id index (which ArcadeDB does not use: it scans the type)."""
+        """The facts of links asked by id (see :meth:`get_links`). With ``sources`` (link id to its
+        start entity) each is found from that entity; without, through the relationship id index
+        (which ArcadeDB does not use: it scans the type)."""
         by_kind: dict[str, list[str]] = defaultdict(list)
         for link_id in ids:
             kind = self._link_kinds.get(link_id.split("-", 1)[0])  # ids are "<kind>-<digest>" (graph.ids.make_id)
             if kind is not None:
                 by_kind[kind].append(link_id)
-        rows: dict[str, dict[str, Any]] = {}
+        parallel: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for kind, kind_ids in by_kind.items():
             if sources is not None:
-                found = self._rows(
-                    tx, _STORED_LINKS.format(kind=_quoted(kind)), "rows", _anchored({i: sources[i] for i in kind_ids})
-                )
+                anchors = _anchored({i: sources[i] for i in kind_ids})
+                found = self._rows(tx, _PARALLEL_STORED.format(kind=_quoted(kind)), "rows", anchors)
             else:
-                found = self._rows(tx, _LINKS_BY_ID.format(kind=_quoted(kind)), "ids", kind_ids)
-            rows.update({r["id"]: {**r, "kind": kind} for r in found})
-        prov = self._provenance_of(tx, list(rows))
-        return [
-            Link(
-                i,
-                r["kind"],
-                r["src"],
-                r["dst"],
-                json.loads(r["props"]),
-                ordered(prov[i]),
-                r["first_seen"],
-                r["last_seen"],
-            )
-            for i in ids
-            if (r := rows.get(i)) is not None
-        ]
+                found = self._rows(tx, _PARALLEL_BY_ID.format(kind=_quoted(kind)), "ids", kind_ids)
+            for r in found:
+                parallel[r["asked"]].append({**r, "kind": kind})
+        prov = self._provenance_of(tx, list({r["id"] for rows in parallel.values() for r in rows}))
+        links = {
+            asked: [
+                Link(
+                    r["id"],
+                    r["kind"],
+                    r["src"],
+                    r["dst"],
+                    json.loads(r["props"]),
+                    ordered(prov[r["id"]]),
+                    r["first_seen"],
+                    r["last_seen"],
+                )
+                for r in rows
+            ]
+            for asked, rows in parallel.items()
+        }
+        return facts_asked(self.schema, ids, links)
 
     def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 20) -> list[Entity]:
         query = fold_text(text)
@@ -618,8 +622,11 @@ class Neo4jStore:
         kinds: Collection[str] | None,
         link_kinds: Collection[str] | None,
         starts: dict[str, str] | None = None,
+        *,
+        by_kind: bool = False,
     ) -> Neighbours:
-        """One Cypher expansion per call; ``starts`` collects each link's start entity on the way."""
+        """One Cypher expansion per call, one step per fact (per kind of link with ``by_kind``);
+        ``starts`` collects each link's start entity on the way."""
         params = {
             "kinds": sorted(set(kinds)) if kinds is not None else None,
             "link_kinds": sorted(set(link_kinds)) if link_kinds is not None else None,
@@ -629,8 +636,13 @@ class Neo4jStore:
             rows = self._rows(tx, _NEIGHBOURS, "ids", sorted(ids), **params)
             if starts is not None:
                 starts.update((r["id"], r["src"]) for r in rows)
-            return [(r["id"], r["src"], r["dst"]) for r in rows]
+            found = [
+                (r["id"], r["kind"], r["src"], r["dst"], json.loads(r["props"] or "{}") if r["kind"] in keyed else {})
+                for r in rows
+            ]
+            return distinct_steps(self.schema, found, by_kind=by_kind)
 
+        keyed = self._keyed_kinds
         return neighbours
 
     def _canonical(self, tx: Tx, entity_id: str) -> str:
@@ -677,12 +689,14 @@ class Neo4jStore:
         link_kinds: Collection[str] | None = None,
         max_paths: int = 10,
     ) -> list[Path]:
-        """Shortest paths by Cypher ``allShortestPaths`` in the server.
+        """Shortest paths by a bidirectional breadth-first search whose every expansion is one Cypher
+        query, walking one step per kind of link between two entities.
 
-        A filter on the kinds of the entities passed through is not part of that search on every
-        server (ArcadeDB applies it after the search, so it finds nothing where a longer path of
-        allowed kinds exists); with ``kinds`` the store runs a breadth-first search whose every
-        expansion is one Cypher query instead, which gives the same answer everywhere.
+        Cypher ``allShortestPaths`` is not used: it returns one path per combination of parallel
+        links (the police and the care record of one child each linked to the same episode), so the
+        same route came back several times and used up ``max_paths``; and a filter on the kinds of
+        the entities passed through is not part of that search on every server (ArcadeDB applies it
+        after the search). The walk gives the same answer as the embedded store.
         """
         if max_hops < 0 or max_paths < 1 or max_hops > MAX_PATH_HOPS:
             raise ValueError(f"max_hops must be 0 to {MAX_PATH_HOPS} and max_paths at least 1")
@@ -691,22 +705,8 @@ class Neo4jStore:
             source, target = self._canonical(tx, source_id), self._canonical(tx, target_id)
             if source == target:
                 return [Path((source,), ())]
-            if max_hops == 0:
-                return []
-            if kinds is not None:
-                neighbours = self._neighbours(tx, kinds, link_kinds)
-                return find_shortest_paths(source, target, neighbours, max_hops=max_hops, max_paths=max_paths)
-            params = {
-                "source": source,
-                "target": target,
-                "link_kinds": sorted(set(link_kinds)) if link_kinds is not None else None,
-                "limit": max_paths,
-            }
-            rows = tx.run(_ALL_SHORTEST[max_hops], params).data()
-            return sorted(
-                {Path(tuple(r["entities"]), tuple(r["links"])) for r in rows},
-                key=lambda p: (p.entities, p.links),
-            )
+            neighbours = self._neighbours(tx, kinds, link_kinds, by_kind=True)
+            return find_shortest_paths(source, target, neighbours, max_hops=max_hops, max_paths=max_paths)
 
         return self._read(work)
 
@@ -737,24 +737,23 @@ class Neo4jStore:
                         r["id"], **json.loads(r["props"]), kind=r["kind"], label=r["label"],
                         first_seen=r["first_seen"], last_seen=r["last_seen"],
                     )  # fmt: skip
-                for r in session.run(edges, params):
-                    if r["src"] in G and r["dst"] in G:
-                        G.add_edge(
-                            r["src"], r["dst"], key=r["id"], **json.loads(r["props"]), kind=r["kind"],
-                            first_seen=r["first_seen"], last_seen=r["last_seen"],
-                        )  # fmt: skip
+                fields = ("id", "kind", "src", "dst", "props", "first_seen", "last_seen")
+                edge_rows = (tuple(r[f] for f in fields) for r in session.run(edges, params))
+                folded = add_fact_edges(
+                    G, self.schema, ((i, k, s, d, json.loads(p), f, la) for i, k, s, d, p, f, la in edge_rows)
+                )
                 if provenance and entity_ids is None:
                     merged = {r["id"]: r["canon"] for r in session.run(_ALL_MERGED)}
-                    attach_provenance(G, merged, (r.values() for r in session.run(_ALL_SOURCES)))
+                    attach_provenance(G, {**merged, **folded}, (r.values() for r in session.run(_ALL_SOURCES)))
                 elif provenance:
-                    session.execute_read(self._attach_part_provenance, G)
+                    session.execute_read(self._attach_part_provenance, G, folded)
         except (Neo4jError, DriverError) as exc:
             raise StoreError(f"export failed: {getattr(exc, 'message', None) or exc}") from exc
         return G
 
-    def _attach_part_provenance(self, tx: Tx, G: nx.MultiDiGraph) -> None:
+    def _attach_part_provenance(self, tx: Tx, G: nx.MultiDiGraph, folded: Mapping[str, str]) -> None:
         merged = {r["id"]: r["canon"] for r in self._rows(tx, _MEMBERS, "ids", list(G.nodes))}
-        owners = [*G.nodes, *merged, *(key for _, _, key in G.edges(keys=True))]
+        owners = [*G.nodes, *merged, *(key for _, _, key in G.edges(keys=True)), *folded]
         items = [
             (r["owner"], r["source"], r["record_id"], r["grading"])
             for r in sorted(
@@ -762,7 +761,7 @@ class Neo4jStore:
                 key=lambda r: (r["loaded_at"], r["source"], r["record_id"], r["owner"]),
             )
         ]
-        attach_provenance(G, merged, items)
+        attach_provenance(G, {**merged, **folded}, items)
 
     def counts(self) -> Counts:
         def work(tx: Tx) -> Counts:
@@ -774,9 +773,18 @@ class Neo4jStore:
             }
             links: dict[str, int] = {}
             for kind in sorted(self.schema.links):
-                found = tx.run(f"MATCH ()-[r:{_quoted(kind)}]->() RETURN count(r) AS n").single()
-                if found is not None and found["n"]:
-                    links[kind] = found["n"]
+                # parallel links of one fact count once (graph.facts), so the ends are read, not counted
+                rows = tx.run(
+                    f"MATCH (a:Entity)-[r:{_quoted(kind)}]->(b:Entity) "
+                    "RETURN a.id AS src, b.id AS dst, r._props AS props"
+                )
+                keyed = kind in self._keyed_kinds
+                facts = {
+                    fact_key(self.schema, kind, r["src"], r["dst"], json.loads(r["props"] or "{}") if keyed else {})
+                    for r in rows
+                }
+                if facts:
+                    links[kind] = len(facts)
             return Counts(entities, links)
 
         return self._read(work)

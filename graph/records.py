@@ -275,11 +275,17 @@ def attach_provenance(G: nx.MultiDiGraph, merged: Mapping[str, str], items: Iter
     """Give an exported graph's nodes and edges their ``provenance``: (source, record id, grading).
 
     ``items`` are (owner, source, record_id, grading) in load order; a record merged into another
-    (``merged`` maps it to its canonical entity) gives its sources to that entity.
+    (``merged`` maps it to its canonical entity) gives its sources to that entity, and a link drawn
+    as part of another's fact (``merged`` maps it to that edge's key) to that edge. A source record
+    is listed once however many of the merged records or links it made.
     """
     edge_at = {key: (u, v) for u, v, key in G.edges(keys=True)}
+    listed: set[tuple[str, str, str]] = set()
     for owner, source, record_id, grading in items:
         owner = merged.get(owner, owner)
+        if (owner, source, record_id) in listed:
+            continue
+        listed.add((owner, source, record_id))
         if owner in G:
             G.nodes[owner].setdefault("provenance", []).append((source, record_id, grading))
         elif owner in edge_at:

@@ -25,6 +25,7 @@ from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InvalidRecord, StoreBusy, StoreConfigError, StoreError, UnknownEntity
+from graph.facts import add_fact_edges, distinct_steps, facts_asked, has_key_properties
 from graph.ids import fold_text
 from graph.records import (
     Counts,
@@ -249,6 +250,19 @@ _UPSERT_LINK_UNMERGED = _UPSERT_LINK.replace(
 assert _UPSERT_LINK_UNMERGED != _UPSERT_LINK
 _ANY_MERGED = "SELECT 1 FROM entities WHERE merged_into IS NOT NULL LIMIT 1"
 
+# How many facts a link kind holds (graph.facts): parallel links of one fact count once. ?2 says
+# whether the kind is symmetric, ?3 is a JSON array of the JSON paths of its key properties.
+_COUNT_FACTS = """
+SELECT count(*) FROM (
+    SELECT DISTINCT
+        CASE WHEN ?2 AND l.dst < l.src THEN l.dst ELSE l.src END,
+        CASE WHEN ?2 AND l.dst < l.src THEN l.src ELSE l.dst END,
+        (SELECT group_concat(coalesce(nullif(CAST(json_extract(l.props, k.value) AS TEXT), ''), '-'), char(31))
+         FROM json_each(?3) AS k)
+    FROM links AS l WHERE l.kind = ?1
+)
+"""
+
 _INSERT_PROVENANCE = """
 INSERT INTO provenance(owner, source, record_id, loaded_at, run_id, grading) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT(owner, source, record_id) DO NOTHING
@@ -256,19 +270,32 @@ ON CONFLICT(owner, source, record_id) DO NOTHING
 
 
 # Links touching a set of entities (a JSON array), optionally filtered by link kinds and by the
-# kind of the entity at the far end (both JSON arrays or NULL).
+# kind of the entity at the far end (both JSON arrays or NULL). Kind and properties come too, so
+# that parallel links of one fact are walked as one (graph.facts).
 _NEIGHBOUR_LINKS = """
-SELECT l.id, l.src, l.dst FROM json_each(?1) AS f
+SELECT l.id, l.kind, l.src, l.dst, l.props FROM json_each(?1) AS f
 JOIN links AS l ON l.src = f.value
 JOIN entities AS o ON o.id = l.dst
 WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
   AND (?3 IS NULL OR o.kind IN (SELECT value FROM json_each(?3)))
 UNION
-SELECT l.id, l.src, l.dst FROM json_each(?1) AS f
+SELECT l.id, l.kind, l.src, l.dst, l.props FROM json_each(?1) AS f
 JOIN links AS l ON l.dst = f.value
 JOIN entities AS o ON o.id = l.src
 WHERE (?2 IS NULL OR l.kind IN (SELECT value FROM json_each(?2)))
   AND (?3 IS NULL OR o.kind IN (SELECT value FROM json_each(?3)))
+"""
+
+# Every link of the same kind between the same two entities as each of a set of links (a JSON
+# array of ids), either way round, with the id it was asked for: the candidates for its fact.
+_PARALLEL_LINKS = """
+SELECT f.value, s.id, s.kind, s.src, s.dst, s.props, s.first_seen, s.last_seen
+FROM json_each(?1) AS f CROSS JOIN links AS l ON l.id = f.value
+CROSS JOIN links AS s ON s.src = l.src AND s.kind = l.kind AND s.dst = l.dst
+UNION ALL
+SELECT f.value, s.id, s.kind, s.src, s.dst, s.props, s.first_seen, s.last_seen
+FROM json_each(?1) AS f CROSS JOIN links AS l ON l.id = f.value
+CROSS JOIN links AS s ON s.src = l.dst AND s.kind = l.kind AND s.dst = l.src
 """
 
 # Erasure records with their lifts, in the order of ErasureRecord's fields.
@@ -398,6 +425,7 @@ class SQLiteStore:
         self.path = FilePath(path)
         self.url = f"sqlite:///{self.path}"
         self.schema = schema or load_schema()
+        self._keyed_kinds = frozenset(k for k in self.schema.links if has_key_properties(self.schema, k))
         self._lock = threading.RLock()
         self._loading = False
         try:
@@ -740,23 +768,22 @@ class SQLiteStore:
         return found[0] if found else None
 
     def get_links(self, link_ids: Iterable[str]) -> list[Link]:
-        """Links with these ids, in the order asked; ids not held are left out."""
+        """The facts of these links, in the order asked, each once; ids not held are left out.
+
+        Parallel links of one fact (see :mod:`graph.facts`) are answered by that fact: its first
+        link's id, every link's sources."""
         ids = list(dict.fromkeys(link_ids))
-        rows: dict[str, tuple[Any, ...]] = {}
+        parallel: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         with self._lock:
             for chunk in _chunks(ids):
-                for row in self._db.execute(
-                    "SELECT l.id, l.kind, l.src, l.dst, l.props, l.first_seen, l.last_seen "
-                    "FROM json_each(?) AS f JOIN links AS l ON l.id = f.value",
-                    (_json(list(chunk)),),
-                ):
-                    rows[row[0]] = row
-            prov = self._provenance_of(list(rows))
-        return [
-            Link(i, r[1], r[2], r[3], json.loads(r[4]), prov.get(i, ()), r[5], r[6])
-            for i in ids
-            if (r := rows.get(i)) is not None
-        ]
+                for asked, *row in self._db.execute(_PARALLEL_LINKS, (_json(list(chunk)),)):
+                    parallel[asked].append(tuple(row))
+            prov = self._provenance_of(list({row[0] for rows in parallel.values() for row in rows}))
+        links = {
+            asked: [Link(r[0], r[1], r[2], r[3], json.loads(r[4]), prov.get(r[0], ()), r[5], r[6]) for r in rows]
+            for asked, rows in parallel.items()
+        }
+        return facts_asked(self.schema, ids, links)
 
     def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 20) -> list[Entity]:
         query = fold_text(text)
@@ -771,14 +798,22 @@ class SQLiteStore:
                 rows = self._db.execute(_SEARCH_SCAN, (query, kinds_json, limit)).fetchall()
             return self.get_entities(r[0] for r in rows)
 
-    def _neighbours(self, kinds: Collection[str] | None, link_kinds: Collection[str] | None) -> Neighbours:
+    def _neighbours(
+        self, kinds: Collection[str] | None, link_kinds: Collection[str] | None, *, by_kind: bool = False
+    ) -> Neighbours:
+        """Steps from a set of entities, one per fact (one per kind of link with ``by_kind``)."""
         kinds_json, link_kinds_json = _json_list(kinds), _json_list(link_kinds)
+        keyed = self._keyed_kinds
 
         def neighbours(ids: Collection[str]) -> list[tuple[str, str, str]]:
-            found: list[tuple[str, str, str]] = []
+            found: list[tuple[str, str, str, str, Mapping[str, Any]]] = []
             for chunk in _chunks(sorted(ids)):
-                found.extend(self._db.execute(_NEIGHBOUR_LINKS, (_json(list(chunk)), link_kinds_json, kinds_json)))
-            return found
+                for lid, kind, src, dst, props in self._db.execute(
+                    _NEIGHBOUR_LINKS, (_json(list(chunk)), link_kinds_json, kinds_json)
+                ):
+                    # only kinds told apart by key properties need theirs parsed
+                    found.append((lid, kind, src, dst, json.loads(props) if kind in keyed else {}))
+            return distinct_steps(self.schema, found, by_kind=by_kind)
 
         return neighbours
 
@@ -825,7 +860,7 @@ class SQLiteStore:
             return find_shortest_paths(
                 source_id,
                 target_id,
-                self._neighbours(kinds, link_kinds),
+                self._neighbours(kinds, link_kinds, by_kind=True),
                 max_hops=max_hops,
                 max_paths=max_paths,
             )
@@ -857,22 +892,23 @@ class SQLiteStore:
                 (kinds_json, ids_json),
             ):
                 G.add_node(eid, **json.loads(props), kind=kind, label=label, first_seen=first, last_seen=last)
-            for lid, kind, src, dst, props, first, last in self._db.execute(
+            rows = self._db.execute(
                 "SELECT id, kind, src, dst, props, first_seen, last_seen FROM links "
                 "WHERE (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) ORDER BY id",
                 (link_kinds_json,),
-            ):
-                if src in G and dst in G:
-                    G.add_edge(src, dst, key=lid, **json.loads(props), kind=kind, first_seen=first, last_seen=last)
+            )
+            folded = add_fact_edges(
+                G, self.schema, ((lid, k, s, d, json.loads(p), f, la) for lid, k, s, d, p, f, la in rows)
+            )
             if provenance:
-                self._attach_provenance(G)
+                self._attach_provenance(G, folded)
         return G
 
-    def _attach_provenance(self, G: nx.MultiDiGraph) -> None:
+    def _attach_provenance(self, G: nx.MultiDiGraph, folded: Mapping[str, str]) -> None:
         merged = dict(self._db.execute("SELECT id, merged_into FROM entities WHERE merged_into IS NOT NULL"))
         attach_provenance(
             G,
-            merged,
+            {**merged, **folded},
             self._db.execute(
                 "SELECT owner, source, record_id, grading FROM ("
                 "SELECT id AS owner, source, record_id, grading, loaded_at FROM entities WHERE source IS NOT NULL "
@@ -889,7 +925,13 @@ class SQLiteStore:
                     "SELECT kind, count(*) FROM entities WHERE merged_into IS NULL GROUP BY kind ORDER BY kind"
                 )
             )
-            links = dict(self._db.execute("SELECT kind, count(*) FROM links GROUP BY kind ORDER BY kind"))
+            links: dict[str, int] = {}
+            for kind in sorted(self.schema.links):
+                lk = self.schema.links[kind]
+                paths = _json([f'$."{k}"' for k in lk.key])
+                found = self._db.execute(_COUNT_FACTS, (kind, lk.symmetric, paths)).fetchone()[0]
+                if found:
+                    links[kind] = found
         return Counts(entities, links)
 
     # -- entity resolution --------------------------------------------------------------------
