@@ -76,6 +76,14 @@ def distinct_steps(schema: Schema, rows: Iterable[LinkRow], *, by_kind: bool = F
     return sorted(chosen.values())
 
 
+def merge_links(schema: Schema, links: Iterable[Link]) -> list[Link]:
+    """One link per fact, in the order each fact first appears (see the module docstring)."""
+    groups: dict[FactKey, list[Link]] = {}
+    for ln in links:
+        groups.setdefault(fact_key(schema, ln.kind, ln.source, ln.target, ln.properties), []).append(ln)
+    return [merge_parallel(group) for group in groups.values()]
+
+
 def merge_parallel(links: Sequence[Link]) -> Link:
     """The one link that parallel links of one fact make: first id, every source, merged properties."""
     ordered = sorted(links, key=lambda ln: ln.id)
@@ -178,6 +186,7 @@ __all__ = [
     "fact_key",
     "facts_asked",
     "has_key_properties",
+    "merge_links",
     "merge_parallel",
     "union_provenance",
 ]
