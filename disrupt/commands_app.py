@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import logging
 import os
 import secrets
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from types import FrameType
 
 import click
 from rich.table import Table
@@ -17,6 +23,7 @@ from app.policy import ROLE_TITLES, ROLES
 from disrupt.cliutil import console
 from disrupt.settings import Settings
 
+log = logging.getLogger(__name__)
 MAIN_SCRIPT = Path(__file__).resolve().parent.parent / "app" / "main.py"
 DEMO_USERS = {role: f"demo-{role}" for role in ROLES}
 
@@ -41,16 +48,60 @@ def streamlit_command(host: str, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Run the app in the foreground until interrupted, with the settings passed on explicitly."""
+class _Stopped(Exception):
+    """SIGTERM arrived: unwind so that the server child is stopped too."""
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped(signum)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: have Linux send SIGTERM if this CLI dies, even by SIGKILL."""
+    with contextlib.suppress(OSError):  # no libc by that name: the signal handlers still stop the child
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def stop_server(proc: subprocess.Popen[bytes], *, grace: float = 15.0) -> None:
+    """Stop the Streamlit child: SIGTERM (it shuts down cleanly), then SIGKILL if it has not gone in ``grace`` s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            log.warning("the app server (pid %d) did not stop in %.0f s; killing it", proc.pid, grace)
+            proc.kill()
+            proc.wait()
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    """Run the app in the foreground until interrupted, with the settings passed on explicitly.
+
+    Ctrl+C (SIGINT) and SIGTERM both stop the Streamlit server this starts, so none is left serving
+    after the command has gone. Returns the server's exit status.
+    """
     env = dict(os.environ)
     env["DISRUPT_DATA_DIR"] = str(settings.data_dir)
     env["DISRUPT_STORE"] = settings.store_url
     env["DISRUPT_APP_DB"] = str(settings.app_db_path)
     console.print(f"Disrupt is at http://{host}:{port} (Ctrl+C stops it)")
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_stopped) if in_main else None
+    proc = subprocess.Popen(  # noqa: S603 - fixed argument list
+        streamlit_command(host, port), env=env, preexec_fn=_die_with_parent if sys.platform == "linux" else None
+    )
     try:
-        subprocess.run(streamlit_command(host, port), env=env, check=False)  # noqa: S603 - fixed argument list
-    except KeyboardInterrupt:
+        return proc.wait()
+    except (KeyboardInterrupt, _Stopped):
+        console.print("Stopping ...")
+        return 0
+    finally:
+        stop_server(proc)
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
         console.print("Stopped.")
 
 
