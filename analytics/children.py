@@ -25,17 +25,24 @@ TREND_DAYS = 182
 
 
 def _episodes(G: nx.MultiDiGraph, child: Any) -> list[Any]:
-    return [
-        e
-        for _, e, d in G.out_edges(child, data=True)
-        if d.get("kind") == "PARTY_TO" and G.nodes[e].get("kind") == "MissingEpisode" and d.get("role") == "missing"
-    ]
+    """The child's missing episodes, each once (two agencies' links to one episode are one episode)."""
+    return list(
+        dict.fromkeys(
+            e
+            for _, e, d in G.out_edges(child, data=True)
+            if d.get("kind") == "PARTY_TO" and G.nodes[e].get("kind") == "MissingEpisode" and d.get("role") == "missing"
+        )
+    )
 
 
 def _found_places(G: nx.MultiDiGraph, episode: Any) -> list[Any]:
-    return [
-        p for _, p, d in G.out_edges(episode, data=True) if d.get("kind") == "OCCURRED_AT" and d.get("role") == "found"
-    ]
+    return list(
+        dict.fromkeys(
+            p
+            for _, p, d in G.out_edges(episode, data=True)
+            if d.get("kind") == "OCCURRED_AT" and d.get("role") == "found"
+        )
+    )
 
 
 def _within(P: nx.Graph, node: Any, hops: int) -> set[Any]:

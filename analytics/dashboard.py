@@ -47,9 +47,12 @@ def _rows(measure: str, counts: Mapping[str, int]) -> list[dict[str, Any]]:
 
 
 def _linked_events(G: nx.MultiDiGraph, person: Any, kind: str) -> Iterable[Any]:
-    for _, event, data in G.out_edges(person, data=True):
-        if data.get("kind") == "PARTY_TO" and G.nodes[event].get("kind") == kind:
-            yield event
+    """The events of a kind a person is party to, each once whatever the number of links or roles."""
+    return dict.fromkeys(
+        event
+        for _, event, data in G.out_edges(person, data=True)
+        if data.get("kind") == "PARTY_TO" and G.nodes[event].get("kind") == kind
+    )
 
 
 def management_information(
@@ -60,7 +63,9 @@ def management_information(
     ``children`` are the rows of :func:`analytics.children.child_indicators`; ``flags`` the rows
     of :func:`analytics.flags.flag_licensing`. Each child is counted once per category of a
     measure (a child referred by two sources counts once under each). Episodes are those of these
-    children, by the month they were reported; return interviews by the month they were held.
+    children, each once (two children missing together are one episode), by the month they were
+    reported (for an episode known only from its return interview, the month of the missing date
+    the interview records); return interviews by the month they were held.
     """
     ids = [c["entity_id"] for c in children]
     by: dict[str, Counter[str]] = {
@@ -76,6 +81,7 @@ def management_information(
             "return interviews by month",
         )
     }
+    episodes: dict[Any, tuple[str, str]] = {}  # each episode once: (month reported, month interviewed)
     for row, child in zip(children, ids, strict=True):
         data = G.nodes[child] if child in G else {}
         by["children by risk level"][_text(row.get("risk_level"))] += 1
@@ -87,14 +93,16 @@ def management_information(
         months = set()
         for episode in _linked_events(G, child, "MissingEpisode"):
             ep = G.nodes[episode]
-            reported = str(ep.get("reported_at") or "")[:7]
+            reported = str(ep.get("reported_at") or ep.get("first_seen") or "")[:7]
             if reported:
                 months.add(reported)
-                by["missing episodes by month"][reported] += 1
-            interview = str(ep.get("return_interview_on") or "")[:7]
-            if interview:
-                by["return interviews by month"][interview] += 1
+            episodes[episode] = (reported, str(ep.get("return_interview_on") or "")[:7])
         by["children missing by month"].update(months)
+    for reported, interview in episodes.values():
+        if reported:
+            by["missing episodes by month"][reported] += 1
+        if interview:
+            by["return interviews by month"][interview] += 1
     concern = [f for f in flags if f.get("subject_kind") == "Business" and f.get("level") in CONCERN_LEVELS]
     by["businesses of concern by type"] = Counter(_text(f.get("subject_type")) for f in concern)
     by["businesses of concern by ward"] = Counter(

@@ -233,18 +233,23 @@ def _business_reasons(
 ) -> _Reasons:
     reasons = _Reasons()
     _about(G, [business], rules, reasons, "premises")
-    found = [e for e, role in events_at(G, held_places) if role == "found" and _of_concern(G, e, roles, rules)]
+    # each episode and incident once, though it may be recorded at more than one of the places
+    found = list(
+        dict.fromkeys(e for e, role in events_at(G, held_places) if role == "found" and _of_concern(G, e, roles, rules))
+    )
     if found:
         reasons.add(
             "high" if len(found) >= 2 else "medium",
             f"{len(found)} missing episode{'s' * (len(found) > 1)} of children at risk of exploitation ended here",
             _record_refs(G, found),
         )
-    incidents = [
-        e
-        for e, _ in events_at(G, held_places)
-        if G.nodes[e].get("kind") == "Incident" and is_exploitation_event(G, e, rules)
-    ]
+    incidents = list(
+        dict.fromkeys(
+            e
+            for e, _ in events_at(G, held_places)
+            if G.nodes[e].get("kind") == "Incident" and is_exploitation_event(G, e, rules)
+        )
+    )
     if incidents:
         reasons.add(
             "high",

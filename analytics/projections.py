@@ -66,12 +66,13 @@ def event_date(G: nx.MultiDiGraph, node: Any) -> str | None:
 
 
 def parties(G: nx.MultiDiGraph, event: Any) -> list[tuple[Any, str]]:
-    """The people linked to an event, with their role (``subject`` for intelligence)."""
-    found = []
+    """The people linked to an event, with their role (``subject`` for intelligence), each
+    (person, role) once however many records link them."""
+    found: dict[tuple[Any, str], None] = {}
     for person, _, data in G.in_edges(event, data=True):
         if G.nodes[person].get("kind") in ACTOR_KINDS and data.get("kind") in ("PARTY_TO", "SUBJECT_OF"):
-            found.append((person, str(data.get("role") or "other").lower()))
-    return found
+            found.setdefault((person, str(data.get("role") or "other").lower()), None)
+    return list(found)
 
 
 def _grading(G: nx.MultiDiGraph, event: Any, rules: Rules) -> float:

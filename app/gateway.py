@@ -365,11 +365,14 @@ def _timeline(G: Any, people: Sequence[str]) -> list[dict[str, Any]]:
     for node, data in G.nodes(data=True):
         if data.get("kind") not in EVENT_KINDS:
             continue
-        involved = [
-            (p, str(d.get("role") or d.get("kind", "")).lower())
-            for p, _, d in G.in_edges(node, data=True)
-            if p in wanted
-        ]
+        # each person and role once: two records' links to one event are one part in it
+        involved = list(
+            dict.fromkeys(
+                (p, str(d.get("role") or d.get("kind", "")).lower())
+                for p, _, d in G.in_edges(node, data=True)
+                if p in wanted
+            )
+        )
         if not involved:
             continue
         rows.append(

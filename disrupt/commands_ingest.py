@@ -191,10 +191,11 @@ def ingest(
 
 
 def run_resolve(store: GraphStore, threshold: float) -> list[Any]:
-    from ingest.resolve import resolve_businesses, resolve_people
+    from ingest.resolve import resolve_businesses, resolve_episodes, resolve_people
 
-    with console.status("Resolving people and businesses ..."):
-        return [resolve_people(store, threshold=threshold), resolve_businesses(store)]
+    with console.status("Resolving people, missing episodes and businesses ..."):
+        # episodes after people: an interview joins the episode of the same resolved child
+        return [resolve_people(store, threshold=threshold), resolve_episodes(store), resolve_businesses(store)]
 
 
 def print_resolve_reports(reports: list[Any]) -> None:

@@ -26,6 +26,7 @@ from graph.schema import Schema
 if TYPE_CHECKING:
     import networkx as nx
 
+_NODE_FIELDS = frozenset({"kind", "label", "first_seen", "last_seen", "provenance"})  # set by the export itself
 _ABSENT = "-"  # a missing key value, as in link ids (graph.records.new_link)
 
 FactKey = tuple[str, ...]
@@ -130,6 +131,34 @@ def facts_asked(schema: Schema, asked: Iterable[str], parallel: Mapping[str, Seq
     return found
 
 
+def fill_properties(own: Mapping[str, Any], merged: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """A canonical entity's properties: its own record's, filled in where it has none by the
+    records merged into it (``merged`` in id order), so that what one record alone knows (the
+    date of a return interview, a date of birth only social care holds) is not lost by a merge.
+
+    >>> fill_properties({"reference": "MP1", "pull_factors": []}, [{"reference": "RI1", "pull_factors": ["gifts"]}])
+    {'reference': 'MP1', 'pull_factors': ['gifts']}
+    """
+    properties = dict(own)
+    for record in merged:
+        for name, value in record.items():
+            if properties.get(name) in (None, "", []):
+                properties[name] = value
+    return properties
+
+
+def fill_nodes(G: nx.MultiDiGraph, merged: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+    """Fill the nodes of ``G`` from the records merged into them: (canonical id, record properties)
+    in record id order, by the rule of :func:`fill_properties`."""
+    for canonical, record in merged:
+        if canonical not in G:
+            continue
+        data = G.nodes[canonical]
+        for name, value in record.items():
+            if name not in _NODE_FIELDS and data.get(name) in (None, "", []):
+                data[name] = value
+
+
 def union_provenance(items: Iterable[Provenance]) -> tuple[Provenance, ...]:
     """Sources in load order, each source record once."""
     kept: dict[tuple[str, str], Provenance] = {}
@@ -185,6 +214,8 @@ __all__ = [
     "distinct_steps",
     "fact_key",
     "facts_asked",
+    "fill_nodes",
+    "fill_properties",
     "has_key_properties",
     "merge_links",
     "merge_parallel",

@@ -36,7 +36,15 @@ import neo4j
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 
 from graph.errors import InvalidRecord, StoreConfigError, StoreError, UnknownEntity
-from graph.facts import add_fact_edges, distinct_steps, fact_key, facts_asked, has_key_properties
+from graph.facts import (
+    add_fact_edges,
+    distinct_steps,
+    fact_key,
+    facts_asked,
+    fill_nodes,
+    fill_properties,
+    has_key_properties,
+)
 from graph.ids import fold_text
 from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
 from graph.neo4j_state import (
@@ -133,6 +141,12 @@ _READ_ENDS = "UNWIND $ids AS x MATCH (n:Entity {id: x}) RETURN n.id AS id, n.kin
 _UPDATE_NODES = "UNWIND $rows AS r MATCH (n:Entity {id: r.id}) SET n += r.props"
 _SET_MERGED = "UNWIND $rows AS r MATCH (n:Entity {id: r.id}) SET n.merged_into = r.canon"
 _MEMBERS = "UNWIND $ids AS x MATCH (m:Entity {merged_into: x}) RETURN m.id AS id, m.merged_into AS canon"
+_MEMBER_PROPS = (
+    "UNWIND $ids AS x MATCH (m:Entity {merged_into: x}) RETURN m.id AS id, m.merged_into AS canon, m._props AS props"
+)
+_ALL_MEMBER_PROPS = (
+    "MATCH (m:Entity) WHERE m.merged_into IS NOT NULL RETURN m.merged_into AS canon, m._props AS props ORDER BY m.id"
+)
 _EXISTING_SOURCES = "UNWIND $keys AS k MATCH (s:DisruptSource {key: k}) RETURN s.key AS key"
 _CREATE_SOURCES = "UNWIND $rows AS r CREATE (s:DisruptSource) SET s = r"
 _READ_SOURCES = """
@@ -534,13 +548,23 @@ class Neo4jStore:
     def _entities(self, tx: Tx, asked: Sequence[str]) -> list[Entity]:
         ids = list(dict.fromkeys(self._canonical_ids(tx, asked).values()))
         rows = {r["id"]: r for r in self._rows(tx, _READ_NODES, "ids", ids)}
-        members = {r["id"]: r["canon"] for r in self._rows(tx, _MEMBERS, "ids", ids)}
+        found = self._member_props(tx, ids)
+        members = {r["id"]: r["canon"] for r in found}
+        member_props: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for m in found:
+            member_props[m["canon"]].append(json.loads(m["props"]))
         gathered: dict[str, list[Provenance]] = defaultdict(list)
         for owner, items in self._provenance_of(tx, [*rows, *members]).items():
             gathered[members.get(owner, owner)].extend(items)
         return [
             Entity(
-                i, r["kind"], r["label"], json.loads(r["props"]), ordered(gathered[i]), r["first_seen"], r["last_seen"]
+                i,
+                r["kind"],
+                r["label"],
+                fill_properties(json.loads(r["props"]), member_props.get(i, [])),
+                ordered(gathered[i]),
+                r["first_seen"],
+                r["last_seen"],
             )
             for i in ids
             if (r := rows.get(i)) is not None
@@ -737,6 +761,12 @@ class Neo4jStore:
                         r["id"], **json.loads(r["props"]), kind=r["kind"], label=r["label"],
                         first_seen=r["first_seen"], last_seen=r["last_seen"],
                     )  # fmt: skip
+                member_rows: list[Any]
+                if entity_ids is None:
+                    member_rows = list(session.run(_ALL_MEMBER_PROPS))
+                else:
+                    member_rows = session.execute_read(self._member_props, list(G.nodes))
+                fill_nodes(G, ((r["canon"], json.loads(r["props"])) for r in member_rows))
                 fields = ("id", "kind", "src", "dst", "props", "first_seen", "last_seen")
                 edge_rows = (tuple(r[f] for f in fields) for r in session.run(edges, params))
                 folded = add_fact_edges(
@@ -750,6 +780,10 @@ class Neo4jStore:
         except (Neo4jError, DriverError) as exc:
             raise StoreError(f"export failed: {getattr(exc, 'message', None) or exc}") from exc
         return G
+
+    def _member_props(self, tx: Tx, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The records merged into these entities, in record id order, with their properties."""
+        return sorted(self._rows(tx, _MEMBER_PROPS, "ids", ids), key=lambda r: str(r["id"]))
 
     def _attach_part_provenance(self, tx: Tx, G: nx.MultiDiGraph, folded: Mapping[str, str]) -> None:
         merged = {r["id"]: r["canon"] for r in self._rows(tx, _MEMBERS, "ids", list(G.nodes))}

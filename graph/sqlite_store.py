@@ -25,7 +25,7 @@ from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InvalidRecord, StoreBusy, StoreConfigError, StoreError, UnknownEntity
-from graph.facts import add_fact_edges, distinct_steps, facts_asked, has_key_properties
+from graph.facts import add_fact_edges, distinct_steps, facts_asked, fill_nodes, fill_properties, has_key_properties
 from graph.ids import fold_text
 from graph.records import (
     Counts,
@@ -707,6 +707,7 @@ class SQLiteStore:
             ids = list(dict.fromkeys(self.canonical_ids(entity_ids).values()))
             rows: dict[str, tuple[Any, ...]] = {}
             members: dict[str, str] = {}
+            member_props: dict[str, list[tuple[str, str]]] = defaultdict(list)
             for chunk in _chunks(ids):
                 for row in self._db.execute(
                     "SELECT e.id, e.kind, e.label, e.props, e.first_seen, e.last_seen "
@@ -714,19 +715,27 @@ class SQLiteStore:
                     (_json(list(chunk)),),
                 ):
                     rows[row[0]] = row
-                members.update(
-                    self._db.execute(
-                        "SELECT e.id, e.merged_into FROM json_each(?) AS f "
-                        "JOIN entities AS e ON e.merged_into = f.value",
-                        (_json(list(chunk)),),
-                    )
-                )
+                for member, canonical, props in self._db.execute(
+                    "SELECT e.id, e.merged_into, e.props FROM json_each(?) AS f "
+                    "JOIN entities AS e ON e.merged_into = f.value",
+                    (_json(list(chunk)),),
+                ):
+                    members[member] = canonical
+                    member_props[canonical].append((member, props))
             prov = self._provenance_of([*rows, *members])
         gathered: dict[str, list[Provenance]] = defaultdict(list)
         for owner, items in prov.items():
             gathered[members.get(owner, owner)].extend(items)
         return [
-            Entity(i, r[1], r[2], json.loads(r[3]), _ordered(gathered.get(i, [])), r[4], r[5])
+            Entity(
+                i,
+                r[1],
+                r[2],
+                fill_properties(json.loads(r[3]), (json.loads(p) for _, p in sorted(member_props.get(i, [])))),
+                _ordered(gathered.get(i, [])),
+                r[4],
+                r[5],
+            )
             for i in ids
             if (r := rows.get(i)) is not None
         ]
@@ -892,6 +901,15 @@ class SQLiteStore:
                 (kinds_json, ids_json),
             ):
                 G.add_node(eid, **json.loads(props), kind=kind, label=label, first_seen=first, last_seen=last)
+            fill_nodes(
+                G,
+                (
+                    (canonical, json.loads(props))
+                    for canonical, props in self._db.execute(
+                        "SELECT merged_into, props FROM entities WHERE merged_into IS NOT NULL ORDER BY id"
+                    )
+                ),
+            )
             rows = self._db.execute(
                 "SELECT id, kind, src, dst, props, first_seen, last_seen FROM links "
                 "WHERE (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) ORDER BY id",

@@ -4,6 +4,10 @@
   matches), date of birth, postcode and gender. The model is trained on the data each run
   (u by random sampling, m by expectation maximisation), not hand-weighted.
 - Businesses: the same postcode and a near-identical folded name.
+- Missing episodes: a police report and a care return interview share an episode when the
+  interview names the police reference (one id already); an interview that names none is merged
+  into the police episode of the same resolved child reported missing on the same day
+  (:func:`resolve_episodes`, run after people are resolved).
 - Vehicles, phones and licences need no model: their ids come from normalised keys (VRM, E.164
   number, authority and licence number), so records of one object already share an entity.
 
@@ -48,6 +52,7 @@ class ResolutionReport:
     pairs_scored: int = 0
     pairs_linked: int = 0
     judgements_applied: int = 0
+    ambiguous: int = 0  # records that matched more than one entity and were left standing alone
     method: str = ""
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
@@ -260,6 +265,69 @@ def resolve_businesses(store: GraphStore, *, similarity: float = 0.9, run_id: st
     return report
 
 
+def resolve_episodes(store: GraphStore, *, run_id: str | None = None) -> ResolutionReport:
+    """Merge each missing episode known only from a return interview (no police reference, so no
+    report time) into the police episode of the same child reported missing on the same day.
+
+    The child is the resolved person (run :func:`resolve_people` first) linked to both as
+    ``missing``; the interview's day is its missing date (the record's first seen), the police
+    episode's the day of ``reported_at``. An interview that matches two police episodes is left
+    alone and counted as ambiguous; analysts' judgements override the match. Running it again
+    changes nothing.
+    """
+    report = ResolutionReport("MissingEpisode", method="same reference, or same child and day")
+    started = time.perf_counter()
+    reported: dict[str, str] = {}  # police episode record -> day reported missing
+    unreported: dict[str, str] = {}  # episode known only from an interview -> day missing
+    ids: list[str] = []
+    for e in store.records_of_kind("MissingEpisode"):
+        ids.append(e.id)
+        if e.properties.get("reported_at"):
+            reported[e.id] = str(e.properties["reported_at"])[:10]
+        elif e.first_seen:
+            unreported[e.id] = e.first_seen[:10]
+    report.records = len(ids)
+    pairs: list[tuple[str, str]] = []
+    if unreported and reported:
+        children = _missing_children(store, set(ids))
+        by_child_day: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for episode, day in reported.items():
+            for child in children.get(episode, ()):
+                by_child_day[(child, day)].append(episode)
+        for episode, day in sorted(unreported.items()):
+            found = sorted({p for child in children.get(episode, ()) for p in by_child_day.get((child, day), ())})
+            report.pairs_scored += bool(children.get(episode))
+            if len(found) == 1:
+                pairs.append((episode, found[0]))
+            elif found:
+                report.ambiguous += 1
+    report.pairs_linked = len(pairs)
+    clusters, report.judgements_applied = _clusters(ids, pairs, store)
+    rank = {i: (0 if i in reported else 1, 0, i) for i in ids}  # the police episode stands for the interview
+    report.records_moved = _apply(store, clusters, rank, run_id)
+    report.clusters = len(clusters)
+    report.merged_records = report.records - report.clusters
+    report.seconds = time.perf_counter() - started
+    log.info(
+        "episodes: %d records in %d episodes (%d moved, %d ambiguous)",
+        report.records,
+        report.clusters,
+        report.records_moved,
+        report.ambiguous,
+    )
+    return report
+
+
+def _missing_children(store: GraphStore, episodes: set[str]) -> dict[str, set[str]]:
+    """The resolved people each episode record names as missing (from the links as loaded)."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for link in store.links_of_kind("PARTY_TO"):
+        if link.target in episodes and link.properties.get("role") == "missing":
+            named[link.target].add(link.source)
+    people = store.canonical_ids({p for records in named.values() for p in records})
+    return {episode: {people.get(p, p) for p in records} for episode, records in named.items()}
+
+
 def split_records(store: GraphStore, record_ids: Iterable[str], *, reference: str) -> int:
     """Undo a merge: the records leave their entity and stand together as a new one, and the
     decision is kept as ``different`` judgements so the next resolution run respects it.
@@ -290,4 +358,11 @@ def split_records(store: GraphStore, record_ids: Iterable[str], *, reference: st
     return store.set_canonical(assignments, run_id=f"split-{reference}")
 
 
-__all__ = ["MATCH_THRESHOLD", "ResolutionReport", "resolve_businesses", "resolve_people", "split_records"]
+__all__ = [
+    "MATCH_THRESHOLD",
+    "ResolutionReport",
+    "resolve_businesses",
+    "resolve_episodes",
+    "resolve_people",
+    "split_records",
+]

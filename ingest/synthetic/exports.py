@@ -18,7 +18,7 @@ import numpy as np
 from geodata.district import wards_geojson
 from ingest.synthetic import noise
 from ingest.synthetic.files import Export, format_date, plant_bad_rows, write_export
-from ingest.synthetic.truth import make_truth, person_id
+from ingest.synthetic.truth import distinct_counts, make_truth, person_id
 from ingest.synthetic.world import World
 
 log = logging.getLogger(__name__)
@@ -614,6 +614,9 @@ def build_exports(world: World) -> tuple[list[Export], dict[str, Any]]:
             plant_bad_rows(export, scribe.rng)
     truth = scribe.truth
     truth.update(make_truth(world, scribe.premises_ids, scribe.nominals_of, scribe.care_of, scribe.exports))
+    truth["distinct"] = distinct_counts(
+        world, scribe.nominals_of, scribe.care_of, scribe.exports, scribe.truth["variations"]
+    )
     shown = sorted({int(t[1:]) for records in truth["records"].values() for t in records.values()})
     truth["persons"] = {
         person_id(p): {
