@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -61,6 +64,7 @@ class Accounts:
         self._db = db
         self._db.executescript(_DDL)
         self._hasher = PasswordHasher()
+        self._lock = threading.Lock()
 
     def add(self, name: str, role: str, password: str | None, *, replace: bool = False) -> User:
         """Create a user (``password`` None makes an identity-provider user) or, with ``replace``, reset one.
@@ -107,28 +111,46 @@ class Accounts:
         """The user if the password is right and the account is not locked, else None.
 
         Wrong passwords count towards a lockout of :data:`LOCKOUT` after :data:`MAX_FAILURES` in a row.
+        Each attempt takes a place in that budget by one atomic UPDATE *before* its hash is checked,
+        so parallel attempts cannot all read the same count: at most :data:`MAX_FAILURES` are ever
+        checked between a success and a lock, however many arrive at once.
         """
-        row = self._db.execute(
-            "SELECT password_hash, failures, locked_until FROM users WHERE name = ?", (name,)
-        ).fetchone()
-        if row is None:
-            self._hasher.hash(password)  # same work as a real check, so timing does not reveal names
+        now = _now().isoformat()
+        rows = self._write(
+            "UPDATE users SET failures = failures + 1 "
+            "WHERE name = ? AND password_hash IS NOT NULL AND failures < ? "
+            "AND (locked_until IS NULL OR locked_until <= ?) RETURNING failures, password_hash",
+            (name, MAX_FAILURES, now),
+        )
+        if not rows:  # no such user, an identity-provider user, locked, or the budget is taken
+            self._hasher.hash(password)  # the same work as a real check, so timing reveals nothing
             return None
-        hashed, failures, locked_until = row
-        if hashed is None or (locked_until and dt.datetime.fromisoformat(locked_until) > _now()):
-            return None
+        attempt, hashed = rows[0]
         try:
             self._hasher.verify(hashed, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
-            failures += 1
-            lock = (_now() + LOCKOUT).isoformat() if failures >= MAX_FAILURES else None
-            self._db.execute(
-                "UPDATE users SET failures = ?, locked_until = ? WHERE name = ?",
-                (0 if lock else failures, lock, name),
-            )
+            if attempt >= MAX_FAILURES:  # the last place in the budget failed: lock, and start again after
+                lock = (_now() + LOCKOUT).isoformat()
+                self._write("UPDATE users SET failures = 0, locked_until = ? WHERE name = ?", (lock, name))
             return None
-        self._db.execute("UPDATE users SET failures = 0, locked_until = NULL WHERE name = ?", (name,))
+        self._write("UPDATE users SET failures = 0, locked_until = NULL WHERE name = ?", (name,))
         return self.get(name)
+
+    def _write(self, sql: str, params: tuple[object, ...]) -> Sequence[tuple[Any, ...]]:
+        """Run one write in its own immediate transaction (waiting for other writers) and return its rows.
+
+        The lock keeps this process's threads, which share one connection, out of each other's
+        transactions; BEGIN IMMEDIATE makes other processes wait their turn instead of failing.
+        """
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                rows = self._db.execute(sql, params).fetchall()
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+            return rows
 
     def is_locked(self, name: str) -> bool:
         row = self._db.execute("SELECT locked_until FROM users WHERE name = ?", (name,)).fetchone()

@@ -19,6 +19,7 @@ from app.accounts import Accounts, User
 from app.audit import AuditLog
 from app.policy import Capability, require, visible_properties
 from graph.records import Entity, Subgraph
+from graph.search import find_entities
 from graph.store import GraphStore
 
 MAX_NETWORK_NODES = 150
@@ -104,11 +105,35 @@ class Gateway:
     # -- analyst
 
     def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 25) -> list[dict[str, Any]]:
-        """Entities matching ``text`` in any searchable property (names, identifiers, VRMs, phones, addresses)."""
+        """Entities matching what was typed: a name in any order, a reference, VRM, phone, postcode or address.
+
+        Each row says what tells the hit apart (date of birth and age band, address) as far as the
+        viewer's role may see it; a phone or vehicle found brings the people who use it.
+        """
         self._allow("search_entities", "search")
-        hits = self.store.search(text, kinds=kinds, limit=limit) if text.strip() else []
-        rows = [{"entity_id": e.id, "kind": e.kind, "label": e.label, "sources": len(e.provenance)} for e in hits]
-        self._log("search", [e.id for e in hits], detail=f"text={text!r}")
+        hits = find_entities(self.store, text, kinds=kinds, limit=limit) if text.strip() else []
+        found = {e.id: "" for e in hits}
+        entities = list(hits)
+        if kinds is None or "Person" in kinds:
+            for e in [h for h in hits if h.kind in _USED_BY][:5]:
+                sub = self.store.neighbourhood(e.id, hops=1, link_kinds={_USED_BY[e.kind]}, max_nodes=11)
+                for user in sub.entities:
+                    if user.kind == "Person" and user.id not in found:
+                        found[user.id] = f"uses {e.label}"
+                        entities.append(user)
+        as_of = _as_of(self.analysis_run()) or dt.date.today()
+        rows = [
+            {
+                "entity_id": e.id,
+                "kind": e.kind,
+                "label": e.label,
+                **_telling_apart(visible_properties(self.viewer.role, e.kind, e.properties, self.store.schema), as_of),
+                "found by": found[e.id],
+                "sources": len(e.provenance),
+            }
+            for e in entities
+        ]
+        self._log("search", [e.id for e in entities], detail=f"text={text[:200]!r}")
         return rows
 
     def profile(self, entity_id: str) -> Profile:
@@ -227,13 +252,37 @@ class Gateway:
 
     # -- licensing
 
-    def licensing_search(self, text: str, *, limit: int = 25) -> list[dict[str, Any]]:
-        """Licensed drivers, vehicles, operators and premises matching a licence number, VRM, name or address."""
+    def licensing_search(self, text: str, *, born: dt.date | None = None, limit: int = 25) -> list[dict[str, Any]]:
+        """Licensed drivers, vehicles, operators and premises matching a licence number, VRM, name or
+        address (``born`` narrows people found by name), one row each with holder, VRM, address, authority."""
         self._allow("check_licensing", "licensing search")
         subjects = {f["entity_id"]: f for f in self.results("flags")}
-        rows = licensing.find_subjects(self.store, subjects, text, limit=limit) if text.strip() else []
-        self._log("licensing search", [r["entity_id"] for r in rows], detail=f"text={text!r}")
+        rows = (
+            licensing.find_subjects(
+                self.store, subjects, text, born=born, children=self._children(), as_of=self._as_of(), limit=limit
+            )
+            if text.strip()
+            else []
+        )
+        self._log("licensing search", [r["entity_id"] for r in rows], detail=f"text={text[:200]!r}, born={born}")
         return rows
+
+    def licensing_register(self, name: str, *, born: dt.date | None) -> list[dict[str, Any]]:
+        """National register refusals, suspensions and revocations against an applicant's name and date of birth."""
+        self._allow("check_licensing", "licensing register check")
+        rows = (
+            licensing.check_register(self.store, name, born=born, children=self._children(), as_of=self._as_of())
+            if name.strip()
+            else []
+        )
+        self._log("licensing register check", [r["entity_id"] for r in rows], detail=f"born={born}")
+        return rows
+
+    def _children(self) -> set[str]:
+        return {str(r["entity_id"]) for r in self.results("child_indicators")}
+
+    def _as_of(self) -> dt.date | None:
+        return _as_of(self.analysis_run())
 
     def licensing_check(self, entity_id: str) -> dict[str, Any]:
         """Concern level, reasons, licences, register matches, cross-border working.
@@ -246,7 +295,13 @@ class Gateway:
             self._log("licensing check", (), detail=f"not a licensing subject: {entity_id}")
             raise NotFound("not a licensed driver, vehicle, operator or premises in the latest analysis")
         summary = self.analysis_run() or {}
-        view = licensing.check(self.store, subjects[entity_id], home=summary.get("home_authority"))
+        view = licensing.check(
+            self.store,
+            subjects[entity_id],
+            home=summary.get("home_authority"),
+            children=self._children(),
+            as_of=self._as_of(),
+        )
         self._log("licensing check", [entity_id, *(x["entity_id"] for x in view["licences"])])
         return view
 
@@ -351,6 +406,41 @@ class Gateway:
     def note_export(self, what: str, records: Collection[str]) -> None:
         """Record that the viewer downloaded ``what``: an export is a view that leaves the app."""
         self._log(f"export {what}", records, "exported")
+
+
+# A phone or vehicle found by search brings the people who use it (what the analyst was after).
+_USED_BY: Mapping[str, str] = {"Phone": "USES_PHONE", "Vehicle": "USES_VEHICLE"}
+_AGE_BANDS = (
+    (10, "under 10"),
+    (18, "10-17"),
+    (25, "18-24"),
+    (35, "25-34"),
+    (45, "35-44"),
+    (55, "45-54"),
+    (65, "55-64"),
+)
+
+
+def _telling_apart(props: Mapping[str, Any], as_of: dt.date) -> dict[str, str]:
+    """Date of birth, age band and address of a hit, from the properties the viewer may see."""
+    born = props.get("date_of_birth")
+    band = ""
+    if isinstance(born, str):
+        try:
+            band = _age_band(licensing.age_on(dt.date.fromisoformat(born), as_of))
+        except ValueError:
+            band = ""
+    address = ", ".join(str(props[k]) for k in ("address", "postcode") if props.get(k))
+    return {"born": born if isinstance(born, str) else "", "age": band, "address": address}
+
+
+def _age_band(age: int) -> str:
+    """The age band of an age in whole years.
+
+    >>> _age_band(15)
+    '10-17'
+    """
+    return next((name for upper, name in _AGE_BANDS if age < upper), "65 and over")
 
 
 def _as_of(summary: Mapping[str, Any] | None) -> dt.date | None:

@@ -16,6 +16,7 @@ from disrupt.settings import configure_logging, load_settings
 from graph import GraphStore
 from graph.records import Entity
 from graph.records import Path as GraphPath
+from graph.search import find_entities
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,11 +69,14 @@ def _entity_row(e: Entity) -> dict[str, str]:
 def search(
     ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, store_url: str | None, as_json: bool
 ) -> None:
-    """Find entities by name or identifier (partial; case and accents ignored)."""
+    """Find entities as people type them: a name in either order, a reference, VRM, phone, postcode or address.
+
+    Partial; case, accents and spacing ignored.
+    """
     with opened(ctx, store_url) as store:
         _check_kinds(store, kinds)
-        hits = store.search(text, kinds=kinds or None, limit=limit)
-    audit_read(ctx, "search", [e.id for e in hits], detail=f"text={text!r}")
+        hits = find_entities(store, text, kinds=kinds or None, limit=limit)
+    audit_read(ctx, "search", [e.id for e in hits], detail=f"text={text[:200]!r}")
     if as_json:
         emit_json([_entity_row(e) for e in hits])
         return

@@ -1,10 +1,140 @@
-"""Check a driver, vehicle, operator or premises: concern level, reasons, register matches, cross-border."""
+"""Check a driver, vehicle, operator or premises (concern level, reasons, register, cross-border), or
+an applicant who holds no licence yet against the national register."""
+
+import datetime as dt
+from typing import Any
 
 import streamlit as st
 
 from app import session, widgets
-from app.gateway import NotFound
-from app.licensing import LICENCE_FIELDS
+from app.gateway import Gateway, NotFound
+from app.licensing import LICENCE_FIELDS, ROW_FIELDS, option_label
+
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y")
+NOTHING_FOUND_CAVEAT = (
+    "Nothing found is not the same as nothing of concern: the register holds only the refusals, "
+    "suspensions and revocations other authorities have reported, under the names and dates of birth they "
+    "recorded. Check the applicant's identity documents and enhanced DBS certificate, and ask the "
+    "authorities that licensed them before."
+)
+
+
+def parse_birth_date(text: str) -> dt.date | None:
+    """A date of birth as typed (dd/mm/yyyy or yyyy-mm-dd); None when empty.
+
+    Raises:
+        ValueError: the text is not a date in one of those forms.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date: type it as dd/mm/yyyy, e.g. 18/01/1971")
+
+
+def show_trade(gw: Gateway) -> None:
+    """Find the licensed trade however it is typed, then show one subject's check."""
+    with st.form("licensing"):
+        text = st.text_input(
+            "Licence number, VRM, name or address",
+            key="licensing_text",
+            help="A licence or plate number, a VRM with or without spaces, a driver's name (either order), "
+            "an address or postcode, or an operator's or premises' name.",
+        )
+        born_text = st.text_input("Date of birth, to narrow a name (optional)", key="licensing_born")
+        st.form_submit_button("Check")
+    if not text.strip():
+        return
+    try:
+        born = parse_birth_date(born_text)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    rows = gw.licensing_search(text, born=born)
+    if not rows:
+        st.info(
+            "No licensed driver, vehicle, operator or premises matches. This says only that the search "
+            "found no licence: try the licence number, the VRM, or the surname alone."
+        )
+        return
+    st.caption(f"{len(rows)} licensed subject(s) found")
+    widgets.table(rows, columns=list(ROW_FIELDS), column_config={"vrm": "VRM", "label": "Licence or name"})
+    labels = {r["entity_id"]: option_label(r) for r in rows}
+    chosen = st.selectbox("Subject", list(labels), format_func=labels.__getitem__, key="licensing_subject")
+    try:
+        view = gw.licensing_check(chosen)
+    except NotFound as exc:
+        st.warning(str(exc))
+        return
+    show_check(gw, view, chosen)
+
+
+def show_check(gw: Gateway, view: dict[str, Any], chosen: str) -> None:
+    """One subject's check: level, what tells it apart, why, licences, register, cross-border."""
+    level = str(view["level"] or "none")
+    {"high": st.error, "medium": st.warning, "low": st.info}.get(level, st.success)(
+        f"{widgets.plain(view['label'])}: concern level {level.upper()}"
+    )
+    facts = [(name, view.get(key)) for name, key in (("Holder", "holder"), ("VRM", "vrm"), ("Address", "address"))]
+    facts.append(("Authority", view.get("authority")))
+    st.markdown("  \n".join(f"**{name}:** {widgets.plain(value)}" for name, value in facts if value))
+    st.markdown("**Why**")
+    if view["reasons"]:
+        widgets.table(view["reasons"], columns=["level", "reason", "grading", "on whose information"])
+    else:
+        st.write("Nothing of concern is recorded.")
+    st.markdown("**Licences**")
+    widgets.table(view["licences"], columns=[*LICENCE_FIELDS, "cross_border"])
+    st.markdown("**National register**")
+    st.markdown(
+        "\n".join(f"- {widgets.plain(r)}" for r in view["register"])
+        or "No refusal, suspension or revocation recorded elsewhere."
+    )
+    st.markdown("**Cross-border working**")
+    st.markdown(
+        "\n".join(f"- {widgets.plain(c)}" for c in view["cross_border"])
+        or f"Licensed here ({widgets.plain(view['home_authority'])}) only."
+    )
+    widgets.downloads(
+        view["reasons"], name="licensing-check", on_export=lambda: gw.note_export("licensing check", [chosen])
+    )
+
+
+def show_register(gw: Gateway) -> None:
+    """Check an applicant who holds no licence yet against the national register."""
+    with st.form("register"):
+        name = st.text_input("Applicant's name", key="register_name")
+        born_text = st.text_input("Applicant's date of birth (dd/mm/yyyy)", key="register_born")
+        st.form_submit_button("Check the register")
+    if not name.strip():
+        return
+    try:
+        born = parse_birth_date(born_text)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    if born is None:
+        st.warning("Without a date of birth, matches are by name only and may be other people.")
+    rows = gw.licensing_register(name, born=born)
+    who = widgets.plain(name.strip()) + (f", born {born:%d/%m/%Y}" if born else "")
+    if rows:
+        st.error(f"{len(rows)} national register decision(s) recorded against {who}.")
+        widgets.table(
+            rows,
+            columns=["name", "date of birth", "decision", "by authority", "decided on", "register reference"],
+        )
+        st.info(
+            "A match by name and date of birth is not yet the same person: confirm it with the deciding "
+            "authority, quoting the register reference, and ask for its reasons."
+        )
+    else:
+        st.warning(f"No national register decision found for {who}.")
+        st.info(NOTHING_FOUND_CAVEAT)
+
 
 gw = session.page_gateway("check_licensing")
 st.title("Licensing check")
@@ -12,47 +142,8 @@ st.caption(
     "Concern levels come from the multi-agency analysis and inform, not replace, your judgement. "
     "Ask the named agency for the information behind a reason."
 )
-with st.form("licensing"):
-    text = st.text_input("Licence number, VRM, name or address", key="licensing_text")
-    st.form_submit_button("Check")
-if not text.strip():
-    st.stop()
-rows = gw.licensing_search(text)
-if not rows:
-    st.info("No licensed driver, vehicle, operator or premises matches.")
-    st.stop()
-widgets.table(rows, columns=["level", "type", "label", "status"])
-labels = {r["entity_id"]: f"{r['label']} ({r['type']}, {r['level']})" for r in rows}
-chosen = st.selectbox("Subject", list(labels), format_func=labels.__getitem__, key="licensing_subject")
-try:
-    view = gw.licensing_check(chosen)
-except NotFound as exc:
-    st.warning(str(exc))
-    st.stop()
-level = view["level"]
-{"high": st.error, "medium": st.warning, "low": st.info}.get(level, st.success)(
-    f"{widgets.plain(view['label'])}: concern level {level.upper()}"
-)
-st.markdown("**Why**")
-if view["reasons"]:
-    widgets.table(view["reasons"], columns=["level", "reason", "grading", "on whose information"])
-else:
-    st.write("Nothing of concern is recorded.")
-st.markdown("**Licences**")
-widgets.table(
-    view["licences"],
-    columns=[*LICENCE_FIELDS, "cross_border"],
-)
-st.markdown("**National register**")
-st.markdown(
-    "\n".join(f"- {widgets.plain(r)}" for r in view["register"])
-    or "No refusal, suspension or revocation recorded elsewhere."
-)
-st.markdown("**Cross-border working**")
-st.markdown(
-    "\n".join(f"- {widgets.plain(c)}" for c in view["cross_border"])
-    or f"Licensed here ({widgets.plain(view['home_authority'])}) only."
-)
-widgets.downloads(
-    view["reasons"], name="licensing-check", on_export=lambda: gw.note_export("licensing check", [chosen])
-)
+trade, applicant = st.tabs(["Licensed driver, vehicle, operator or premises", "Applicant: national register"])
+with trade:
+    show_trade(gw)
+with applicant:
+    show_register(gw)

@@ -1,4 +1,4 @@
-"""Search by name, identifier, VRM, phone, licence number or address."""
+"""Search as people type: a name in either order, a reference, VRM, phone, postcode or address."""
 
 import streamlit as st
 
@@ -8,17 +8,22 @@ gw = session.page_gateway("search_entities")
 st.title("Search")
 kinds = sorted(gw.store.schema.entities)
 with st.form("search"):
-    text = st.text_input("Name, reference, VRM, phone, licence number or address", key="search_text")
+    text = st.text_input(
+        "Name, reference, VRM, phone, licence number or address",
+        key="search_text",
+        help="Names in either order; VRMs, phones and postcodes with or without spaces; nominal, care, "
+        "licence and intelligence references.",
+    )
     chosen = st.multiselect("Kinds (all when empty)", kinds, key="search_kinds")
     st.form_submit_button("Search")
 if text.strip():
     rows = gw.search(text, kinds=chosen or None)
     if not rows:
-        st.info("Nothing matches. Try part of a name, a VRM without spaces, or a postcode.")
+        st.info("Nothing matches. Try part of a name, a reference, a VRM, a phone number or a postcode.")
     else:
         event = widgets.table(
             rows,
-            columns=["kind", "label", "sources", "entity_id"],
+            columns=["kind", "label", "born", "age", "address", "found by", "sources", "entity_id"],
             on_select="rerun",
             selection_mode="single-row",
             key="search_results",
