@@ -76,13 +76,26 @@ def ledger() -> LedgerView:
 
 
 def current_user() -> User | None:
-    """The signed-in user, or None; signs out a session idle for longer than the configured limit."""
+    """The signed-in user as the app database holds them now, or None.
+
+    The account is read again on every run, so removing a user or changing their role takes
+    effect at their next click: a removed user is signed out, and so is one whose role changed
+    (they sign in again under the new role and give a new purpose). A session idle for longer
+    than the configured limit is signed out too.
+    """
     user: User | None = st.session_state.get(_USER)
     if user is None:
         return None
     idle = time.monotonic() - st.session_state.get(_SEEN, 0.0)
     if idle > runtime().settings.idle_minutes * 60:
         sign_out("signed out after inactivity")
+        return None
+    now = runtime().accounts.get(user.name)
+    if now is None:
+        sign_out("signed out: the account was removed")
+        return None
+    if now.role != user.role:
+        sign_out(f"signed out: the role changed from {user.role} to {now.role}")
         return None
     st.session_state[_SEEN] = time.monotonic()
     return user

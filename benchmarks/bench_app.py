@@ -47,7 +47,12 @@ def main() -> None:
     from graph import open_store
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' sign-in helper
-    from tests.app.conftest import signed_in_state
+    from app.accounts import Accounts, open_app_db
+    from tests.app.conftest import PASSWORD, signed_in_state
+
+    accounts = Accounts(open_app_db(data / "app.db"))
+    for role in ROLES:  # the app reads the signed-in account again on every run
+        accounts.add(f"test-{role}", role, PASSWORD, replace=True)
 
     store = open_store(os.environ["DISRUPT_STORE"])
     organiser = store.read_results("groups").rows[0]["entity_id"]  # type: ignore[union-attr]

@@ -244,3 +244,33 @@ def test_signing_out_closes_the_sessions_own_store(app_world: AppWorld) -> None:
     assert [t.label for t in at.text_input] == ["User name", "Password"]
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         own.counts()
+
+
+@pytest.mark.parametrize("change", ["removed", "demoted"])
+def test_removing_or_demoting_a_user_ends_their_session_at_the_next_click(app_world: AppWorld, change: str) -> None:
+    """Issue 21, point 4: a removed analyst kept searching; a demoted one kept every analyst page."""
+    from app.accounts import Accounts, open_app_db
+    from app.audit import AuditLog
+
+    name = f"test-analyst-{change}"
+    accounts = Accounts(open_app_db(app_world.data_dir / "app.db"))
+    accounts.add(name, "analyst", PASSWORD, replace=True)
+    at = _app()
+    for key, value in signed_in_state("analyst").items():
+        at.session_state[key] = value
+    at.session_state["disrupt_user"] = accounts.get(name)
+    at.run()
+    at.switch_page("views/search.py").run()
+    assert at.title[0].value == "Search"
+    if change == "removed":
+        accounts.remove(name)
+    else:
+        accounts.add(name, "licensing", PASSWORD, replace=True)
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.label for t in at.text_input] == ["User name", "Password"]  # signed out, back at sign-in
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/search.py")
+    last = AuditLog(open_app_db(app_world.data_dir / "app.db")).entries(user=name, limit=1)[0]
+    assert last.action == "sign out" and ("removed" in last.detail or "role changed" in last.detail)
+    accounts.remove(name)
