@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from graph.records import Entity
 from graph.records import Path as GraphPath
 from graph.search import find_entities
 
+PRIVATE_UMASK = 0o077  # files Disrupt creates are readable by their owner only
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="disrupt")
@@ -32,6 +35,7 @@ def main(ctx: click.Context) -> None:
     except ValueError as exc:
         raise click.ClickException(f"bad DISRUPT_* setting: {exc}") from exc
     configure_logging(settings.log_level)
+    os.umask(PRIVATE_UMASK)  # the store, app database, ledger, rejects and exports hold personal data
     ctx.obj = settings
 
 
