@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -73,17 +73,59 @@ class AuditLog:
         )
         return int(cur.lastrowid or 0)
 
-    def entries(self, *, user: str | None = None, limit: int = 500) -> list[AuditEntry]:
-        """The newest entries first, optionally of one user."""
+    def entries(
+        self,
+        *,
+        user: str | None = None,
+        records: Collection[str] = (),
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        purpose: str | None = None,
+        limit: int = 500,
+    ) -> list[AuditEntry]:
+        """The newest entries first, narrowed by any of: one user, any of ``records`` among the records
+        an entry covers, a date range (``since`` and ``until`` inclusive, UTC days) and words in the purpose."""
+        where, params = _filters(user=user, records=records, since=since, until=until, purpose=purpose)
         query = "SELECT id, at, user, role, action, records, record_count, purpose, outcome, detail FROM audit"
-        params: tuple[object, ...] = ()
-        if user:
-            query += " WHERE user = ?"
-            params = (user,)
-        rows = self._db.execute(query + " ORDER BY id DESC LIMIT ?", (*params, limit))
+        rows = self._db.execute(query + where + " ORDER BY id DESC LIMIT ?", (*params, limit))
         return [
             AuditEntry(i, at, u, r, a, tuple(json.loads(rec)), n, p, o, d) for i, at, u, r, a, rec, n, p, o, d in rows
         ]
 
+    def users(self) -> list[str]:
+        """Every user name the log holds an entry for, in order."""
+        return [str(u) for (u,) in self._db.execute("SELECT DISTINCT user FROM audit ORDER BY user")]
+
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM audit").fetchone()[0])
+
+
+def _filters(
+    *,
+    user: str | None,
+    records: Collection[str],
+    since: dt.date | None,
+    until: dt.date | None,
+    purpose: str | None,
+) -> tuple[str, list[object]]:
+    """The WHERE clause (made only of fixed text) and its parameters for :meth:`AuditLog.entries`."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if user:
+        clauses.append("user = ?")
+        params.append(user)
+    if records:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM json_each(audit.records) AS r WHERE r.value IN (SELECT value FROM json_each(?)))"
+        )
+        params.append(json.dumps(sorted(set(records))))
+    if since:
+        clauses.append("at >= ?")
+        params.append(since.isoformat())
+    if until:
+        clauses.append("at < ?")
+        params.append((until + dt.timedelta(days=1)).isoformat())
+    if purpose and purpose.strip():
+        clauses.append("instr(lower(purpose), ?) > 0")
+        params.append(purpose.strip().lower())
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

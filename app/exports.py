@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from app import labels
 from graph.cells import spreadsheet_safe
 
 
@@ -44,30 +46,36 @@ def neutralise(value: Any) -> Any:
     return spreadsheet_safe(value)
 
 
-def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(k for r in rows for k in r))
+def _sheet(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None) -> list[list[Any]]:
+    """Header and rows of an export: titles in words, the given columns first, every cell neutralised."""
+    names = labels.ordered_columns(rows, columns)
+    out = [[_cell(labels.column_title(c)) for c in names]]
+    out += [[_cell(labels.cell_value(c, r.get(c), sortable=True)) for c in names] for r in rows]
+    return out
 
 
-def to_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """Rows as UTF-8 CSV (with a byte-order mark, so Excel reads the accents)."""
+def _cell(value: Any) -> Any:
+    """Control characters a workbook cannot hold are removed first, so none can hide a formula's start."""
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value)
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]], *, columns: Sequence[str] | None = None) -> bytes:
+    """Rows as UTF-8 CSV (with a byte-order mark, so Excel reads the accents).
+
+    ``columns`` come first in that order (the order the screen shows), then any others.
+    """
     buffer = io.StringIO()
-    columns = _columns(rows)
-    writer = csv.writer(buffer)
-    writer.writerow([neutralise(c) for c in columns])
-    for r in rows:
-        writer.writerow([neutralise(r.get(c)) for c in columns])
+    csv.writer(buffer).writerows(_sheet(rows, columns))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(rows: Sequence[Mapping[str, Any]], *, sheet: str = "export") -> bytes:
+def to_xlsx(rows: Sequence[Mapping[str, Any]], *, sheet: str = "export", columns: Sequence[str] | None = None) -> bytes:
     """Rows as an Excel workbook; every string cell is written as text, never as a formula."""
     book = Workbook()
     ws = book.active
     ws.title = sheet[:31]
-    columns = _columns(rows)
-    ws.append([neutralise(c) for c in columns])
-    for r in rows:
-        ws.append([neutralise(r.get(c)) for c in columns])
+    for line in _sheet(rows, columns):
+        ws.append(line)
     for row in ws.iter_rows():
         for cell in row:
             if isinstance(cell.value, str):

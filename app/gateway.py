@@ -17,12 +17,13 @@ from analytics.roles import person_roles
 from app import licensing, strategic
 from app.accounts import Accounts, User
 from app.audit import AuditLog
-from app.policy import Capability, require, visible_properties
+from app.policy import AUDIT_SUBJECT_FIELDS, Capability, require, visible_properties
 from graph.records import Entity, Subgraph
 from graph.search import find_entities
 from graph.store import GraphStore
 
 MAX_NETWORK_NODES = 150
+AUDIT_NAMES_PER_ENTRY = 10  # record names shown per audit entry (the ids column keeps 20)
 
 
 class LedgerView(Protocol):
@@ -307,11 +308,18 @@ class Gateway:
 
     # -- strategic
 
-    def hotspot_areas(self, period: str | None = None) -> dict[str, Any]:
-        """Hexagon and ward counts (suppressed, rounded) and the Gi* hotspot cells, for a quarter or all time."""
+    def hotspot_areas(self, period: str | None = None, *, boundaries: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Hexagon and ward counts (suppressed, rounded) and the Gi* hotspot cells, for a quarter or all time.
+
+        With ``boundaries`` (the ward GeoJSON) wards are named and hexagons placed in their wards.
+        """
         self._allow("view_hotspots", "hotspot map")
         view = strategic.hotspot_areas(
-            self.results("hotspots"), self.results("hotspot_periods"), self.results("hotspot_trend"), period
+            self.results("hotspots"),
+            self.results("hotspot_periods"),
+            self.results("hotspot_trend"),
+            period,
+            boundaries=boundaries,
         )
         self._log("hotspot map", (), "shown", detail=f"period={period or 'all'}; aggregates only")
         return view
@@ -329,24 +337,56 @@ class Gateway:
 
     # -- administration
 
-    def audit_entries(self, *, user: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    def audit_entries(
+        self,
+        *,
+        user: str | None = None,
+        records: Collection[str] = (),
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        purpose: str | None = None,
+        limit: int = 500,
+    ) -> list[dict[str, Any]]:
+        """Audit entries, newest first, narrowed by user, record, date range and purpose; with record names."""
         self._allow("view_audit", "audit log")
-        entries = self.audit.entries(user=user, limit=limit)
-        self._log("audit log", (), "shown", detail=f"{len(entries)} entries")
+        entries = self.audit.entries(user=user, records=records, since=since, until=until, purpose=purpose, limit=limit)
+        shown = {i for e in entries for i in e.records[:AUDIT_NAMES_PER_ENTRY]}
+        names = {x.id: x.label for x in self.store.get_entities(shown)} if shown else {}
+        asked = [f"{k}={v}" for k, v in (("user", user), ("since", since), ("until", until), ("purpose", purpose)) if v]
+        asked += [f"record={r}" for r in sorted(records)]
+        self._log("audit log", (), "shown", detail="; ".join([f"{len(entries)} entries", *asked]))
         return [
             {
                 "at": e.at,
                 "user": e.user,
                 "role": e.role,
                 "action": e.action,
+                "record_names": "; ".join(names.get(i, i) for i in e.records[:AUDIT_NAMES_PER_ENTRY]),
                 "records": e.record_count,
-                "record_ids": ", ".join(e.records[:20]),
                 "purpose": e.purpose,
                 "outcome": e.outcome,
                 "detail": e.detail,
+                "record_ids": ", ".join(e.records[:20]),
             }
             for e in entries
         ]
+
+    def audit_subjects(self, text: str, *, limit: int = 10) -> list[dict[str, Any]]:
+        """Records whose name matches ``text``, as id, kind and name only, for filtering the audit log.
+
+        The administrator's one way to name a record ("who viewed this child?"): it shows no
+        properties, links or analysis, and the look-up is itself audited.
+        """
+        self._allow("find_audit_subject", "audit subject search")
+        hits = self.store.search(text, limit=limit) if text.strip() else []
+        rows = [{field: value for field, value in zip(AUDIT_SUBJECT_FIELDS, (e.id, e.kind, e.label))} for e in hits]
+        self._log("audit subject search", [e.id for e in hits], detail=f"text={text!r}")
+        return rows
+
+    def audit_users(self) -> list[str]:
+        """The user names the audit log holds entries for (to pick one to filter by)."""
+        self._allow("view_audit", "audit log users")
+        return self.audit.users()
 
     def users(self, accounts: Accounts) -> list[User]:
         """The app's users and their roles."""

@@ -20,6 +20,7 @@ import h3
 from branca.element import Element, Figure
 
 from app.exports import asset_text, script_safe
+from geodata.boundaries import ward_centres, ward_names
 
 LEAFLET_DIR = Path(__file__).parent / "static" / "leaflet"
 BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -52,12 +53,14 @@ def _hexagon(cell: str) -> list[list[float]]:
     return [*ring, ring[0]]
 
 
-def _features(cells: Sequence[Mapping[str, Any]], hot: set[str]) -> dict[str, Any]:
+def _features(cells: Sequence[Mapping[str, Any]], hot: set[str], places: Mapping[str, str]) -> dict[str, Any]:
     counts = {c["area"]: c["count"] for c in cells}
     features = []
     for cell in sorted(set(counts) | hot):
         count = counts.get(cell)
         parts = [f"events: {count}" if count is not None else "events: fewer than 10"]
+        if cell in places:
+            parts.insert(0, places[cell])
         if cell in hot:
             parts.append("Gi* hotspot (FDR 5%)")
         features.append(
@@ -80,7 +83,7 @@ def _wards(boundaries: Mapping[str, Any] | None, wards: Sequence[Mapping[str, An
         code = str(props.get("ward_code", ""))
         count = counts.get(code)
         name = str(props.get("ward_name") or code)
-        info = f"{name} ({code}): {count if count is not None else 'fewer than 10'} events"
+        info = f"{name}: {count if count is not None else 'fewer than 10'} events"
         features.append(
             {
                 "type": "Feature",
@@ -138,7 +141,8 @@ def hotspot_map(
             tooltip=folium.GeoJsonTooltip(fields=["info"], labels=False),
         ).add_to(m)
     hot = set(view["hot_cells"])
-    hexes = _features(view["cells"], hot)
+    places = {c["area"]: c["place"] for c in view.get("cell_table", [])}
+    hexes = _features(view["cells"], hot, places)
     top = max((c["count"] for c in view["cells"]), default=0)
     folium.GeoJson(
         hexes,
@@ -154,15 +158,36 @@ def hotspot_map(
     legend = (
         "<div style='position:absolute;top:10px;left:54px;z-index:1000;background:#fff;padding:6px 8px;"
         "border:1px solid #999;font:12px sans-serif'>"
-        f"<b>{_text('Exploitation-related events, ' + str(view['period']))}</b><br>"
+        f"<b>{_text('Exploitation-related events, ' + str(view.get('period_label') or view['period']))}</b><br>"
         "Blue: published count (under 10 suppressed, rounded to 5)<br>"
         f"<span style='color:{HOT_OUTLINE}'>Red outline</span>: Gi* hotspot</div>"
     )
     root.html.add_child(Element(legend))
+    if not tile_url:
+        _ward_labels(m, boundaries)
     folium.LayerControl(collapsed=True).add_to(m)
     if bounds:
         m.fit_bounds(bounds)
     return str(root.render())
+
+
+def _ward_labels(m: folium.Map, boundaries: Mapping[str, Any] | None) -> None:
+    """Ward names written on the map, where no tiles name the places (the boundaries-only basemap)."""
+    names = ward_names(boundaries)
+    labels = folium.FeatureGroup(name="ward names")
+    for code, (lat, lng) in sorted(ward_centres(boundaries).items()):
+        html = f"<div class='disrupt-ward-label'>{_text(names.get(code, code))}</div>"
+        folium.Marker((lat, lng), icon=folium.DivIcon(html=html, icon_size=(120, 16), icon_anchor=(60, 8))).add_to(
+            labels
+        )
+    labels.add_to(m)
+    cast(Figure, m.get_root()).header.add_child(Element(f"<style>{_LABEL_STYLE}</style>"))
+
+
+_LABEL_STYLE = (
+    ".disrupt-ward-label{font:11px sans-serif;color:#333;text-align:center;white-space:nowrap;"
+    "pointer-events:none;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}"
+)
 
 
 def load_boundaries(path: Path | None) -> dict[str, Any] | None:

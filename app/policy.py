@@ -31,6 +31,7 @@ Capability = Literal[
     "view_hotspots",  # the hotspot map, aggregated to areas and suppressed
     "view_dashboard",  # management information, suppressed and rounded
     "view_audit",
+    "find_audit_subject",  # resolve a name to record ids and names, only to filter the audit log
     "manage_users",
     "view_ingest",  # ingest runs and rejected rows
     "view_erasures",  # erasure records and their lifts (no personal data)
@@ -42,8 +43,11 @@ GRANTS: Mapping[Role, frozenset[Capability]] = {
     ),
     "licensing": frozenset({"check_licensing"}),
     "strategic": frozenset({"view_hotspots", "view_dashboard"}),
-    "admin": frozenset({"view_audit", "manage_users", "view_ingest", "view_erasures"}),
+    "admin": frozenset({"view_audit", "find_audit_subject", "manage_users", "view_ingest", "view_erasures"}),
 }
+
+# What an administrator learns when naming a record for the audit filter: which record, never its contents.
+AUDIT_SUBJECT_FIELDS = ("entity_id", "kind", "label")
 
 # What a licensing officer may look up: the licensed trade, never the people it harms.
 LICENSING_SUBJECT_KINDS = frozenset({"Person", "Vehicle", "Licence", "Business"})

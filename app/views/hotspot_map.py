@@ -1,59 +1,76 @@
 """The hotspot map: ward choropleth, H3 hexagons, Gi* hotspots, by quarter. Counts only, no points."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from app import exports, map_view, session, widgets
+from app import exports, labels, map_view, session, widgets
 
 gw = session.page_gateway("view_hotspots")
 st.title("Hotspot map")
 periods = gw.hotspot_periods()
 period = st.selectbox(
-    "Period",
+    "Quarter",
     ["all", *reversed(periods)],
+    format_func=lambda p: "Whole window (all quarters)" if p == "all" else labels.quarter_text(p),
     key="map_period",
     help="Whole calendar quarters, which cannot overlap; hotspots are from the whole window.",
 )
-view = gw.hotspot_areas(None if period == "all" else period)
 settings = session.runtime().settings
+boundaries = map_view.load_boundaries(settings.boundaries_path)
+view = gw.hotspot_areas(None if period == "all" else period, boundaries=boundaries)
 html = map_view.hotspot_map(
     view,
-    boundaries=map_view.load_boundaries(settings.boundaries_path),
+    boundaries=boundaries,
     tile_url=settings.tile_url,
     tile_attribution=settings.tile_attribution,
 )
 widgets.map_frame(html)
 st.caption(
-    f"{len(view['hot_cells'])} Gi* hotspot hexagons; {len(view['cells'])} hexagons and {len(view['wards'])} wards with "
-    f"10 or more events (rounded to 5); {view['cells_suppressed']} hexagons and {view['wards_suppressed']} wards "
-    "with fewer are not shown."
+    f"Exploitation-related events in {view['period_label']}. {len(view['hot_cells'])} Gi* hotspot hexagons; "
+    f"{len(view['cells'])} hexagons and {len(view['wards'])} wards with 10 or more events (rounded to 5); "
+    f'{view["cells_suppressed"]} hexagons and {view["wards_suppressed"]} wards with fewer read "fewer than 10".'
 )
+if boundaries is None:
+    st.info("No ward boundaries are configured (DISRUPT_BOUNDARIES), so wards are shown by code.")
 left, right = st.columns(2)
 with left:
     st.markdown("**Wards**")
-    widgets.table(view["wards"])
+    widgets.table(view["ward_table"], columns=["ward", "count"])
 with right:
-    st.markdown("**Hexagons**")
-    widgets.table(view["cells"])
+    st.markdown("**Hexagons** (published counts and Gi* hotspots)")
+    widgets.table(view["cell_table"], columns=["place", "count", "hotspot"])
 briefing = exports.briefing_html(
-    f"Hotspot briefing, {view['period']}",
+    f"Hotspot briefing, {view['period_label']}",
     [
-        ("Wards", view["wards"], ["area", "count"]),
-        ("Hexagons", view["cells"], ["area", "count"]),
-        ("Gi* hotspot hexagons", [{"area": c} for c in view["hot_cells"]], ["area"]),
+        ("Wards", view["ward_table"], ["ward", "count"]),
+        ("Hexagons", view["cell_table"], ["place", "count", "hotspot"]),
     ],
     prepared_by=gw.viewer.name,
 )
+
+
+def _audited(what: str, data: bytes | str) -> Callable[[], bytes | str]:
+    """The file, made only once the download is recorded in the audit log."""
+
+    def make() -> bytes | str:
+        gw.note_export(what, [])
+        return data
+
+    return make
+
+
 st.download_button(
     "Download briefing (HTML)",
-    briefing,
+    _audited("hotspot briefing", briefing),
     file_name="hotspot-briefing.html",
     mime="text/html",
-    on_click=lambda: gw.note_export("hotspot briefing", []),
+    on_click="ignore",
 )
 st.download_button(
     "Download map (HTML)",
-    html,
+    _audited("hotspot map", html),
     file_name="hotspot-map.html",
     mime="text/html",
-    on_click=lambda: gw.note_export("hotspot map", []),
+    on_click="ignore",
 )
