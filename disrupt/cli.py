@@ -109,7 +109,7 @@ def _resolve_one(store: GraphStore, text: str) -> Entity:
     entity = store.get_entity(text)
     if entity is not None:
         return entity
-    hits = store.search(text, limit=6)
+    hits = find_entities(store, text, limit=6)  # typed as for `disrupt search`
     if len(hits) == 1:
         return hits[0]
     if not hits:
