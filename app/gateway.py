@@ -12,17 +12,20 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from analytics.projections import EVENT_KINDS, event_date, label_of
+from analytics.projections import ACTOR_KINDS, EVENT_KINDS, event_date, label_of
 from analytics.roles import person_roles
 from app import licensing, strategic
 from app.accounts import Accounts, User
 from app.audit import AuditLog
+from app.network_facts import NetworkView, describe_nodes
 from app.policy import AUDIT_SUBJECT_FIELDS, Capability, require, visible_properties
+from graph.facts import merge_links
 from graph.records import Entity, Subgraph
 from graph.search import find_entities
 from graph.store import GraphStore
 
 MAX_NETWORK_NODES = 150
+_EXPAND_LIMIT = 2000  # read a node's whole neighbourhood to expand it; the chart's cap decides what is drawn
 AUDIT_NAMES_PER_ENTRY = 10  # record names shown per audit entry (the ids column keeps 20)
 
 
@@ -174,12 +177,53 @@ class Gateway:
         hops: int = 1,
         max_nodes: int = MAX_NETWORK_NODES,
         link_kinds: Collection[str] | None = None,
-    ) -> Subgraph:
-        """The neighbourhood of an entity, capped at ``max_nodes`` (``truncated`` says when the cap cut it)."""
+        expand: Sequence[str] = (),
+    ) -> NetworkView:
+        """The neighbourhood of an entity, plus the neighbours of each node in ``expand``, at most
+        ``max_nodes`` in all (``truncated`` and ``notes`` say what the cap left out), with what the
+        analysis found about each node (role, flag level, age band, last seen)."""
         self._allow("view_network", "network")
         sub = self.store.neighbourhood(entity_id, hops=hops, max_nodes=max_nodes, link_kinds=link_kinds)
-        self._log("network", [e.id for e in sub.entities], detail=f"around {entity_id}, {hops} hop(s)")
-        return sub
+        if not sub.entities:
+            self._log("network", (), detail=f"not held: {entity_id}")
+            return NetworkView(entity_id, sub, {})
+        order = [e.id for e in sub.entities]
+        kept, expanded = set(order), []
+        notes, cut = ([sub.note] if sub.note else []), sub.truncated
+        for node in expand:
+            if node not in kept or node in expanded:
+                continue  # only a drawn node can be expanded (a smaller cap or a filter may have dropped it)
+            expanded.append(node)
+            around = self.store.neighbourhood(node, hops=1, max_nodes=_EXPAND_LIMIT, link_kinds=link_kinds)
+            new = [e.id for e in around.entities if e.id not in kept]
+            room = max(max_nodes - len(order), 0)
+            if len(new) > room or around.truncated:
+                cut = True
+                notes.append(f"{len(new) - min(room, len(new))} neighbours of an expanded node not drawn")
+            order.extend(new[:room])
+            kept.update(new[:room])
+        entities = self.store.get_entities(order)
+        people = [e.id for e in entities if e.kind in ACTOR_KINDS]
+        # The drawn entities and their people's events: roles and last seen are read from the events.
+        G = self.store.to_networkx(entity_ids=sorted(set(self._with_events(people)) | kept))
+        link_ids = {k for u, v, k, d in G.edges(keys=True, data=True) if u in kept and v in kept}
+        links = [lk for lk in self.store.get_links(sorted(link_ids)) if not link_kinds or lk.kind in link_kinds]
+        drawn = Subgraph(tuple(entities), tuple(merge_links(self.store.schema, links)), cut, "; ".join(notes))
+        as_of = _as_of(self.analysis_run()) or dt.date.today()
+        schema = self.store.schema
+        ages = {
+            e.id: _telling_apart(visible_properties(self.viewer.role, e.kind, e.properties, schema), as_of)["age"]
+            for e in entities
+            if e.kind in ACTOR_KINDS
+        }
+        tables = {name: self.results(name) for name in ("groups", "key_players", "flags", "child_indicators")}
+        facts = describe_nodes(G, drawn, roles=person_roles(G, as_of=as_of), tables=tables, ages=ages)
+        self._log(
+            "network",
+            order,
+            detail=f"around {entity_id}, {hops} hop(s)" + (f", expanded {len(expanded)}" if expanded else ""),
+        )
+        return NetworkView(entity_id, drawn, facts, tuple(expanded), tuple(notes))
 
     def paths(self, first: str, second: str, *, max_hops: int = 4, max_paths: int = 10) -> list[list[dict[str, Any]]]:
         """The shortest connecting paths between two entities, each a list of steps (entity and the link before it)."""
@@ -199,6 +243,10 @@ class Gateway:
                         "kind": e.kind if e else "?",
                         "label": e.label if e else node,
                         "via": via.kind if via else "",
+                        "via_role": str(via.properties.get("role") or via.properties.get("nature") or "")
+                        if via
+                        else "",
+                        "via_forward": via.target == node if via else None,
                         "via_sources": sorted({p.source for p in via.provenance}) if via else [],
                     }
                 )

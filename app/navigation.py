@@ -10,9 +10,10 @@ see it), hidden from the menu, so the address and its state survive signing in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -75,3 +76,50 @@ def placeholder(spec: PageSpec, run: Callable[[], None]) -> st.Page:
     its state, so the page itself runs as soon as they may see it.
     """
     return st.Page(run, title=spec.title, url_path=spec.name, visibility="hidden")
+
+
+# -- page state in the address, and moving between pages with it
+
+
+def param(name: str) -> str | None:
+    """A page's state from the address (``?entity=...``), or None when the address has none."""
+    value = st.query_params.get(name)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def keep(**params: str | None) -> None:
+    """Write page state into the address: a value sets a parameter, None removes it."""
+    for name, value in params.items():
+        if value is None:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+def go(page: str, **params: str | None) -> None:
+    """Open another page of the app by name, with its state in the address."""
+    spec = _BY_NAME[page]
+    st.switch_page(spec.page(), query_params={k: v for k, v in params.items() if v is not None})
+
+
+def open_entity(entity_id: str, *, page: str = "profile") -> None:
+    """Open an entity on a page that shows one (its profile, unless ``page`` says otherwise)."""
+    go(page, entity=entity_id)
+
+
+def entity_table(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: str,
+    columns: Sequence[str] | None = None,
+    page: str = "profile",
+    id_column: str = "entity_id",
+) -> None:
+    """A table whose rows open the entity they show when selected (the box at the left of a row)."""
+    from app import widgets  # widgets draws; navigation is imported by the entry point before any page
+
+    event = widgets.table(rows, columns=columns, on_select="rerun", selection_mode="single-row", key=key)
+    picked = event.selection.rows if event is not None else []
+    if picked and rows[picked[0]].get(id_column):
+        open_entity(str(rows[picked[0]][id_column]), page=page)

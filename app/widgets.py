@@ -35,6 +35,7 @@ def network_canvas(data: Mapping[str, Any], *, digest: str, status: str, height:
         nodes=data["nodes"],
         edges=data["edges"],
         options=data["options"],
+        legend=data.get("legend", []),
         digest=digest,
         status=status,
         height=height,

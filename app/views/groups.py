@@ -1,9 +1,13 @@
-"""Groups the analysis found: profile, key players, disruption options, timeline, briefing."""
+"""Groups the analysis found: profile, key players, disruption options, timeline, briefing.
+
+The group shown lives in the address (``?group=G001``); every person, asset and event in its
+tables opens its profile when its row is selected."""
 
 import streamlit as st
 
-from app import exports, session, widgets
+from app import exports, navigation, session, widgets
 from app.gateway import NotFound
+from app.labels import date_text
 
 gw = session.page_gateway("view_groups")
 st.title("Groups")
@@ -11,12 +15,27 @@ run = gw.analysis_run()
 if run is None:
     st.warning("No analysis yet: run `disrupt analyse`.")
     st.stop()
-st.caption(f"Analysis as of {run.get('as_of')}: {run.get('groups')} groups among {run.get('people')} people.")
+st.caption(
+    f"Analysis as of {date_text(str(run.get('as_of')))}: {run.get('groups')} groups among {run.get('people')} people."
+)
 groups = gw.groups()
 widgets.table(groups, columns=["group_id", "label", "size", "children", "events", "first_activity", "last_activity"])
 if not groups:
     st.stop()
-choice = st.selectbox("Group", [g["group_id"] for g in groups], key="group_choice")
+names = {str(g["group_id"]): str(g["label"]) for g in groups}
+asked = navigation.param("group")
+choice = asked if asked in names else next(iter(names))
+if asked and asked not in names:
+    st.warning(f"No group {asked} in the latest analysis; showing {choice}.")
+
+
+def _chosen() -> None:
+    navigation.keep(group=st.session_state["group_choice"])
+
+
+# The choice box follows the address (a pasted link, the back button), not an older choice.
+st.session_state["group_choice"] = choice
+st.selectbox("Group", list(names), format_func=lambda g: names.get(g, g), key="group_choice", on_change=_chosen)
 try:
     view = gw.group(choice)
 except NotFound as exc:
@@ -26,22 +45,27 @@ profile = view["profile"]
 st.subheader(widgets.plain(profile["label"]))
 st.write(
     f"{profile.get('size')} people, {len(profile.get('children', []))} children linked, density "
-    f"{profile.get('density')}; active {profile.get('first_activity', '')[:10]} to {profile.get('last_activity', '')[:10]}."
+    f"{profile.get('density')}; active {date_text(str(profile.get('first_activity', ''))[:10])} to "
+    f"{date_text(str(profile.get('last_activity', ''))[:10])}."
 )
+if st.button("Open the network around its organiser"):
+    navigation.open_entity(str(profile["entity_id"]), page="network")
+st.caption("Select a row (the box at its left) to open that person's, asset's or event's profile.")
 tabs = st.tabs(["Key players", "Disruption options", "Members and assets", "Timeline", "Briefing"])
 with tabs[0]:
-    widgets.table(
+    navigation.entity_table(
         view["key_players"],
+        key=f"key-players-{choice}",
         columns=[
             "rank_in_group",
             "label",
+            "roles",
             "score",
             "degree",
             "betweenness",
             "brokerage",
             "in_key_player_set",
             "reasons",
-            "entity_id",
         ],
     )
 with tabs[1]:
@@ -51,34 +75,48 @@ with tabs[1]:
             for reason in option.get("reasons", []):
                 st.markdown("- " + widgets.plain(reason))
             for tactic in option.get("tactics", []):
-                st.markdown(f"*{tactic['name']}*: {tactic['description']} Needs: {tactic['needs']}")
+                st.markdown(
+                    f"*{widgets.plain(tactic['name'])}*: {widgets.plain(tactic['description'])} "
+                    f"Needs: {widgets.plain(tactic['needs'])}"
+                )
             st.caption(option.get("note", ""))
 with tabs[2]:
-    widgets.table(profile.get("members", []), columns=["label", "role", "roles", "entity_id"])
-    for kind in ("vehicles", "phones", "licences", "premises"):
+    st.markdown("**Members**")
+    navigation.entity_table(profile.get("members", []), key=f"members-{choice}", columns=["label", "role", "roles"])
+    for kind, title in (
+        ("vehicles", "Vehicles"),
+        ("phones", "Phones"),
+        ("licences", "Licences"),
+        ("premises", "Premises"),
+    ):
         if profile.get(kind):
-            st.markdown(f"**{kind.title()}**")
-            widgets.table(profile[kind], columns=["label", "entity_id"])
+            st.markdown(f"**{title}**")
+            navigation.entity_table(profile[kind], key=f"{kind}-{choice}", columns=["label"])
 with tabs[3]:
-    widgets.table(view["timeline"], columns=["date", "kind", "label", "who"])
+    navigation.entity_table(view["timeline"], key=f"timeline-{choice}", columns=["date", "kind", "label", "who"])
 with tabs[4]:
-    briefing = exports.briefing_html(
-        f"Group briefing: {profile['label']}",
-        [
-            ("Key players", view["key_players"], ["rank_in_group", "label", "score", "reasons"]),
-            ("Disruption options", options, ["rank", "label", "score", "reasons", "note"]),
-            ("Members", profile.get("members", []), ["label", "role", "roles"]),
-            ("Timeline", view["timeline"], ["date", "kind", "label", "who"]),
-        ],
-        prepared_by=gw.viewer.name,
-    )
     ids = [m["entity_id"] for m in profile.get("members", [])]
+
+    def briefing() -> bytes:
+        """The briefing, made only when asked for and after the export is audited (PITFALLS)."""
+        gw.note_export(f"briefing {choice}", ids)
+        return exports.briefing_html(
+            f"Group briefing: {profile['label']}",
+            [
+                ("Key players", view["key_players"], ["rank_in_group", "label", "score", "reasons"]),
+                ("Disruption options", options, ["rank", "label", "score", "reasons", "note"]),
+                ("Members", profile.get("members", []), ["label", "role", "roles"]),
+                ("Timeline", view["timeline"], ["date", "kind", "label", "who"]),
+            ],
+            prepared_by=gw.viewer.name,
+        )
+
     st.download_button(
         "Download briefing (HTML)",
         briefing,
         file_name=f"briefing-{choice}.html",
         mime="text/html",
-        on_click=lambda: gw.note_export(f"briefing {choice}", ids),
+        on_click="ignore",
     )
     widgets.downloads(
         view["key_players"],

@@ -1,43 +1,111 @@
-"""The network around an entity: click a node to select it, then expand around it or open its profile."""
+"""The network around an entity: find the centre by name, click a node, then expand around it,
+centre on it or open its profile. The centre and the expanded nodes live in the address
+(``?entity=<id>&expand=<id>,<id>``), so a refresh or a pasted link draws the same chart."""
 
 import streamlit as st
 
-from app import network_view, session, widgets
+from app import navigation, network_view, pickers, session, widgets
+from app.labels import code_words
+
+HOPS = (1, 2, 3)
+
+
+def _number(name: str, default: int, allowed: range | tuple[int, ...]) -> int:
+    """A number kept in the address, or ``default`` when it is missing or not one allowed."""
+    text = navigation.param(name) or ""
+    return int(text) if text.isdigit() and int(text) in allowed else default
+
+
+def _kept(name: str, key: str) -> None:
+    """Keep a changed filter in the address; a new filter starts a new chart, so expansions go."""
+    value = st.session_state[key]
+    text = ",".join(value) if isinstance(value, list) else str(value)
+    navigation.keep(**{name: text or None, "expand": None})
+
+
+def _html_export() -> bytes:
+    """The chart as a page of its own, made only when asked for and after the export is audited."""
+    gw.note_export("network html", list(entities))
+    page = network_view.network_html(net, title=f"Network around {shown.label}", legend_entries=data["legend"])
+    return page.encode("utf-8")
+
 
 gw = session.page_gateway("view_network")
 st.title("Network")
-focus = st.text_input("Centre on entity id", value=session.selected_entity() or "", key="network_focus")
+centre = navigation.param("entity") or session.selected_entity()
+if centre and not navigation.param("entity"):
+    navigation.keep(entity=centre)
+expand = [x for x in (navigation.param("expand") or "").split(",") if x.strip()]
+pickers.entity_picker(
+    gw,
+    "Centre on: find a person, place or thing",
+    key="network-centre",
+    on_pick=lambda entity_id: navigation.keep(entity=entity_id, expand=None),
+)
 c1, c2, c3 = st.columns(3)
-hops = c1.selectbox("Hops", [1, 2, 3], index=1, key="network_hops")
-cap = c2.slider("Node cap", 20, 400, 150, step=10, key="network_cap")
-link_kinds = c3.multiselect("Link kinds (all when empty)", sorted(gw.store.schema.links), key="network_links")
-if not focus:
-    st.info("Choose an entity on the Search page, or paste an entity id.")
+hops = c1.selectbox(
+    "Hops",
+    HOPS,
+    index=HOPS.index(_number("hops", 2, HOPS)),
+    key="network_hops",
+    on_change=_kept,
+    args=("hops", "network_hops"),
+)
+cap = c2.slider(
+    "Node cap",
+    20,
+    400,
+    _number("cap", 150, range(20, 401)),
+    step=10,
+    key="network_cap",
+    on_change=_kept,
+    args=("cap", "network_cap"),
+)
+all_kinds = sorted(gw.store.schema.links)
+link_kinds = c3.multiselect(
+    "Link kinds (all when empty)",
+    all_kinds,
+    default=[k for k in (navigation.param("links") or "").split(",") if k in all_kinds],
+    format_func=code_words,
+    key="network_links",
+    on_change=_kept,
+    args=("links", "network_links"),
+)
+if not centre:
+    st.info("Find who or what to centre the network on: type a name above and choose from what is found.")
     st.stop()
-sub = gw.network(focus.strip(), hops=hops, max_nodes=cap, link_kinds=link_kinds or None)
-if not sub.entities:
+view = gw.network(centre, hops=hops, max_nodes=cap, link_kinds=link_kinds or None, expand=expand)
+if not view.sub.entities:
     st.warning("No such entity, or it has been erased.")
     st.stop()
-status = network_view.status_line(sub)
-if sub.truncated:
+entities = {e.id: e for e in view.sub.entities}
+centre = view.centre if view.centre in entities else view.sub.entities[0].id
+shown = entities[centre]
+st.markdown(f"Centred on **{widgets.plain(shown.label)}** ({widgets.plain(code_words(shown.kind).lower())})")
+status = network_view.status_line(view)
+if view.sub.truncated:
     st.warning(status)
-net = network_view.build_network(sub, focus=focus.strip())
-data = network_view.network_data(net)
-selected = widgets.network_canvas(data, digest=network_view.network_key(data), status=status)
-labels = {e.id: f"{e.kind}: {e.label}" for e in sub.entities}
-if selected in labels:
-    st.markdown(f"Selected: {widgets.plain(labels[selected])}")
-    left, right = st.columns(2)
-    if left.button("Expand around it"):
-        session.select_entity(selected)
+net = network_view.build_network(view)
+data = network_view.network_data(net, view)
+chart = network_view.chart_key(centre, hops=hops, cap=cap, link_kinds=link_kinds)
+selected = widgets.network_canvas(data, digest=chart, status=status)
+if selected in entities:
+    picked = entities[selected]
+    st.markdown(f"Selected: {widgets.plain(code_words(picked.kind))}: **{widgets.plain(picked.label)}**")
+    left, middle, right = st.columns(3)
+    if selected in view.expanded:
+        left.caption("Expanded: its neighbours are drawn.")
+    elif left.button("Expand around it", help="Add its neighbours to this chart"):
+        navigation.keep(expand=",".join([*view.expanded, selected]))
+        st.rerun()
+    if selected != centre and middle.button("Centre on it", help="Start a new chart around it"):
+        navigation.keep(entity=selected, expand=None)
         st.rerun()
     if right.button("Open its profile"):
-        session.select_entity(selected)
-        st.switch_page("views/profile.py")
-st.download_button(
-    "Network as HTML",
-    network_view.network_html(net, title=f"Network around {labels.get(focus.strip(), focus)}"),
-    file_name="network.html",
-    mime="text/html",
-    on_click=lambda: gw.note_export("network html", [e.id for e in sub.entities]),
-)
+        navigation.open_entity(selected)
+else:
+    st.caption("Click a node to select it: then expand around it, centre on it or open its profile.")
+if view.expanded and st.button("Back to the chart before expanding"):
+    navigation.keep(expand=None)
+    st.rerun()
+st.download_button("Network as HTML", _html_export, file_name="network.html", mime="text/html", on_click="ignore")

@@ -3,6 +3,7 @@ outside this machine blocked: each role signs in, and the network canvas and the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -18,17 +19,23 @@ def test_analyst_sees_the_network_drawn_and_clicks_a_node(
     from graph import open_store
 
     store = open_store(app_world.store_url)
-    organiser = store.read_results("groups").rows[0]["entity_id"]  # type: ignore[union-attr]
+    group = store.read_results("groups").rows[0]  # type: ignore[union-attr]
     store.close()
+    organiser, name = (
+        group["entity_id"],
+        next(m["label"] for m in group["members"] if m["entity_id"] == group["entity_id"]),
+    )
     blocked: list[str] = []
     page = sign_in(browser, server, "analyst", blocked)
     page.get_by_role("link", name="Network").click()
-    page.get_by_role("textbox", name="Centre on entity id").fill(organiser)
+    page.get_by_role("textbox", name="Centre on: find a person, place or thing").fill(name)
     page.keyboard.press("Enter")
+    page.get_by_role("combobox", name=re.compile("^Choose")).click()
+    page.get_by_role("option", name=re.compile("^" + re.escape(name) + r" \(")).first.click()
     frame = page.frame_locator("iframe[title*='disrupt_network']")
     frame.locator("body[data-settled='1']").wait_for(timeout=60000)
     assert drawn_pixels(page, "iframe[title*='disrupt_network']", "#net canvas") > 2000
-    shot(page, "network", tmp_path)
+    shot(page, "network-drawn", tmp_path)
     where = frame.locator("#net canvas").evaluate(
         "(c, id) => { const n = window.disruptNetwork; return n.canvasToDOM(n.getPositions([id])[id]); }", organiser
     )

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app import exports, map_view, network_view, strategic
+from app.network_facts import NetworkView, NodeFacts
 from graph.records import Link, Provenance, Subgraph, new_entity, new_link
 
 HOSTILE = "<img src=x onerror=alert(1)>`${alert(2)}`</script><script>alert(3)</script>"
@@ -41,16 +42,23 @@ def _hostile_subgraph() -> Subgraph:
 
 def test_network_labels_and_titles_are_escaped_and_the_export_is_self_contained() -> None:
     sub = _hostile_subgraph()
-    net = network_view.build_network(sub, focus=sub.entities[0].id)
-    data = network_view.network_data(net)
-    person = next(n for n in data["nodes"] if n["id"] == sub.entities[0].id)
+    person_id, car_id = (e.id for e in sub.entities)
+    facts = {
+        person_id: NodeFacts("suspect", "high", ("suspect",), "25-34", "1 May 2026", HOSTILE, (HOSTILE,)),
+        car_id: NodeFacts("object"),
+    }
+    view = NetworkView(person_id, sub, facts)
+    net = network_view.build_network(view)
+    data = network_view.network_data(net, view)
+    person = next(n for n in data["nodes"] if n["id"] == person_id)
     assert "<img" not in person["title"] and "&lt;img" in person["title"]
     assert "<img" not in person["label"] and "<script>" not in person["label"]
     assert {n["shape"] for n in data["nodes"]} == {"dot", "box"}
-    assert "node cap" in network_view.status_line(sub)
-    html = network_view.network_html(net, title=HOSTILE)
+    assert "node cap" in network_view.status_line(view)
+    html = network_view.network_html(net, title=HOSTILE, legend_entries=data["legend"])
     assert "<script>alert(3)" not in html and "<img src=x" not in html
     assert not re.findall(r"<(?:script|link)[^>]+(?:src|href)=", html)  # nothing fetched: all inline
+    assert "/</.test(" in html  # the vendored script inlined as shipped: escaping it breaks its regexes
 
 
 def test_the_map_escapes_ward_names_and_loads_no_remote_script() -> None:
@@ -105,7 +113,9 @@ def test_strategic_counts_are_suppressed_and_rounded() -> None:
     ]
 
 
-@pytest.mark.parametrize("module", ["app.exports", "app.licensing", "app.widgets"])
+@pytest.mark.parametrize(
+    "module", ["app.exports", "app.licensing", "app.widgets", "app.network_view", "app.network_facts", "app.pickers"]
+)
 def test_docstring_examples(module: str) -> None:
     failures, tried = doctest.testmod(importlib.import_module(module))
     assert tried and not failures

@@ -1,0 +1,221 @@
+"""What the network view says about each node: its role in words, its flag level and the facts an analyst reads.
+
+The roles come from the analysis (:func:`analytics.roles.person_roles` over the drawn people and
+their events, and the saved ``groups``, ``key_players``, ``flags`` and ``child_indicators``
+tables), so the styling of the chart says what the analysis found; the chart component only draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from analytics.projections import ACTOR_KINDS, EVENT_KINDS, OBJECT_KINDS, event_date
+from graph.records import Entity, Subgraph
+
+Category = Literal[
+    "child_or_victim", "organiser", "suspect", "driver", "other_person", "event", "object", "place", "location"
+]
+Level = Literal["high", "medium", "low", ""]
+
+# Role categories of people, highest precedence first: a child who is also "found with" another
+# missing child stays a child at risk on the chart; every role still shows in the tooltip.
+PERSON_CATEGORIES: tuple[Category, ...] = ("child_or_victim", "organiser", "suspect", "driver", "other_person")
+CATEGORY_TITLES: Mapping[Category, str] = {
+    "child_or_victim": "Child at risk or victim",
+    "organiser": "Organiser",
+    "suspect": "Suspect",
+    "driver": "Driver",
+    "other_person": "Other person",
+    "event": "Event",
+    "object": "Vehicle, phone or licence",
+    "place": "Business or premises",
+    "location": "Location",
+}
+LEVELS: tuple[Level, ...] = ("high", "medium", "low")
+_VICTIM_ROLES = frozenset({"victim", "exploitation_victim"})
+_SUSPECT_ROLES = frozenset({"suspect", "exploitation_suspect"})
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFacts:
+    """What the chart shows of one node beyond its name: category, flag level and tooltip facts."""
+
+    category: Category
+    level: Level = ""
+    roles: tuple[str, ...] = ()
+    age: str = ""
+    last_seen: str = ""
+    group: str = ""
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkView:
+    """A chart's content: the centre, what was expanded, the drawn subgraph and each node's facts.
+
+    ``notes`` say what the node cap left out (each expansion that could not be drawn in full).
+    """
+
+    centre: str
+    sub: Subgraph
+    facts: Mapping[str, NodeFacts]
+    expanded: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def person_category(
+    roles: Collection[str], *, child: bool = False, organiser: bool = False, key_player: bool = False
+) -> Category:
+    """The one role a person's node is drawn with.
+
+    >>> person_category({"child", "found_with", "exploitation_suspect"})
+    'child_or_victim'
+    >>> person_category({"suspect"}, organiser=True), person_category(set(), key_player=True)
+    ('organiser', 'suspect')
+    >>> person_category({"driver", "licence_holder"}), person_category({"witness"})
+    ('driver', 'other_person')
+    """
+    if child or "child" in roles or _VICTIM_ROLES & set(roles):
+        return "child_or_victim"
+    if organiser:
+        return "organiser"
+    if key_player or _SUSPECT_ROLES & set(roles):
+        return "suspect"
+    if "driver" in roles:
+        return "driver"
+    return "other_person"
+
+
+def kind_category(kind: str) -> Category:
+    """The category of a node that is not a person: event, object, business or location."""
+    if kind in EVENT_KINDS:
+        return "event"
+    if kind in OBJECT_KINDS:
+        return "object"
+    if kind == "Business":
+        return "place"
+    if kind == "Location":
+        return "location"
+    return "other_person" if kind in ACTOR_KINDS else "object"
+
+
+def highest_level(levels: Iterable[object]) -> Level:
+    """The highest of some flag levels (anything not high, medium or low counts as none).
+
+    >>> highest_level(["low", None, "high", "none"]), highest_level(["none"])
+    ('high', '')
+    """
+    given = {str(v).lower() for v in levels}
+    return next((level for level in LEVELS if level in given), "")
+
+
+def describe_nodes(
+    G: Any,
+    sub: Subgraph,
+    *,
+    roles: Mapping[Any, frozenset[str]],
+    tables: Mapping[str, list[dict[str, Any]]],
+    ages: Mapping[str, str],
+) -> dict[str, NodeFacts]:
+    """Facts for every drawn node.
+
+    Args:
+        G: the drawn entities and the events their people took part in (for roles and last seen).
+        roles: :func:`analytics.roles.person_roles` of ``G``.
+        tables: the saved analysis tables ``groups``, ``key_players``, ``flags``, ``child_indicators``.
+        ages: the age band of each person the viewer may see a date of birth for.
+    """
+    membership = _membership(tables.get("groups", []))
+    key_players = {str(r["entity_id"]): r for r in tables.get("key_players", [])}
+    flags = {str(r["entity_id"]): r for r in tables.get("flags", [])}
+    children = {str(r["entity_id"]): r for r in tables.get("child_indicators", [])}
+    facts: dict[str, NodeFacts] = {}
+    for e in sub.entities:
+        reasons = tuple(_flag_reasons(flags.get(e.id)))
+        level = highest_level([(flags.get(e.id) or {}).get("level")])
+        if e.kind in ACTOR_KINDS:
+            held = roles.get(e.id, frozenset())
+            group_id, group_role = membership.get(e.id, ("", ""))
+            child = children.get(e.id)
+            held_licences = _licence_levels(G, e.id, flags)
+            level = highest_level([child.get("risk_level") if child else None, *held_licences])
+            reasons = tuple(_child_reasons(child)) if child else ()
+            if highest_level(held_licences):
+                reasons += (f"holds a licence flagged {highest_level(held_licences)}",)
+            player = key_players.get(e.id)
+            group = f"{group_id}, {group_role}" if group_id else ""
+            if player is not None:
+                group = f"{player['group_id']}, key player {player.get('rank_in_group')}" + (
+                    f" ({group_role})" if group_role and group_id == player["group_id"] else ""
+                )
+            category = person_category(
+                held, child=child is not None, organiser=group_role == "organiser", key_player=player is not None
+            )
+            facts[e.id] = NodeFacts(
+                category, level, tuple(sorted(held)), ages.get(e.id, ""), _last_seen(G, e), group, reasons
+            )
+        else:
+            facts[e.id] = NodeFacts(kind_category(e.kind), level, (), "", _last_seen(G, e), "", reasons)
+    return facts
+
+
+def _membership(groups: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for g in groups:
+        for m in g.get("members") or []:
+            found.setdefault(str(m["entity_id"]), (str(g["group_id"]), str(m.get("role") or "")))
+    return found
+
+
+def _licence_levels(G: Any, person: str, flags: Mapping[str, Mapping[str, Any]]) -> list[object]:
+    """Flag levels of the licences a person holds (a driver is flagged as the licence is)."""
+    if person not in G:
+        return []
+    return [
+        flags[v].get("level")
+        for _, v, d in G.out_edges(person, data=True)
+        if d.get("kind") == "HOLDS_LICENCE" and v in flags
+    ]
+
+
+def _flag_reasons(row: Mapping[str, Any] | None) -> list[str]:
+    if not row:
+        return []
+    return [str(r.get("reason") if isinstance(r, Mapping) else r) for r in row.get("reasons") or []][:3]
+
+
+def _child_reasons(row: Mapping[str, Any]) -> list[str]:
+    parts = []
+    if row.get("risk_level"):
+        parts.append(f"risk {row['risk_level']}")
+    if row.get("missing_episodes"):
+        trend = f", trend {row['trend']}" if row.get("trend") else ""
+        parts.append(f"{row['missing_episodes']} missing episodes{trend}")
+    if row.get("suspects_within_1"):
+        parts.append(f"{row['suspects_within_1']} suspects within one step")
+    return parts
+
+
+def _last_seen(G: Any, e: Entity) -> str:
+    """The latest date anything recorded puts this entity in view: itself, its links, its events."""
+    dates = [e.last_seen or ""]
+    if e.id in G:
+        if G.nodes[e.id].get("kind") in EVENT_KINDS:
+            dates.append(event_date(G, e.id) or "")
+        for u, v, d in [*G.out_edges(e.id, data=True), *G.in_edges(e.id, data=True)]:
+            dates.append(str(d.get("last_seen") or ""))
+            other = v if u == e.id else u
+            if G.nodes[other].get("kind") in EVENT_KINDS:
+                dates.append(event_date(G, other) or "")
+    latest = max((d for d in dates if d), default="")
+    return _day(latest)
+
+
+def _day(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value[:10]).strftime("%-d %b %Y")
+    except ValueError:
+        return ""
