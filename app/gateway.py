@@ -324,7 +324,9 @@ class Gateway:
             if name.strip()
             else []
         )
-        self._log("licensing register check", [r["entity_id"] for r in rows], detail=f"born={born}")
+        self._log(
+            "licensing register check", [r["entity_id"] for r in rows], detail=f"name={name[:200]!r}, born={born}"
+        )
         return rows
 
     def _children(self) -> set[str]:

@@ -166,7 +166,7 @@ def describe(
     return {
         "entity_id": flag["entity_id"],
         "level": flag.get("level"),
-        "type": flag.get("subject_type"),
+        "type": str(flag.get("subject_type") or "").replace("_", " "),  # "taxi operator", not a code
         "label": flag.get("label"),
         "holder": holder.label if shown_holder and holder is not None and holder.id != flag["entity_id"] else "",
         "vrm": ", ".join(vehicles),
