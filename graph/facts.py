@@ -13,6 +13,11 @@ schema names as the link kind's ``key`` (``PARTY_TO`` as ``missing`` and as ``fo
 facts). The fact keeps the id of its first link in id order, so its id is stable; its sources are
 the union of theirs, its properties theirs merged (the first link's values win, the others fill in
 what it lacks) and its first and last seen span all of theirs.
+
+Link ids derive from kind, the ends as loaded and the key values (``graph.records.new_link``), so
+two links that were never moved by resolution are never parallel: a fact with more than one link
+has at least one that resolution moved. Counting facts therefore needs to look only at the links
+between the ends of moved links.
 """
 
 from __future__ import annotations
@@ -60,6 +65,17 @@ def has_key_properties(schema: Schema, kind: str) -> bool:
     """Whether facts of this kind are told apart by properties (so a store must read them)."""
     lk = schema.links.get(kind)
     return bool(lk is not None and lk.key)
+
+
+def links_beyond_facts(schema: Schema, rows: Iterable[LinkRow]) -> dict[str, int]:
+    """How many of these links, by kind, are not the first link of their fact (what a count of
+    links must take off to count facts)."""
+    facts: dict[str, set[FactKey]] = {}
+    links: dict[str, int] = {}
+    for _link_id, kind, src, dst, props in rows:
+        facts.setdefault(kind, set()).add(fact_key(schema, kind, src, dst, props))
+        links[kind] = links.get(kind, 0) + 1
+    return {kind: n - len(facts[kind]) for kind, n in links.items() if n > len(facts[kind])}
 
 
 def distinct_steps(schema: Schema, rows: Iterable[LinkRow], *, by_kind: bool = False) -> list[tuple[str, str, str]]:
@@ -217,6 +233,7 @@ __all__ = [
     "fill_nodes",
     "fill_properties",
     "has_key_properties",
+    "links_beyond_facts",
     "merge_links",
     "merge_parallel",
     "union_provenance",

@@ -39,11 +39,11 @@ from graph.errors import InvalidRecord, StoreConfigError, StoreError, UnknownEnt
 from graph.facts import (
     add_fact_edges,
     distinct_steps,
-    fact_key,
     facts_asked,
     fill_nodes,
     fill_properties,
     has_key_properties,
+    links_beyond_facts,
 )
 from graph.ids import fold_text
 from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
@@ -220,6 +220,12 @@ RETURN r.id AS id, type(r) AS kind, startNode(r).id AS src, endNode(r).id AS dst
 """
 # The links of one kind between the two entities of each asked link, either way round (itself
 # included): the candidates for its fact (graph.facts). From the link's start entity when known.
+# The links of one kind beside a link that resolution moved (see graph.facts: only they can be parallel).
+_BESIDE_MOVED = """
+MATCH (a:Entity)-[m:{kind}]->(b:Entity) WHERE m.orig_src <> a.id OR m.orig_dst <> b.id
+WITH DISTINCT a, b MATCH (a)-[s:{kind}]-(b)
+RETURN DISTINCT s.id AS id, startNode(s).id AS src, endNode(s).id AS dst, s._props AS props
+"""
 _PARALLEL_FIELDS = (
     " RETURN {asked} AS asked, s.id AS id, s._props AS props, s.first_seen AS first_seen, s.last_seen AS last_seen,"
     " startNode(s).id AS src, endNode(s).id AS dst"
@@ -806,19 +812,18 @@ class Neo4jStore:
                 )
             }
             links: dict[str, int] = {}
+            beside: list[tuple[str, str, str, str, dict[str, Any]]] = []
             for kind in sorted(self.schema.links):
-                # parallel links of one fact count once (graph.facts), so the ends are read, not counted
-                rows = tx.run(
-                    f"MATCH (a:Entity)-[r:{_quoted(kind)}]->(b:Entity) "
-                    "RETURN a.id AS src, b.id AS dst, r._props AS props"
-                )
-                keyed = kind in self._keyed_kinds
-                facts = {
-                    fact_key(self.schema, kind, r["src"], r["dst"], json.loads(r["props"] or "{}") if keyed else {})
-                    for r in rows
-                }
-                if facts:
-                    links[kind] = len(facts)
+                found = tx.run(f"MATCH ()-[r:{_quoted(kind)}]->() RETURN count(r) AS n").single()
+                if found is not None and found["n"]:
+                    links[kind] = found["n"]
+                    # only links beside a link resolution moved can be parallel (graph.facts)
+                    beside.extend(
+                        (r["id"], kind, r["src"], r["dst"], json.loads(r["props"] or "{}"))
+                        for r in tx.run(_BESIDE_MOVED.format(kind=_quoted(kind)))
+                    )
+            for kind, extra in links_beyond_facts(self.schema, beside).items():
+                links[kind] -= extra
             return Counts(entities, links)
 
         return self._read(work)
