@@ -16,6 +16,8 @@ from app import navigation, session
 from app.policy import ROLE_TITLES, may
 from app.widgets import plain
 
+IDLE_CHECK_SECONDS = 15
+
 
 def _sign_in_page() -> None:
     st.title("Disrupt")
@@ -75,8 +77,20 @@ def _sidebar(role: str, name: str) -> None:
         if session.purpose():
             st.caption(f"Purpose: {plain(session.purpose())}")
         if st.button("Sign out"):
-            session.sign_out()
+            session.sign_out(every_tab=True)
             st.rerun()
+        _idle_watch()
+
+
+@st.fragment(run_every=IDLE_CHECK_SECONDS)
+def _idle_watch() -> None:
+    """Signs an idle screen out by itself, so a child's profile does not stay on an unattended screen.
+
+    The fragment reruns on its own every few seconds without counting as activity; once the
+    session has been idle past the limit, the whole app reruns and the sign-in page replaces it.
+    """
+    if session.idle_for() > session.runtime().settings.idle_minutes * 60:
+        st.rerun(scope="app")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ holds a role that may not see it (and the refusal is audited).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -28,6 +29,11 @@ _USER = "disrupt_user"
 _PURPOSE = "disrupt_purpose"
 _SEEN = "disrupt_last_seen"
 _STORE = "disrupt_store"
+_BROWSER = "disrupt_browser"
+_SIGNED_IN_AT = "disrupt_signed_in_at"
+# Streamlit sets this cookie on the page load of each browser (XSRF protection is on); a client that
+# knows only a session id does not have it. Its digest binds a signed-in session to the browser.
+_BROWSER_COOKIE = "_streamlit_xsrf"
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,34 @@ def runtime() -> Runtime:
     settings = load_settings()
     db = open_app_db(settings.app_db_path)
     return Runtime(settings, Accounts(db), AuditLog(db))
+
+
+@st.cache_resource
+def _sign_outs() -> dict[tuple[str, str], float]:
+    """When each user last signed out in each browser (this process): other tabs end with it."""
+    return {}
+
+
+def _browser() -> str:
+    """A digest of the token that tells this browser apart ("" where there is none, as in AppTest)."""
+    token = _xsrf_token(st.context.cookies.get(_BROWSER_COOKIE) or "")
+    return hashlib.sha256(token).hexdigest() if token else ""
+
+
+def _xsrf_token(cookie: str) -> bytes:
+    """The browser's XSRF token from its cookie, unmasked: each page load masks it anew (Tornado's v2 format).
+
+    >>> _xsrf_token("2|01000000|0302|1796159916") == _xsrf_token("2|03000000|0102|1796159916")
+    True
+    """
+    parts = cookie.split("|")
+    try:
+        if len(parts) == 4 and parts[0] == "2":
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+            return bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked)) if mask else b""
+        return cookie.encode()
+    except ValueError:  # not hex: keep the raw value, which still tells browsers apart
+        return cookie.encode()
 
 
 @st.cache_resource
@@ -86,9 +120,15 @@ def current_user() -> User | None:
     user: User | None = st.session_state.get(_USER)
     if user is None:
         return None
-    idle = time.monotonic() - st.session_state.get(_SEEN, 0.0)
-    if idle > runtime().settings.idle_minutes * 60:
+    if idle_for() > runtime().settings.idle_minutes * 60:
         sign_out("signed out after inactivity")
+        return None
+    browser = st.session_state.get(_BROWSER, "")
+    if browser != _browser():
+        sign_out("signed out: the session was resumed from another browser")
+        return None
+    if _sign_outs().get((user.name, browser), -1.0) > st.session_state.get(_SIGNED_IN_AT, 0.0):
+        sign_out("signed out in another tab")
         return None
     now = runtime().accounts.get(user.name)
     if now is None:
@@ -101,15 +141,25 @@ def current_user() -> User | None:
     return user
 
 
+def idle_for() -> float:
+    """Seconds since this session's user last did something."""
+    return time.monotonic() - float(st.session_state.get(_SEEN, 0.0))
+
+
 def sign_in(user: User) -> None:
     st.session_state[_USER] = user
     st.session_state[_SEEN] = time.monotonic()
+    st.session_state[_SIGNED_IN_AT] = time.monotonic()
+    st.session_state[_BROWSER] = _browser()
     st.session_state.pop(_PURPOSE, None)
     runtime().audit.record(user=user.name, role=user.role, action="sign in", purpose="-", outcome="shown")
 
 
-def sign_out(reason: str = "signed out") -> None:
+def sign_out(reason: str = "signed out", *, every_tab: bool = False) -> None:
+    """End this session (and, with ``every_tab``, this user's other sessions in this browser)."""
     user: User | None = st.session_state.get(_USER)
+    if user is not None and every_tab:
+        _sign_outs()[(user.name, st.session_state.get(_BROWSER, ""))] = time.monotonic()
     if user is not None:
         runtime().audit.record(
             user=user.name, role=user.role, action="sign out", purpose="-", outcome="shown", detail=reason

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 from playwright.sync_api import Request as PWRequest
 
 from disrupt.commands_app import streamlit_command
@@ -58,9 +58,12 @@ def serving(env: dict[str, str]) -> Iterator[str]:
         proc.wait(timeout=20)
 
 
-def sign_in(browser: Browser, url: str, role: str, blocked: list[str], *, path: str = "") -> Page:
-    """A new page signed in as ``test-{role}`` with a purpose given, as a person types it."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def sign_in(browser: Browser | BrowserContext, url: str, role: str, blocked: list[str], *, path: str = "") -> Page:
+    """A new page (a new tab, given a context) signed in as ``test-{role}`` with a purpose, as a person types it."""
+    if isinstance(browser, BrowserContext):
+        page = browser.new_page()
+    else:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
 
     def only_local(route: Route, request: PWRequest) -> None:
         if request.url.startswith(LOCAL):
