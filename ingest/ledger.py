@@ -31,6 +31,11 @@ CREATE TABLE IF NOT EXISTS rejects(
     row INTEGER NOT NULL, col TEXT NOT NULL, reason TEXT NOT NULL, run_id TEXT NOT NULL,
     PRIMARY KEY(store, digest, source, row, col)
 );
+CREATE TABLE IF NOT EXISTS failures(
+    store TEXT NOT NULL, digest TEXT NOT NULL, source TEXT NOT NULL, file TEXT NOT NULL,
+    row INTEGER NOT NULL, reason TEXT NOT NULL, run_id TEXT NOT NULL,
+    PRIMARY KEY(store, digest, source)
+);
 CREATE TABLE IF NOT EXISTS runs(
     run_id TEXT PRIMARY KEY, store TEXT NOT NULL, started_at TEXT NOT NULL, summary TEXT
 );
@@ -93,6 +98,27 @@ class Ledger:
             key = (self.store, digest, source)
             self._db.execute("DELETE FROM checkpoints WHERE store = ? AND digest = ? AND source = ?", key)
             self._db.execute("DELETE FROM rejects WHERE store = ? AND digest = ? AND source = ?", key)
+            self._db.execute("DELETE FROM failures WHERE store = ? AND digest = ? AND source = ?", key)
+
+    def record_failure(self, digest: str, source: str, file: str, row: int, reason: str, run_id: str) -> None:
+        """Record that a file was refused whole (nothing of it loaded), at ``row``, and why; it
+        stands in the rejects file until the file loads."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (self.store, digest, source, file, row, reason, run_id),
+            )
+
+    def clear_failure(self, digest: str, source: str, file: str) -> None:
+        """Forget an earlier refusal of a file (these bytes, or an earlier version at the same
+        path), before it is tried again."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "DELETE FROM failures WHERE store = ? AND source = ? AND (digest = ? OR file = ?)",
+                (self.store, source, digest, file),
+            )
 
     def advance(
         self, digest: str, source: str, file: str, point: Checkpoint, rejects: Iterable[Reject], run_id: str, now: str
@@ -128,9 +154,12 @@ class Ledger:
         return [(run_id, started, json.loads(summary or "{}")) for run_id, started, summary in rows]
 
     def rejects(self) -> list[tuple[str, str, str, int, str, str]]:
+        """Every rejected row, and every file refused whole (one entry each, column empty)."""
         return self._db.execute(
-            "SELECT run_id, source, file, row, col, reason FROM rejects WHERE store = ? ORDER BY file, row, col",
-            (self.store,),
+            "SELECT run_id, source, file, row, col, reason FROM rejects WHERE store = ? "
+            "UNION ALL SELECT run_id, source, file, row, '', reason FROM failures WHERE store = ? "
+            "ORDER BY 3, 4, 5",
+            (self.store, self.store),
         ).fetchall()
 
     def write_rejects_csv(self, target: Path) -> int:

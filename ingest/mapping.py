@@ -70,6 +70,9 @@ class FieldSpec(_Model):
     separator: str = ";"
     when: dict[str, tuple[str, ...]] | None = None  # read only when these columns hold these values
     max_length: int | None = None
+    # which comes first in a dd/mm or mm/dd date; unset, the formats say (uk: day, us: month) and a
+    # file whose dates prove the other order is refused
+    date_order: Literal["day-first", "month-first"] | None = None
 
 
 # a field name, or {template: '{a}:{b}'}, {const: value}, {first: [a, b]} (first with a value) or
@@ -123,6 +126,7 @@ class SourceSpec(_Model):
     files: tuple[str, ...] = ()  # file-name patterns that recognise this source in a folder
     depends_on: tuple[str, ...] = ()
     role: Literal["graph", "gazetteer", "boundaries"] = "graph"
+    sheet: str | None = None  # the sheet of a workbook to read; unset, the one whose header fits
     record_id: PropertyRule | None = None
     grading: str | None = None
     fields: dict[str, FieldSpec] = Field(default_factory=dict)
@@ -182,6 +186,9 @@ def check_spec(spec: SourceSpec, schema: Schema, name: str) -> None:
                 fail(f"fields.{fname}.formats", f"unknown date style {style!r}; use one of {', '.join(DATE_STYLES)}")
         if f.type in ("date", "datetime") and not f.formats:
             fail(f"fields.{fname}", "a date field needs formats (for example [uk] or [iso])")
+        if f.date_order is not None and not set(f.formats) & set(ORDER_STYLES[f.date_order]):
+            styles = " or ".join(ORDER_STYLES[f.date_order])
+            fail(f"fields.{fname}.date_order", f"{f.date_order} dates need a {styles} format in formats")
         if f.type == "enum" and not f.values:
             fail(f"fields.{fname}", "an enum field needs values: {source code: stored value}")
         if f.type == "authority" and not f.prefixes:
@@ -244,6 +251,42 @@ def _check_rule(rule: PropertyRule, fields: set[str], where: str, fail: Callable
     for n in names:
         if n not in fields:
             fail(where, f"no field {n!r}")
+
+
+# -- day and month order -----------------------------------------------------------------------------
+
+# the date styles that write day and month as numbers, by which comes first
+ORDER_STYLES: dict[str, tuple[str, ...]] = {"day-first": ("uk", "uk_time"), "month-first": ("us",)}
+
+
+def date_order_fields(spec: SourceSpec) -> dict[str, tuple[str, str | None]]:
+    """The fields whose dates may be written dd/mm or mm/dd: field name -> (column, the order the
+    spec gives: its ``date_order``, else the one its formats imply, else None when they allow both)."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for name, f in spec.fields.items():
+        if f.type not in ("date", "datetime"):
+            continue
+        orders = [o for o, styles in ORDER_STYLES.items() if set(styles) & set(f.formats)]
+        if not orders:
+            continue
+        said = f.date_order or (orders[0] if len(orders) == 1 else None)
+        found[name] = (f.column or name, said)
+    return found
+
+
+def with_date_orders(spec: SourceSpec, orders: Mapping[str, str]) -> SourceSpec:
+    """The spec with each named date field read in the given order only (the other order's
+    styles dropped), for a file whose dates showed which they are."""
+    if not orders:
+        return spec
+    fields = dict(spec.fields)
+    for name, order in orders.items():
+        f = fields[name]
+        other = next(styles for o, styles in ORDER_STYLES.items() if o != order)
+        fields[name] = f.model_copy(
+            update={"formats": tuple(s for s in f.formats if s not in other), "date_order": order}
+        )
+    return spec.model_copy(update={"fields": fields})
 
 
 # -- mapping rows ---------------------------------------------------------------------------------
@@ -449,7 +492,9 @@ class RowMapper:
         return authority
 
     def _date_parser(self, f: FieldSpec) -> Parser:
-        styles = f.formats
+        # a stated order reads dd/mm or mm/dd that way only: a value that fits only the other is refused
+        other = next((s for o, s in ORDER_STYLES.items() if f.date_order and o != f.date_order), ())
+        styles = tuple(s for s in f.formats if s not in other)
         want_time = f.type == "datetime"
         today = self.today
 
@@ -545,6 +590,7 @@ def _iso(value: Any) -> str | None:
 
 
 __all__ = [
+    "ORDER_STYLES",
     "EntitySpec",
     "FieldSpec",
     "InvalidMapping",
@@ -557,6 +603,8 @@ __all__ = [
     "SourceSpec",
     "builtin_spec_paths",
     "check_spec",
+    "date_order_fields",
     "load_spec",
     "load_specs",
+    "with_date_orders",
 ]

@@ -11,6 +11,7 @@ import gc
 import hashlib
 import json
 import logging
+import re
 import time
 import uuid
 from collections import defaultdict
@@ -26,8 +27,17 @@ from graph.store import BulkLoad, EachBatchCommits
 from ingest.defaults import DEFAULT_CHUNK, DEFAULT_COMMIT_ROWS
 from ingest.gazetteer import Gazetteer
 from ingest.ledger import Checkpoint, Ledger, Reject, file_digest
-from ingest.mapping import MappedRow, PlannedEntity, Problem, RowMapper, SourceSpec, load_specs
-from ingest.readers import ReaderError, SourceRow, read_any
+from ingest.mapping import (
+    MappedRow,
+    PlannedEntity,
+    Problem,
+    RowMapper,
+    SourceSpec,
+    date_order_fields,
+    load_specs,
+    with_date_orders,
+)
+from ingest.readers import ReaderError, SourceRow, open_export
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +67,8 @@ class FileReport:
     rows_erased: int = 0  # rows set aside (among the rejected) because they name an erased entity
     status: str = "loaded"  # loaded | already loaded | gazetteer | boundaries | failed
     message: str = ""
+    encoding: str = ""  # how a text file was read (judged over the whole file)
+    sheet: str = ""  # the sheet of a workbook that was read
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)  # read, map, build, store, commit
 
@@ -180,6 +192,114 @@ def _in_dependency_order(files: list[tuple[Path, SourceSpec]]) -> list[tuple[Pat
     return sorted(files, key=lambda item: (depth(item[1].source, ()), item[1].source, str(item[0])))
 
 
+# -- surveying a file ------------------------------------------------------------------------------
+
+
+@dataclass
+class Survey:
+    """What reading a file once, before loading it, found."""
+
+    rows: int = 0  # rows read so far (all of them, once the survey ends)
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    orders: dict[str, str] = field(default_factory=dict)  # date field -> the order the file proved
+
+
+_DAY_MONTH = re.compile(r"\s*([0-9]{1,2})/([0-9]{1,2})/[0-9]")
+
+
+@dataclass
+class _DayMonth:
+    """The evidence a column of dd/mm or mm/dd dates gives of its order: values whose first part
+    is above 12 prove day first; whose second part is, month first."""
+
+    proofs: dict[str, int] = field(default_factory=lambda: {"day-first": 0, "month-first": 0})
+    example: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def add(self, value: str, row: int) -> None:
+        found = _DAY_MONTH.match(value)
+        if found is None:
+            return
+        first, second = int(found.group(1)), int(found.group(2))
+        order = "day-first" if first > 12 >= second else "month-first" if second > 12 >= first else None
+        if order is not None:
+            self.proofs[order] += 1
+            self.example.setdefault(order, (value.strip(), row))
+
+    def shown(self, order: str) -> str:
+        value, row = self.example[order]
+        return f"{value!r} on row {row}"
+
+
+def _date_orders(
+    path: Path, spec: SourceSpec, dated: dict[str, tuple[str, str | None]], evidence: dict[str, _DayMonth]
+) -> dict[str, str]:
+    """The order of day and month for each date field whose spec leaves it open, from the file;
+    refuse a file whose dates contradict the spec, or leave the order in doubt.
+
+    Raises:
+        IngestError: saying what the file shows and how to say the order in a spec.
+    """
+    orders: dict[str, str] = {}
+    for name, (column, said) in dated.items():
+        e = evidence[name]
+        day, month = e.proofs["day-first"], e.proofs["month-first"]
+        how = (
+            f"say which in your own copy of the {spec.source} spec (--specs DIR) with `date_order: day-first` "
+            f"or `date_order: month-first` on field {name} (month first also needs `us` in its formats)"
+        )
+        if said is not None:
+            other = "month-first" if said == "day-first" else "day-first"
+            if e.proofs[other] and not e.proofs[said]:
+                raise IngestError(
+                    f"{path}: column {column!r} writes its dates {other.replace('-', ' ')} ({e.shown(other)}; "
+                    f"{e.proofs[other]:,} such values and none {said.replace('-', ' ')}), but the {spec.source} "
+                    f"mapping reads them {said.replace('-', ' ')}, so every date up to the 12th of a month would "
+                    f"load with day and month swapped. Correct the file, or {how}"
+                )
+            continue
+        if day and month:
+            raise IngestError(
+                f"{path}: column {column!r} mixes dates written day first ({e.shown('day-first')}) and month "
+                f"first ({e.shown('month-first')}); correct the file, or {how}"
+            )
+        if not (day or month):
+            raise IngestError(
+                f"{path}: column {column!r} could be dd/mm/yyyy or mm/dd/yyyy (no date in it has a day above "
+                f"12), and the {spec.source} mapping allows both; {how}"
+            )
+        orders[name] = "day-first" if day else "month-first"
+    return orders
+
+
+def _record_key(record_id: str) -> bytes:
+    return hashlib.blake2b(record_id.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _first_with_id(ids: dict[bytes, int], spec: SourceSpec, mapped: MappedRow, row: int) -> int | None:
+    """Remember the row's record id; return the row that gave it first, if another did."""
+    if spec.record_id is None or mapped.record_id == f"row-{row}":
+        return None  # the row has no id of its own
+    key = _record_key(mapped.record_id)
+    first = ids.get(key)
+    if first is None:
+        ids[key] = row
+    return first
+
+
+def _id_column(spec: SourceSpec) -> str:
+    rule = spec.record_id
+    return (spec.fields[rule].column or rule) if isinstance(rule, str) and rule in spec.fields else ""
+
+
+def _repeated_id(record_id: str, first: int) -> str:
+    return (
+        f"repeats record id {record_id[:60]!r} of row {first} with other content; row {first} is loaded and "
+        "this row is set aside (one record cannot say two things): correct or remove one of them"
+    )
+
+
 # -- the job ------------------------------------------------------------------------------------
 
 
@@ -196,8 +316,10 @@ class Ingest:
         commit_rows: int = DEFAULT_COMMIT_ROWS,
         restart: bool = False,
         progress: Progress | None = None,
+        encoding: str | None = None,
     ) -> None:
         self.store = store
+        self.encoding = encoding  # of every text file; None: judged file by file
         self.specs = specs if specs is not None else load_specs(store.schema)
         self.work_dir = work_dir
         self.chunk_size = chunk_size
@@ -209,7 +331,7 @@ class Ingest:
         self.started_at = now_iso()
         self.ledger = Ledger(work_dir / "ingest-ledger.db", store.url)
         self.report = RunReport(self.run_id)
-        self._mappers: dict[str, RowMapper] = {}
+        self._mappers: dict[tuple[str, tuple[tuple[str, str], ...]], RowMapper] = {}
         self._load: BulkLoad = EachBatchCommits()
 
     def close(self) -> None:
@@ -263,6 +385,9 @@ class Ingest:
         return report
 
     def _load_graph_file(self, path: Path, spec: SourceSpec, report: FileReport) -> None:
+        """Load one file whole or not at all: a survey reads every row first (encoding, header,
+        sheet, the order of day and month in its dates, rows a reader cannot read) and a file it
+        refuses leaves nothing of itself in the store; then the rows load, each bad one set aside."""
         digest = file_digest(path)
         if self.restart:
             self.ledger.forget(digest, spec.source)
@@ -276,9 +401,26 @@ class Ingest:
             report.status, report.message = "already loaded", "this file was loaded before; --restart loads it again"
             self.progress(point.rows_read)
             return
-        mapper = self._mapper(spec)
+        self.ledger.clear_failure(digest, spec.source, str(path))
+        survey = Survey()
+        try:
+            with report.stage("survey"):
+                self._survey(path, spec, survey)
+        except (ReaderError, IngestError, OSError) as exc:
+            # nothing is written before the survey ends, so a refused file has nothing in the store
+            report.rows_read = report.rows_rejected = survey.rows
+            report.status = "failed"
+            report.message = f"{exc} (nothing of this file was loaded; {survey.rows:,} rows read, all set aside)"
+            at = exc.line if isinstance(exc, ReaderError) and exc.line else 1  # else the header is at fault
+            self.ledger.record_failure(
+                digest, spec.source, str(path), at, f"the whole file was set aside: {exc}", self.run_id
+            )
+            log.error("%s: %s", path.name, exc)
+            return
+        report.encoding, report.sheet = survey.encoding or "", survey.sheet or ""
+        mapper = self._mapper(spec, survey.orders)
         seen: dict[bytes, int] = {}
-        checked_header = False
+        ids: dict[bytes, int] = {}
         held: list[Reject] = []  # rejects of the chunks upserted since the last commit
         held_rows = 0
 
@@ -292,40 +434,68 @@ class Ingest:
             held.clear()
             held_rows = 0
 
+        export = open_export(
+            path,
+            encoding=survey.encoding,
+            delimiter=survey.delimiter,
+            sheet=survey.sheet,
+            columns=mapper.columns(),
+            what=spec.source,
+        )
         try:
-            for chunk in report.timed_reads(read_any(path, chunk_size=self.chunk_size)):
-                if not checked_header and chunk:
-                    self._check_header(path, spec, mapper, chunk[0])
-                    checked_header = True
-                todo: list[SourceRow] = []
-                rejects: list[Reject] = []
-                for row in chunk:
-                    duplicate_of = _remember(seen, row)
-                    if row.row <= point.upto:
-                        continue  # done by an earlier, interrupted run
-                    if row.problem:
-                        rejects.append(Reject(row.file, row.row, "", f"row {row.problem}"))
-                    elif duplicate_of is not None:
-                        rejects.append(Reject(row.file, row.row, "", f"exact duplicate of row {duplicate_of}"))
-                    else:
-                        todo.append(row)
-                loaded = self._load_rows(todo, spec, mapper, rejects, report)
-                rejected_rows = len({r.row for r in rejects})
-                done = sum(1 for r in chunk if r.row > point.upto)
-                point = Checkpoint(
-                    upto=max(point.upto, chunk[-1].row),
-                    rows_read=point.rows_read + done,
-                    rows_loaded=point.rows_loaded + loaded,
-                    rows_rejected=point.rows_rejected + rejected_rows,
-                )
-                held.extend(rejects)
-                held_rows += done
-                if held_rows >= self.commit_rows:
-                    commit()
-                self.progress(done)
+            with export:
+                for chunk in report.timed_reads(export.chunks(self.chunk_size)):
+                    todo: list[SourceRow] = []
+                    rejects: list[Reject] = []
+                    done_before: list[SourceRow] = []
+                    for row in chunk:
+                        duplicate_of = _remember(seen, row) if row.problem is None else None
+                        if row.row <= point.upto:
+                            if row.problem is None and duplicate_of is None:
+                                done_before.append(row)
+                            continue  # done by an earlier, interrupted run
+                        if row.problem:
+                            rejects.append(Reject(row.file, row.row, row.column, f"row {row.problem}"))
+                        elif duplicate_of is not None:
+                            rejects.append(Reject(row.file, row.row, "", f"exact duplicate of row {duplicate_of}"))
+                        else:
+                            todo.append(row)
+                    if done_before:
+                        self._remember_ids(done_before, spec, mapper, ids)
+                    loaded = self._load_rows(todo, spec, mapper, rejects, report, ids)
+                    rejected_rows = len({r.row for r in rejects})
+                    done = sum(1 for r in chunk if r.row > point.upto)
+                    point = Checkpoint(
+                        upto=max(point.upto, chunk[-1].row),
+                        rows_read=point.rows_read + done,
+                        rows_loaded=point.rows_loaded + loaded,
+                        rows_rejected=point.rows_rejected + rejected_rows,
+                    )
+                    held.extend(rejects)
+                    held_rows += done
+                    if held_rows >= self.commit_rows:
+                        commit()
+                    self.progress(done)
+        except Exception as exc:
+            # the survey read this file whole, so this is the machine or a bug, not the data: say
+            # truly what is stored (the rows up to the checkpoint) and go on with the next file
+            if held_rows:
+                commit()
+            log.exception("%s: failed part-way", path.name)
+            report.rows_read, report.rows_loaded, report.rows_rejected = (
+                point.rows_read,
+                point.rows_loaded,
+                point.rows_rejected,
+            )
+            report.status = "failed"
+            report.message = (
+                f"failed after row {point.upto} ({type(exc).__name__}: {exc}); the {point.rows_loaded:,} rows "
+                "loaded before it stay loaded, and the next run goes on from there"
+            )
+            return
         except BaseException:
             if held_rows:
-                commit()  # keep what loaded before the failure, as batch-by-batch commits would
+                commit()  # keep what loaded before the interruption, as batch-by-batch commits would
             raise
         point = Checkpoint(point.upto, point.rows_read, point.rows_loaded, point.rows_rejected, complete=True)
         commit()
@@ -335,22 +505,69 @@ class Ingest:
             point.rows_rejected,
         )
 
-    def _mapper(self, spec: SourceSpec) -> RowMapper:
-        if spec.source not in self._mappers:
-            self._mappers[spec.source] = RowMapper(spec, schema=self.store.schema)
-        return self._mappers[spec.source]
+    def _survey(self, path: Path, spec: SourceSpec, survey: Survey) -> None:
+        """Read every row of the file once, writing nothing, and fill ``survey``.
+
+        Raises:
+            ReaderError: the file cannot be read whole (encoding, broken sheet, a field past the
+                reader's limit) or no sheet fits.
+            IngestError: the header lacks a column the mapping reads, or the file's dates leave
+                day and month in doubt.
+        """
+        mapper = self._mapper(spec)
+        columns = mapper.columns()
+        dated = date_order_fields(spec)
+        evidence = {name: _DayMonth() for name in dated}
+        keys: set[str] = set()
+        with open_export(path, encoding=self.encoding, sheet=spec.sheet, columns=columns, what=spec.source) as export:
+            survey.encoding, survey.delimiter, survey.sheet = export.encoding, export.delimiter, export.sheet
+            if export.header is not None:
+                self._check_header(path, spec, mapper, export.header)
+            for row in export.rows():
+                survey.rows += 1
+                if row.problem is not None:
+                    continue
+                if export.header is None:
+                    keys.update(row.values)
+                for name, (column, _) in dated.items():
+                    value = row.values.get(column)
+                    if value and "/" in value:
+                        evidence[name].add(value, row.row)
+        if export.header is None and survey.rows:
+            self._check_header(path, spec, mapper, keys)  # JSON lines: the names the lines use
+        survey.orders = _date_orders(path, spec, dated, evidence)
+
+    def _remember_ids(self, rows: list[SourceRow], spec: SourceSpec, mapper: RowMapper, ids: dict[bytes, int]) -> None:
+        """Remember the record ids of rows an interrupted run loaded, as loading them would."""
+        for row in rows:
+            result = mapper.map(row.values, row.row)
+            if not isinstance(result, list):
+                _first_with_id(ids, spec, result, row.row)
+
+    def _mapper(self, spec: SourceSpec, orders: dict[str, str] | None = None) -> RowMapper:
+        key = (spec.source, tuple(sorted((orders or {}).items())))
+        if key not in self._mappers:
+            self._mappers[key] = RowMapper(with_date_orders(spec, orders or {}), schema=self.store.schema)
+        return self._mappers[key]
 
     @staticmethod
-    def _check_header(path: Path, spec: SourceSpec, mapper: RowMapper, first: SourceRow) -> None:
-        missing = mapper.missing_columns(set(first.values))
+    def _check_header(path: Path, spec: SourceSpec, mapper: RowMapper, header: Iterable[str]) -> None:
+        missing = mapper.missing_columns(set(header))
         if missing:
             raise IngestError(
-                f"{path}: columns {', '.join(missing)} are missing; the {spec.source} mapping expects them. "
-                f"Check the file is a {spec.description or spec.source} export, or give your own spec (--specs DIR)"
+                f"{path}: columns {', '.join(missing)} are missing from the header; the {spec.source} mapping "
+                f"expects them. Check the file is a {spec.description or spec.source} export, or give your own "
+                "spec (--specs DIR)"
             )
 
     def _load_rows(
-        self, rows: list[SourceRow], spec: SourceSpec, mapper: RowMapper, rejects: list[Reject], report: FileReport
+        self,
+        rows: list[SourceRow],
+        spec: SourceSpec,
+        mapper: RowMapper,
+        rejects: list[Reject],
+        report: FileReport,
+        ids: dict[bytes, int],
     ) -> int:
         mapped: list[tuple[SourceRow, MappedRow]] = []
         with report.stage("map"):
@@ -358,8 +575,12 @@ class Ingest:
                 result = mapper.map(row.values, row.row)
                 if isinstance(result, list):
                     rejects.extend(Reject(row.file, row.row, p.column, p.reason) for p in result)
-                else:
-                    mapped.append((row, result))
+                    continue
+                first = _first_with_id(ids, spec, result, row.row)
+                if first is not None:
+                    rejects.append(Reject(row.file, row.row, _id_column(spec), _repeated_id(result.record_id, first)))
+                    continue
+                mapped.append((row, result))
         records: list[tuple[SourceRow, list[Entity], list[Link]]] = []
         with report.stage("build"):
             found = self._look_up(mapped)
@@ -597,8 +818,10 @@ def ingest_paths(
     chunk_size: int = DEFAULT_CHUNK,
     commit_rows: int = DEFAULT_COMMIT_ROWS,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> RunReport:
-    """Ingest a file (of ``source`` kind) or a folder of exports into ``store``.
+    """Ingest a file (of ``source`` kind) or a folder of exports into ``store``; ``encoding`` is
+    that of every text file (judged over each file when None).
 
     Raises:
         IngestError: the path does not exist, the source kind is unknown, or no file is recognised.
@@ -619,7 +842,14 @@ def ingest_paths(
     else:
         raise IngestError(f"{path}: no such file or folder")
     with Ingest(
-        store, work_dir, specs=specs, chunk_size=chunk_size, commit_rows=commit_rows, restart=restart, progress=progress
+        store,
+        work_dir,
+        specs=specs,
+        chunk_size=chunk_size,
+        commit_rows=commit_rows,
+        restart=restart,
+        progress=progress,
+        encoding=encoding,
     ) as job:
         return job.run(files, unrecognised)
 

@@ -38,10 +38,10 @@ def test_the_report_says_where_each_file_spent_its_time(loaded_world: LoadedWorl
     report = loaded_world.report
     for f in report.files:
         if f.status == "loaded":
-            assert set(f.stage_seconds) == {"read", "map", "build", "store", "commit"}, f.source
+            assert set(f.stage_seconds) == {"survey", "read", "map", "build", "store", "commit"}, f.source
             assert 0 < sum(f.stage_seconds.values()) <= f.seconds, f.source
     stages = report.as_dict()["stage_seconds"]
-    assert set(stages) == {"read", "map", "build", "store", "commit", "finish"}
+    assert set(stages) == {"survey", "read", "map", "build", "store", "commit", "finish"}
     assert sum(stages.values()) <= report.seconds
 
 

@@ -161,7 +161,8 @@ HOSTILE = [
 
 
 def test_hostile_values_are_stored_verbatim(store: GraphStore, tmp_path: Path) -> None:
-    """JSON lines with a user's own mapping spec, so control characters (even NUL) arrive intact."""
+    """JSON lines with a user's own mapping spec: every hostile value arrives intact, except control
+    characters (which no page or spreadsheet can show): that row is set aside, naming the column."""
     specs = tmp_path / "specs"
     specs.mkdir()
     (specs / "notes.yaml").write_text(
@@ -178,14 +179,22 @@ def test_hostile_values_are_stored_verbatim(store: GraphStore, tmp_path: Path) -
         encoding="utf-8",
     )
     report = ingest_paths(store, notes, tmp_path / "work", source="case_notes", specs_dir=specs)
-    assert report.rows_rejected == 0 and report.rows_loaded == len(HOSTILE)
+    control = next(i for i, value in enumerate(HOSTILE) if "\x00" in value)
+    assert report.rows_rejected == 1 and report.rows_loaded == len(HOSTILE) - 1
+    with open(tmp_path / "work" / "rejects.csv", encoding="utf-8", newline="") as fh:
+        (reject,) = list(csv.DictReader(fh))
+    assert int(reject["row"]) == control + 2 and reject["column"] in ("name", "note")
+    assert "control character \\x07" in reject["reason"]
+    assert store.get_entity(make_id("Person", f"notes:N{control}")) is None
     for i, value in enumerate(HOSTILE):
+        if i == control:
+            continue
         person = store.get_entity(make_id("Person", f"notes:N{i}"))
         incident = store.get_entity(make_id("Incident", f"N{i}"))
         assert person is not None and incident is not None
         assert person.properties["full_name"] == value.strip() and person.properties["address"] == value
         assert incident.properties["description"] == value and incident.properties["category"] == value.strip()
-    assert store.counts().entities == {"Incident": len(HOSTILE), "Person": len(HOSTILE)}
+    assert store.counts().entities == {"Incident": len(HOSTILE) - 1, "Person": len(HOSTILE) - 1}
     found = store.search("x'}) DETACH DELETE")
     assert [e.properties["full_name"] for e in found] == ["x'}) DETACH DELETE (n) //"]
 
