@@ -60,6 +60,18 @@ def _manifest_rows(path: Path) -> int | None:
         return None
 
 
+def _known_encoding(name: str | None) -> str | None:
+    """The encoding name, if Python knows it (checked before any file is read)."""
+    if name is None:
+        return None
+    import codecs
+
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {name!r}; try utf-8, cp1252 or latin-1") from None
+
+
 def _work_dir(ctx: click.Context) -> Path:
     settings: Settings = ctx.obj
     return settings.data_dir
@@ -76,6 +88,7 @@ def run_ingest(
     quiet: bool = False,
     chunk_size: int = DEFAULT_CHUNK,
     commit_rows: int = DEFAULT_COMMIT_ROWS,
+    encoding: str | None = None,
 ) -> Any:
     from ingest.mapping import InvalidMapping
     from ingest.pipeline import IngestError, ingest_paths
@@ -92,6 +105,7 @@ def run_ingest(
                 chunk_size=chunk_size,
                 commit_rows=commit_rows,
                 progress=advance,
+                encoding=encoding,
             )
     except (IngestError, InvalidMapping) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -153,6 +167,12 @@ def print_ingest_report(report: Any) -> None:
     type=click.IntRange(1, 10_000_000),
     help="Rows between commits and checkpoints; a crash replays at most this many.",
 )
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    callback=lambda ctx, param, value: _known_encoding(value),
+    help="The text encoding of the CSV files (e.g. cp1252, latin-1); by default judged over each whole file.",
+)
 @_QUIET_OPTION
 @store_option
 @json_option
@@ -165,11 +185,16 @@ def ingest(
     restart: bool,
     chunk_size: int,
     commit_rows: int,
+    encoding: str | None,
     quiet: bool,
     store_url: str | None,
     as_json: bool,
 ) -> None:
-    """Load a partner export (a file with --source) or a folder of exports into the graph."""
+    """Load a partner export (a file with --source) or a folder of exports into the graph.
+
+    Each file loads whole or not at all: a file that cannot be read whole is refused, with the
+    reason, and leaves nothing in the graph; bad rows of a good file are set aside with reasons.
+    """
     with opened(ctx, store_url) as store:
         report = run_ingest(
             store,
@@ -181,6 +206,7 @@ def ingest(
             quiet=quiet or as_json,
             chunk_size=chunk_size,
             commit_rows=commit_rows,
+            encoding=encoding,
         )
     if as_json:
         emit_json(report.as_dict())

@@ -94,3 +94,47 @@ def test_import_graph_and_import_edges(tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["links_by_kind"] == {"RELATED_TO": 1}
     code, out = run("import-graph", str(tmp_path / "nowhere"), env=env)
     assert code != 0
+
+
+def test_ingest_takes_the_encoding_its_advice_names_and_refuses_an_unknown_one(tmp_path: Path) -> None:
+    env = {"DISRUPT_DATA_DIR": str(tmp_path / "data"), "DISRUPT_STORE": ""}
+    header = "nominal_id,surname,forenames,dob,sex,ethnicity,address,postcode,phone\n"
+    rows = [
+        f"PN20000{i},Zqcli{i},Zo\u00eb,01/02/1990,F,White,{i} Testing Row,ZZ1 1AA,07700 900{i:03d}\n" for i in range(3)
+    ]
+    path = tmp_path / "nominals.csv"
+    body = (header + "".join(rows)).encode("cp1252")
+    path.write_bytes(body.replace(b"Zqcli2", b"Zqcli\x81"))  # 0x81 is no character in cp1252
+    code, out = run("ingest", str(path), "--source", "police_nominals", "--encoding", "nonsense", env=env)
+    assert code != 0 and "unknown encoding 'nonsense'" in out
+    code, out = run("ingest", str(path), "--source", "police_nominals", "--encoding", "cp1252", "--json", env=env)
+    report = json.loads(out)
+    assert code == 0, out
+    (file,) = report["files"]
+    assert (file["encoding"], file["rows_read"], file["rows_loaded"], file["rows_rejected"]) == ("cp1252", 3, 2, 1)
+    rejects = (tmp_path / "data" / "rejects.csv").read_text(encoding="utf-8")
+    assert "byte 0x81" in rejects and "--encoding NAME" in rejects
+    code, out = run("search", "--kind", "Person", "--json", "Zqcli0", env=env)
+    assert code == 0 and [p["label"] for p in json.loads(out)] == ["Zo\u00eb Zqcli0"]
+
+
+def test_a_refused_file_exits_non_zero_and_leaves_nothing_in_the_graph(tmp_path: Path) -> None:
+    env = {"DISRUPT_DATA_DIR": str(tmp_path / "data"), "DISRUPT_STORE": ""}
+    header = "nominal_id,surname,forenames,dob,sex,ethnicity,address,postcode,phone\n"
+    rows = [
+        f"PN3000{i:02d},Zqrefused,Testa,01/02/1990,F,White,{'x' * 140_000 if i == 40 else 'Row'},ZZ1 1AA,\n"
+        for i in range(60)
+    ]
+    path = tmp_path / "nominals.csv"
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    code, out = run(
+        "ingest", str(path), "--source", "police_nominals", "--chunk-size", "10", "--commit-rows", "10", "--json",
+        env=env,
+    )  # fmt: skip
+    assert code != 0
+    report = json.loads(out[: out.rindex("}") + 1])
+    (file,) = report["files"]
+    assert file["status"] == "failed" and "line 42" in file["message"] and "nothing of this file" in file["message"]
+    assert file["rows_loaded"] == 0 and file["rows_read"] == file["rows_rejected"]
+    code, out = run("stats", "--json", env=env)
+    assert code == 0 and json.loads(out)["entities"].get("Person", 0) == 0
