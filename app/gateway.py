@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from analytics.projections import ACTOR_KINDS, EVENT_KINDS, event_date, label_of
 from analytics.roles import person_roles
+from analytics.safeguarding import child_safeguarding
 from app import licensing, strategic
 from app.accounts import Accounts, User
 from app.audit import AuditLog
@@ -27,6 +28,8 @@ from graph.store import GraphStore
 MAX_NETWORK_NODES = 150
 _EXPAND_LIMIT = 2000  # read a node's whole neighbourhood to expand it; the chart's cap decides what is drawn
 AUDIT_NAMES_PER_ENTRY = 10  # record names shown per audit entry (the ids column keeps 20)
+_CHILD_HOPS = 5  # a suspect two person-network steps away is at most four links out; their events, five
+_CHILD_CONTEXT = 3000  # entities read around a child (the seed-1 world's largest such surroundings hold 917)
 
 
 class LedgerView(Protocol):
@@ -298,6 +301,60 @@ class Gateway:
             sub = self.store.neighbourhood(person, hops=1, kinds=EVENT_KINDS, max_nodes=300)
             ids.update(e.id for e in sub.entities)
         return sorted(ids)
+
+    def child(self, entity_id: str) -> dict[str, Any]:
+        """A child's contextual-safeguarding view: the analysis's indicators, distinct missing episodes with
+        return-interview factors, suspects one and two steps away, peers, places of concern and a small network.
+
+        Only a child the latest analysis lists has this view. The child's surroundings are read five
+        links deep (a suspect two steps away in the person network, and the event that makes them a
+        suspect); ``complete`` is False when the cap cut that short. One audit entry lists every
+        entity shown.
+        """
+        self._allow("view_profile", "child")
+        entity = self.store.get_entity(entity_id)
+        row = next((r for r in self.results("child_indicators") if entity and r.get("entity_id") == entity.id), None)
+        if entity is None or row is None:
+            self._log("child", (), detail=f"not a child in the analysis: {entity_id}")
+            raise NotFound(f"{entity_id!r} is not a child the latest analysis lists (or it has been erased)")
+        summary = self.analysis_run() or {}
+        as_of = _as_of(summary)
+        around = self.store.neighbourhood(entity.id, hops=_CHILD_HOPS, max_nodes=_CHILD_CONTEXT)
+        G = self.store.to_networkx(entity_ids=[e.id for e in around.entities])
+        roles = person_roles(G, as_of=as_of)
+        hot = {str(r["entity_id"]) for r in self.results("hotspots") if r.get("hotspot")}
+        view = child_safeguarding(
+            G, entity.id, roles=roles, hot_cells=hot, as_of=as_of, resolution=int(summary.get("h3_resolution") or 9)
+        )
+        drawn = {str(n): i for i, n in enumerate(view["network"])}
+        entities = sorted((e for e in around.entities if e.id in drawn), key=lambda e: drawn[e.id])
+        links = [lk for lk in around.links if lk.source in drawn and lk.target in drawn]
+        sub = Subgraph(tuple(entities), tuple(merge_links(self.store.schema, links)), False, "")
+        ages = {
+            e.id: _telling_apart(
+                visible_properties(self.viewer.role, e.kind, e.properties, self.store.schema), as_of or dt.date.today()
+            )["age"]
+            for e in entities
+            if e.kind in ACTOR_KINDS
+        }
+        tables = {name: self.results(name) for name in ("groups", "key_players", "flags", "child_indicators")}
+        network = NetworkView(entity.id, sub, describe_nodes(G, sub, roles=roles, tables=tables, ages=ages))
+        shown = [
+            entity.id,
+            *(r["entity_id"] for r in view["episodes"]),
+            *(a for r in view["episodes"] for a in r["found_with_ids"]),
+            *(r["entity_id"] for part in ("places", "suspects", "peers") for r in view[part]),
+            *drawn,
+        ]
+        self._log("child", list(dict.fromkeys(str(i) for i in shown)), detail=f"contextual safeguarding {entity.id}")
+        return {
+            **view,
+            "indicators": row,
+            "age": ages.get(entity.id, ""),
+            "as_of": as_of.isoformat() if as_of else None,
+            "complete": not around.truncated,
+            "network": network,
+        }
 
     # -- licensing
 

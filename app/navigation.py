@@ -39,6 +39,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("search", "views/search.py", "Search", "Analysis", "search_entities"),
     PageSpec("profile", "views/profile.py", "Profile and timeline", "Analysis", "view_profile"),
+    PageSpec("child", "views/child.py", "Child (contextual safeguarding)", "Analysis", "view_profile"),
     PageSpec("network", "views/network.py", "Network", "Analysis", "view_network"),
     PageSpec("paths", "views/paths.py", "Connecting paths", "Analysis", "view_network"),
     PageSpec("groups", "views/groups.py", "Groups", "Analysis", "view_groups"),
