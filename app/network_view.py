@@ -70,10 +70,10 @@ OPTIONS: dict[str, Any] = {
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
     "edges": {
         "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
-        "font": {"size": 9, "align": "middle", "color": "#555555"},
+        "font": {"size": 12, "align": "middle", "color": "#555555"},
         "color": {"color": "#b0b0b0", "highlight": "#333333"},
     },
-    "nodes": {"font": {"size": 14, "multi": False}},
+    "nodes": {"font": {"size": 20, "multi": False}},
 }
 _LABEL_LIMIT = 28
 
@@ -144,10 +144,10 @@ def build_network(view: NetworkView) -> Network:
             color={"background": colour, "border": "#333333", "highlight": {"background": colour, "border": "#000000"}},
             shape=_shape(e.kind, facts),
             borderWidth=3 if centre else 2 if e.id in view.expanded else 1,
-            shadow={"enabled": bool(halo), "color": halo or "#000000", "size": 24, "x": 0, "y": 0},
+            shadow={"enabled": bool(halo), "color": halo or "#000000", "size": 40, "x": 0, "y": 0},
             size=28 if centre else 20 if facts.category == "organiser" or facts.level else 14,
             shapeProperties={"borderDashes": [5, 3] if e.id in view.expanded else False},
-            font={"size": 16 if centre else 14, "bold": centre},
+            font={"size": 26 if centre else 20, "bold": centre},
         )
     for link in view.sub.links:
         sources = sorted({p.source for p in link.provenance})
