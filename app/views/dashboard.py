@@ -1,11 +1,13 @@
 """Management information: children, missing episodes, return interviews, businesses of concern."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
 from analytics.disclosure import THRESHOLD
-from app import labels, session, widgets
+from app import labels, map_view, session, widgets
+from geodata.boundaries import ward_names
 
 SHOWN_COLOUR = "#3182bd"
 SUPPRESSED_COLOUR = "#d9d9d9"
@@ -71,6 +73,13 @@ def monthly_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def category_text(measure: str, category: str, wards: Mapping[str, str]) -> str:
+    """A category as a person reads it: a ward by its name, a code such as ``bed_and_breakfast`` in words."""
+    if "by ward" in measure:
+        return wards.get(category, category)
+    return labels.code_words(category)
+
+
 gw = session.page_gateway("view_dashboard")
 st.title("Management information")
 st.caption(
@@ -81,6 +90,7 @@ measures = gw.dashboard()
 if not measures:
     st.warning("No analysis yet: run `disrupt analyse`.")
     st.stop()
+wards = ward_names(map_view.load_boundaries(session.runtime().settings.boundaries_path))
 for measure, rows in measures.items():
     st.subheader(measure.capitalize())
     monthly = "month" in measure
@@ -90,11 +100,18 @@ for measure, rows in measures.items():
         if suppressed:
             st.caption(f"{suppressed} of {len(rows)} months had fewer than 10 and are marked, not left out.")
     widgets.table(
-        [{"month" if monthly else "category": r["category"], "count": r["shown"]} for r in rows],
+        [
+            {"month": r["category"], "count": r["shown"]}
+            if monthly
+            else {"category": category_text(measure, r["category"], wards), "count": r["shown"]}
+            for r in rows
+        ],
         key=f"mi-{measure}",
         height="content",
     )
 all_rows = [
-    {"measure": m, "category": r["category"], "count": r["shown"]} for m, rows in measures.items() for r in rows
+    {"measure": m, "category": category_text(m, r["category"], wards), "count": r["shown"]}
+    for m, rows in measures.items()
+    for r in rows
 ]
 widgets.downloads(all_rows, name="management-information", on_export=lambda: gw.note_export("dashboard", []))

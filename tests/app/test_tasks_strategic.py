@@ -98,6 +98,18 @@ def test_strategic_lead_sees_suppressed_months_marked_in_their_place(
     for month in small:
         assert counts[months.index(month_text(month))] == "fewer than 10"
     page.get_by_text(f"{len(small)} of {len(truth)} months had fewer than 10").first.wait_for(timeout=10000)
+    everything = page.locator("[data-testid='stDataFrame'] [role='gridcell']").all_text_contents()
+    assert not [c for c in everything if WARD_CODE.search(c) or "_" in c]  # wards by name, no codes
+    by_ward = [r["category"] for r in rows if r["measure"] == "businesses of concern by ward"]
+    if by_ward:
+        boundaries = json.loads((app_world.data_dir / "boundaries" / "wards.geojson").read_text())
+        names = {f["properties"]["ward_code"]: f["properties"]["ward_name"] for f in boundaries["features"]}
+        ward_cells = _cells(
+            page.get_by_role("heading", name="Businesses of concern by ward").locator(
+                "xpath=following::*[@data-testid='stDataFrame'][1]"
+            )
+        )
+        assert {names[c] for c in by_ward} <= set(ward_cells)
     page.set_viewport_size({"width": 1400, "height": 2400})
     page.get_by_role("heading", name="Children missing by month").scroll_into_view_if_needed()
     shot(page, "dashboard", tmp_path)
