@@ -252,11 +252,15 @@ def _date_orders(
         if said is not None:
             other = "month-first" if said == "day-first" else "day-first"
             if e.proofs[other] and not e.proofs[said]:
+                wrote, reads, also = other.replace("-", " "), said.replace("-", " "), ""
+                if other == "month-first":
+                    also = " (and `us` in its formats)"
                 raise IngestError(
-                    f"{path}: column {column!r} writes its dates {other.replace('-', ' ')} ({e.shown(other)}; "
-                    f"{e.proofs[other]:,} such values and none {said.replace('-', ' ')}), but the {spec.source} "
-                    f"mapping reads them {said.replace('-', ' ')}, so every date up to the 12th of a month would "
-                    f"load with day and month swapped. Correct the file, or {how}"
+                    f"{path}: column {column!r} writes its dates {wrote} ({e.shown(other)}; {e.proofs[other]:,} "
+                    f"such values and none {reads}), but the {spec.source} mapping reads them {reads}, so every "
+                    "date up to the 12th of a month would load with day and month swapped. Correct the file, or, "
+                    f"if it really is {wrote}, say so in your own copy of the {spec.source} spec (--specs DIR): "
+                    f"`date_order: {other}` on field {name}{also}"
                 )
             continue
         if day and month:
@@ -406,8 +410,12 @@ class Ingest:
         try:
             with report.stage("survey"):
                 self._survey(path, spec, survey)
-        except (ReaderError, IngestError, OSError) as exc:
-            # nothing is written before the survey ends, so a refused file has nothing in the store
+        except Exception as exc:
+            # nothing is written before the survey ends, so a refused file has nothing in the store;
+            # whatever a reader library raises on a damaged file fails that file, not the run
+            if not isinstance(exc, (ReaderError, IngestError, OSError)):
+                log.exception("%s: unreadable", path.name)
+                exc = ReaderError(f"{path}: not readable ({type(exc).__name__}: {exc})")
             report.rows_read = report.rows_rejected = survey.rows
             report.status = "failed"
             report.message = f"{exc} (nothing of this file was loaded; {survey.rows:,} rows read, all set aside)"

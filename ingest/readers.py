@@ -508,6 +508,9 @@ def _jsonl_rows(path: Path, maker: _RowMaker) -> Iterator[SourceRow]:
             except json.JSONDecodeError as exc:
                 yield SourceRow(name, number, {}, f"is not valid JSON ({exc.msg} at column {exc.colno})")
                 continue
+            except RecursionError:
+                yield SourceRow(name, number, {}, "is JSON nested too deeply to read; a record is one flat object")
+                continue
             if isinstance(record, dict):
                 yield maker.values(number, {str(k): _json_text(v) for k, v in record.items()})
             else:

@@ -7,6 +7,7 @@ Every export here is made up for the test (fictional names, ZZ postcodes, Ofcom 
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import sqlite3
 import zipfile
@@ -377,3 +378,30 @@ def test_generated_workbooks_still_load_with_a_sheet_added_in_front(store: Graph
     book.save(path)
     file = only(ingest_paths(store, path, tmp_path / "work", source="care_children"))
     assert file.status == "loaded" and file.rows_read == truth["files"]["care/children.xlsx"]["rows"]
+
+
+def test_json_lines_nested_past_reading_set_their_row_aside(store: GraphStore, tmp_path: Path) -> None:
+    good = [json.dumps(dict(zip(NOMINALS, nominal(i), strict=True))) for i in range(3)]
+    path = tmp_path / "nominals.jsonl"
+    path.write_text("\n".join([good[0], "[" * 200_000 + "]" * 200_000, *good[1:]]) + "\n", encoding="utf-8")
+    file = only(ingest_paths(store, path, tmp_path / "work", source="police_nominals"))
+    assert (file.status, file.rows_read, file.rows_loaded, file.rows_rejected) == ("loaded", 4, 3, 1)
+    assert "nested too deeply" in rejects(tmp_path / "work")[3][0]["reason"]
+
+
+def test_a_run_resumed_after_an_interruption_still_knows_the_ids_loaded_before(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    rows = [nominal(i) for i in range(10)]
+    rows[7] = nominal(1, surname="Zqother")  # line 9 repeats line 3's id
+    path = write_csv(tmp_path / "nominals.csv", NOMINALS, rows)
+    work = tmp_path / "work"
+
+    def interrupt(done: int) -> None:
+        raise KeyboardInterrupt  # after the first chunk of 4 rows is committed and checkpointed
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths(store, path, work, source="police_nominals", chunk_size=4, commit_rows=4, progress=interrupt)
+    file = only(ingest_paths(store, path, work, source="police_nominals", chunk_size=4, commit_rows=4))
+    assert (file.rows_read, file.rows_loaded, file.rows_rejected) == (10, 9, 1)
+    assert "repeats record id 'PN100001' of row 3" in rejects(work)[9][0]["reason"]
