@@ -86,8 +86,11 @@ def to_xlsx(rows: Sequence[Mapping[str, Any]], *, sheet: str = "export", columns
 
 
 def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{escape(_text(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows)
+    head = "".join(f"<th>{escape(labels.column_title(c))}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(_text(labels.cell_value(c, r.get(c))))}</td>" for c in columns) + "</tr>"
+        for r in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 

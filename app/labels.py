@@ -109,14 +109,17 @@ def quarter_text(quarter: str) -> str:
 def date_text(value: str) -> str:
     """An ISO date or date and time as a person writes it (anything else unchanged).
 
+    Seconds are kept when the source has them (an audit entry's time), dropped when they are ``:00``.
+
     >>> date_text("2024-07-14T07:19:00"), date_text("2024-07-04"), date_text("2026-12-01T20:40:57.123+00:00")
-    ('14 Jul 2024, 07:19', '4 Jul 2024', '1 Dec 2026, 20:40 UTC')
+    ('14 Jul 2024, 07:19', '4 Jul 2024', '1 Dec 2026, 20:40:57 UTC')
     """
     m = _ISO_TIME.match(value)
     if m:
         day = dt.date.fromisoformat(m[1])
         zone = " UTC" if m[5] in ("Z", "+00:00", "+0000") else (f" {m[5]}" if m[5] else "")
-        return f"{day.day} {day:%b %Y}, {m[2]}{zone}"
+        seconds = m[3][:3] if m[3] and m[3][:3] != ":00" else ""
+        return f"{day.day} {day:%b %Y}, {m[2]}{seconds}{zone}"
     if _ISO_DATE.match(value):
         day = dt.date.fromisoformat(value)
         return f"{day.day} {day:%b %Y}"
