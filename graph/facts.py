@@ -18,6 +18,10 @@ Link ids derive from kind, the ends as loaded and the key values (``graph.record
 two links that were never moved by resolution are never parallel: a fact with more than one link
 has at least one that resolution moved. Counting facts therefore needs to look only at the links
 between the ends of moved links.
+
+An entity merged from several records keeps what each record alone says in the same way: its
+canonical record's properties, filled in by those of the records merged into it
+(:func:`fill_properties`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from graph.ids import normalise_key_part
 from graph.records import Link, Provenance
 from graph.schema import Schema
 
@@ -58,7 +63,8 @@ def fact_key(schema: Schema, kind: str, source: str, target: str, properties: Ma
 
 
 def _key_text(value: object) -> str:
-    return _ABSENT if value in (None, "") else str(value)
+    # key values compare as link ids compare them (trimmed, case folded)
+    return _ABSENT if value in (None, "") else normalise_key_part(value)
 
 
 def has_key_properties(schema: Schema, kind: str) -> bool:
