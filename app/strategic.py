@@ -48,11 +48,15 @@ def _listed(counts: Mapping[str, int], areas: Iterable[str]) -> list[dict[str, A
 _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
 
 
+def _near(lat: float, lng: float) -> str:
+    return f"near {abs(lat):.3f}° {'N' if lat >= 0 else 'S'}, {abs(lng):.3f}° {'E' if lng >= 0 else 'W'}"
+
+
 def cell_places(cells: Iterable[str], boundaries: Mapping[str, Any] | None) -> dict[str, str]:
     """A name for each H3 hexagon a person can place: its ward, and where in the ward when it has several.
 
     ``Fennwick`` when the ward has one hexagon listed, else ``Fennwick, north-east`` (by the direction
-    from the ward's centre), numbered only when two fall in the same direction.
+    from the ward's centre), and ``Fennwick, west (2 of 3)`` when several lie in one direction.
     """
     names = boundaries_module.ward_names(boundaries)
     centres = boundaries_module.ward_centres(boundaries)
@@ -64,19 +68,22 @@ def cell_places(cells: Iterable[str], boundaries: Mapping[str, Any] | None) -> d
         centre_of[cell] = h3.cell_to_latlng(cell)
         by_ward[boundaries_module.ward_at(boundaries, *centre_of[cell])].append(cell)
     out: dict[str, str] = {}
+    if not names:  # no boundaries to place them in: a point a person can put on a map
+        return {cell: _near(lat, lng) for cell, (lat, lng) in centre_of.items()}
     for ward, members in by_ward.items():
         base = names.get(ward, ward or "") if ward else "Outside the wards"
         if len(members) == 1:
             out[members[0]] = base
             continue
-        seen: dict[str, int] = defaultdict(int)
+        placed: dict[str, list[str]] = defaultdict(list)
         for cell in members:
             lat, lng = centre_of[cell]
             clat, clng = centres.get(ward or "", (lat, lng))
             angle = math.degrees(math.atan2(lat - clat, (lng - clng) * math.cos(math.radians(lat))))
-            place = f"{base}, {_COMPASS[round(angle / 45) % 8]}"
-            seen[place] += 1
-            out[cell] = place if seen[place] == 1 else f"{place} {seen[place]}"
+            placed[f"{base}, {_COMPASS[round(angle / 45) % 8]}"].append(cell)
+        for place, together in placed.items():
+            for i, cell in enumerate(together, 1):
+                out[cell] = place if len(together) == 1 else f"{place} ({i} of {len(together)})"
     return out
 
 

@@ -111,3 +111,21 @@ def test_the_audit_log_filters_by_user_record_date_and_purpose() -> None:
     assert len(log.entries(since=today, until=today)) == 3
     assert log.entries(until=today - dt.timedelta(days=1)) == []
     assert log.users() == ["ann", "bob"]
+
+
+def test_hexagons_in_one_ward_get_distinct_names_that_say_where() -> None:
+    import h3
+
+    centre = "8919441882fffff"
+    cells = sorted(h3.grid_disk(centre, 1))  # a hexagon and its six neighbours
+    lat, lng = h3.cell_to_latlng(centre)
+    square = [[lng - 0.05, lat - 0.05], [lng + 0.05, lat - 0.05], [lng + 0.05, lat + 0.05], [lng - 0.05, lat + 0.05]]
+    ward = {"properties": {"ward_code": "Z1", "ward_name": "Fennwick"}}
+    boundaries = {"features": [{**ward, "geometry": {"type": "Polygon", "coordinates": [[*square, square[0]]]}}]}
+    names = strategic.cell_places(cells, boundaries)
+    assert len(set(names.values())) == len(cells)
+    assert all(n.startswith("Fennwick, ") for n in names.values())
+    assert strategic.cell_places([centre], boundaries) == {centre: "Fennwick"}
+    assert strategic.cell_places([centre], None)[centre].startswith("near 54.")
+    far = {"features": [{**ward, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}
+    assert strategic.cell_places([centre], far) == {centre: "Outside the wards"}
