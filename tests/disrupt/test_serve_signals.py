@@ -49,8 +49,16 @@ def _answers(url: str) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the server child")
-@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
-def test_stopping_disrupt_app_stops_its_server(tmp_path: Path, how: signal.Signals) -> None:
+@pytest.mark.parametrize(
+    ("command", "how"),
+    [
+        (["app"], signal.SIGTERM),
+        (["app"], signal.SIGINT),
+        (["demo", "--people", "200", "--quiet"], signal.SIGTERM),  # the demo serves through the same function
+    ],
+    ids=["app-SIGTERM", "app-SIGINT", "demo-SIGTERM"],
+)
+def test_stopping_disrupt_app_stops_its_server(tmp_path: Path, command: list[str], how: signal.Signals) -> None:
     Accounts(open_app_db(tmp_path / "app.db")).add("admin-one", "admin", "a long test password")
     port = free_port()
     env = {
@@ -60,7 +68,7 @@ def test_stopping_disrupt_app_stops_its_server(tmp_path: Path, how: signal.Signa
         "DISRUPT_APP_DB": str(tmp_path / "app.db"),
     }
     cli = subprocess.Popen(
-        [sys.executable, "-m", "disrupt", "app", "--port", str(port)],
+        [sys.executable, "-m", "disrupt", *command, "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -69,12 +77,12 @@ def test_stopping_disrupt_app_stops_its_server(tmp_path: Path, how: signal.Signa
     url = f"http://127.0.0.1:{port}"
     servers: list[int] = []
     try:
-        for _ in range(120):
+        for _ in range(240):
             if _answers(url):
                 break
             time.sleep(0.5)
         else:
-            raise AssertionError("the app did not start within 60 s")
+            raise AssertionError("the app did not start within 120 s")
         servers = _children(cli.pid)
         assert servers, "disrupt app started no server child"
         cli.send_signal(how)
