@@ -44,6 +44,7 @@ def streamlit_command(host: str, port: int) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
         "--global.developmentMode", "false",
+        "--client.showErrorDetails", "none",  # a traceback names server paths and code: log it, never show it
         "--theme.base", "light",
     ]  # fmt: skip
 

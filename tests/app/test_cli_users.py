@@ -46,6 +46,7 @@ def test_app_refuses_to_start_with_no_users_and_serves_with_xsrf_on(tmp_path: Pa
     command = streamlit_command("127.0.0.1", 8601)
     assert command[command.index("--server.enableXsrfProtection") + 1] == "true"
     assert command[command.index("--browser.gatherUsageStats") + 1] == "false"
+    assert command[command.index("--client.showErrorDetails") + 1] == "none"  # no traceback reaches a user
 
 
 def test_command_line_reads_are_audited_with_the_login_and_purpose(tmp_path: Path) -> None:
