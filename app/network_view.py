@@ -96,9 +96,16 @@ def link_words(link: Link) -> str:
     'party to: found with'
     >>> link_words(Link("l", "LIVES_AT", "a", "b", {}, ()))
     'lives at'
+    >>> link_words(Link("l", "SUBJECT_OF", "a", "b", {"role": "subject"}, ()))
+    'subject of'
     """
-    role = link.properties.get("role") or link.properties.get("nature")
-    return f"{_words(link.kind)}: {_words(str(role))}" if role else _words(link.kind)
+    return kind_and_role(link.kind, str(link.properties.get("role") or link.properties.get("nature") or ""))
+
+
+def kind_and_role(kind: str, role: str) -> str:
+    """A link kind and the role it records, in words (a role the kind already says is left out)."""
+    kind_text, role_text = _words(kind), _words(role) if role else ""
+    return f"{kind_text}: {role_text}" if role_text and role_text not in kind_text.split() else kind_text
 
 
 def _shape(kind: str, facts: NodeFacts) -> str:
@@ -107,10 +114,8 @@ def _shape(kind: str, facts: NodeFacts) -> str:
 
 def node_tip(e: Entity, facts: NodeFacts) -> str:
     """The tooltip of a node as plain text: what an analyst needs to know before opening the profile."""
-    lines = [
-        e.label,
-        code_words(e.kind) + (f", {CATEGORY_TITLES[facts.category].lower()}" if e.kind == "Person" else ""),
-    ]
+    what = CATEGORY_TITLES[facts.category] if e.kind == "Person" else code_words(e.kind)
+    lines = [e.label, what]
     if facts.age:
         lines.append(f"Age: {facts.age}")
     if facts.roles:

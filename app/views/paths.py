@@ -5,8 +5,7 @@ from typing import Any
 
 import streamlit as st
 
-from app import navigation, pickers, session, widgets
-from app.labels import code_words
+from app import navigation, network_view, pickers, session, widgets
 
 gw = session.page_gateway("view_network")
 st.title("Connecting paths")
@@ -29,9 +28,7 @@ def _step_rows(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A path's steps as rows: each entity with the link that reached it, kind and role in words."""
     rows = []
     for step in steps:
-        via = code_words(str(step["via"])).lower() if step.get("via") else ""
-        if via and step.get("via_role"):
-            via += f": {code_words(str(step['via_role'])).lower()}"
+        via = network_view.kind_and_role(str(step["via"]), str(step.get("via_role") or "")) if step.get("via") else ""
         if via:  # which way the link points: from the step above to this one, or back up
             via = ("↓ " if step.get("via_forward", True) else "↑ ") + via
         rows.append({**step, "linked_by": via})
