@@ -128,7 +128,9 @@ class GraphStore(Protocol):
         ...
 
     def get_entity(self, entity_id: str) -> Entity | None:
-        """The entity; for a record merged by resolution, the entity it was merged into."""
+        """The entity; for a record merged by resolution, the entity it was merged into. A merged
+        entity's properties are its canonical record's, filled in by its other records'
+        (:func:`graph.facts.fill_properties`)."""
         ...
 
     def get_entities(self, entity_ids: Iterable[str]) -> list[Entity]:
@@ -177,7 +179,11 @@ class GraphStore(Protocol):
 
     def get_link(self, link_id: str) -> Link | None: ...
 
-    def get_links(self, link_ids: Iterable[str]) -> list[Link]: ...
+    def get_links(self, link_ids: Iterable[str]) -> list[Link]:
+        """The facts of these links, in the order asked, each once (ids not held are left out):
+        parallel links of one kind between the same two entities (:mod:`graph.facts`) are answered
+        by one link under the first one's id, with all their sources."""
+        ...
 
     def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 20) -> list[Entity]:
         """Entities whose searchable properties contain ``text`` (case and accents ignored), best first."""
@@ -191,7 +197,10 @@ class GraphStore(Protocol):
         kinds: Collection[str] | None = None,
         link_kinds: Collection[str] | None = None,
         max_nodes: int = 200,
-    ) -> Subgraph: ...
+    ) -> Subgraph:
+        """The entities within ``hops`` of an entity, nearest first, and the facts among them (one
+        link per fact, as :meth:`get_links` gives them)."""
+        ...
 
     def shortest_paths(
         self,
@@ -202,7 +211,10 @@ class GraphStore(Protocol):
         kinds: Collection[str] | None = None,
         link_kinds: Collection[str] | None = None,
         max_paths: int = 10,
-    ) -> list[Path]: ...
+    ) -> list[Path]:
+        """Up to ``max_paths`` shortest paths; no two pass the same entities through the same kinds
+        of link (parallel links, or the same pair in two roles, give one path)."""
+        ...
 
     def to_networkx(
         self,
@@ -213,11 +225,13 @@ class GraphStore(Protocol):
         provenance: bool = False,
     ) -> nx.MultiDiGraph:
         """The canonical graph as a MultiDiGraph keyed by link id, nodes and edges added in id order
-        (so the same graph gives the same analysis in any store)."""
+        (so the same graph gives the same analysis in any store), one edge per fact
+        (:mod:`graph.facts`), nodes filled in from their merged records."""
         ...
 
     def counts(self) -> Counts:
-        """Entities (canonical only: merged records are not counted again) and links, by kind."""
+        """Entities (canonical only: merged records are not counted again) and facts (parallel links
+        of one fact count once), by kind."""
         ...
 
     def erase_entity(self, entity_id: str, *, reason: ErasureReason, reference: str) -> ErasureRecord:
