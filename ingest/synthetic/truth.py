@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -198,10 +199,12 @@ def distinct_counts(
 def _children_counts(world: World, episodes: list[int], interviews: set[int]) -> dict[str, Any]:
     by_month: dict[str, int] = {}
     interviews_by_month: dict[str, int] = {}
+    missing_in: set[tuple[int, str]] = set()
     for i in episodes:
         m = world.missing[i]
         month = m.reported.strftime("%Y-%m")
         by_month[month] = by_month.get(month, 0) + 1
+        missing_in.add((m.person, month))
         if m.interview is not None and i in interviews:
             held = m.interview.strftime("%Y-%m")
             interviews_by_month[held] = interviews_by_month.get(held, 0) + 1
@@ -211,6 +214,7 @@ def _children_counts(world: World, episodes: list[int], interviews: set[int]) ->
         "return_interviews": sum(interviews_by_month.values()),
         "missing_episodes_by_month": dict(sorted(by_month.items())),
         "return_interviews_by_month": dict(sorted(interviews_by_month.items())),
+        "children_missing_by_month": dict(sorted(Counter(month for _, month in missing_in).items())),
     }
 
 

@@ -67,6 +67,7 @@ def test_child_indicators_and_management_information_count_distinct_episodes(
 
     assert measure("missing episodes by month") == known["missing_episodes_by_month"]
     assert measure("return interviews by month") == known["return_interviews_by_month"]
+    assert measure("children missing by month") == known["children_missing_by_month"]
 
 
 def _repeated(schema: Any, links: Iterable[tuple[str, str, str, dict[str, Any]]]) -> list[tuple[str, ...]]:
