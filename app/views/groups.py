@@ -79,7 +79,7 @@ with tabs[1]:
                     f"*{widgets.plain(tactic['name'])}*: {widgets.plain(tactic['description'])} "
                     f"Needs: {widgets.plain(tactic['needs'])}"
                 )
-            st.caption(option.get("note", ""))
+            st.caption(widgets.plain(option.get("note", "")))
 with tabs[2]:
     st.markdown("**Members**")
     navigation.entity_table(profile.get("members", []), key=f"members-{choice}", columns=["label", "role", "roles"])
