@@ -46,6 +46,6 @@ rows = gw.audit_entries(
 st.caption(f"{len(rows)} entries (newest first, at most 500).")
 widgets.table(
     rows,
-    columns=["at", "user", "role", "action", "record_names", "records", "purpose", "outcome", "detail", "record_ids"],
+    columns=["at", "user", "action", "record_names", "purpose", "role", "outcome", "records", "detail", "record_ids"],
 )
 widgets.downloads(rows, name="audit-log", on_export=lambda: gw.note_export("audit log", []))
