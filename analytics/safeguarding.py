@@ -22,6 +22,18 @@ from analytics.roles import EXPLOITATION_SUSPECT, EXPLOITATION_VICTIM, person_ro
 from analytics.rules import Rules, default_rules
 
 SUSPECT_ROLES = frozenset({"suspect", EXPLOITATION_SUSPECT})
+# What a child's view reads around the child (see context_link_kinds). The person network ties
+# people through these links and through events (PARTY_TO, SUBJECT_OF); roles come from events,
+# licences and licensing decisions. Found-places are read apart, through missing episodes only:
+# a busy place's other incidents and their parties say nothing about the child.
+_TIE_LINKS = frozenset(
+    {"ASSOCIATE_OF", "FAMILY_OF", "RELATED_TO", "PARTY_TO", "SUBJECT_OF", "HOLDS_LICENCE", "DECISION_ON"}
+)
+_SHARED_OBJECT_KINDS = frozenset({"Phone", "Vehicle", "Location"})
+FOUND_LINKS = frozenset({"PARTY_TO", "OCCURRED_AT"})
+FOUND_KINDS = frozenset({"Person", "MissingEpisode", "Location", "Business"})
+CONTEXT_HOPS = 5  # a suspect two steps away in the person network is four links out; their events, five
+FOUND_HOPS = 4  # child, episode, place, another child's episode, that child
 # A peer is a child known to agencies, as in analytics.children: missing, known to care or a victim.
 _KNOWN_CHILD_ROLES = frozenset({"missing", "known_to_care", "victim", EXPLOITATION_VICTIM})
 MAX_NETWORK = 80
@@ -101,6 +113,24 @@ def child_safeguarding(
     }
     view["network"] = _network_ids(G, P, child, rows, suspects, peers, max_network)
     return view
+
+
+def context_link_kinds(links: Mapping[str, Any]) -> frozenset[str]:
+    """The link kinds to read around a child for the person network and roles, from the schema's links.
+
+    Besides the ties and events named here, any link from a person to a phone, vehicle or location
+    counts: the person network ties people who share one.
+
+    >>> from types import SimpleNamespace as Kind
+    >>> sorted(context_link_kinds({"USES_PHONE": Kind(sources={"Person"}, targets={"Phone"}),
+    ...                            "OPERATES_AT": Kind(sources={"Business"}, targets={"Location"}),
+    ...                            "PARTY_TO": Kind(sources={"Person"}, targets={"Incident"})}))
+    ['PARTY_TO', 'USES_PHONE']
+    """
+    shared = {
+        name for name, spec in links.items() if "Person" in spec.sources and set(spec.targets) & _SHARED_OBJECT_KINDS
+    }
+    return frozenset((_TIE_LINKS & set(links)) | shared)
 
 
 def missing_episodes(G: nx.MultiDiGraph, child: Any) -> list[Any]:

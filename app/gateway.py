@@ -14,7 +14,14 @@ from typing import Any, Protocol
 
 from analytics.projections import ACTOR_KINDS, EVENT_KINDS, event_date, label_of
 from analytics.roles import person_roles
-from analytics.safeguarding import child_safeguarding
+from analytics.safeguarding import (
+    CONTEXT_HOPS,
+    FOUND_HOPS,
+    FOUND_KINDS,
+    FOUND_LINKS,
+    child_safeguarding,
+    context_link_kinds,
+)
 from app import licensing, strategic
 from app.accounts import Accounts, User
 from app.audit import AuditLog
@@ -28,8 +35,7 @@ from graph.store import GraphStore
 MAX_NETWORK_NODES = 150
 _EXPAND_LIMIT = 2000  # read a node's whole neighbourhood to expand it; the chart's cap decides what is drawn
 AUDIT_NAMES_PER_ENTRY = 10  # record names shown per audit entry (the ids column keeps 20)
-_CHILD_HOPS = 5  # a suspect two person-network steps away is at most four links out; their events, five
-_CHILD_CONTEXT = 3000  # entities read around a child (the seed-1 world's largest such surroundings hold 917)
+_CHILD_CONTEXT = 3000  # entities read around a child, each way (seed-1 100k world: at most 1,250 in 60 children)
 
 
 class LedgerView(Protocol):
@@ -306,10 +312,11 @@ class Gateway:
         """A child's contextual-safeguarding view: the analysis's indicators, distinct missing episodes with
         return-interview factors, suspects one and two steps away, peers, places of concern and a small network.
 
-        Only a child the latest analysis lists has this view. The child's surroundings are read five
-        links deep (a suspect two steps away in the person network, and the event that makes them a
-        suspect); ``complete`` is False when the cap cut that short. One audit entry lists every
-        entity shown.
+        Only a child the latest analysis lists has this view. The child's surroundings are read in
+        two walks: five links deep through the person network's ties and events (a suspect two steps
+        away, and the event that makes them one), and four through missing episodes and the places
+        children were found; ``complete`` is False when the cap cut either short. One audit entry
+        lists every entity shown.
         """
         self._allow("view_profile", "child")
         entity = self.store.get_entity(entity_id)
@@ -319,17 +326,28 @@ class Gateway:
             raise NotFound(f"{entity_id!r} is not a child the latest analysis lists (or it has been erased)")
         summary = self.analysis_run() or {}
         as_of = _as_of(summary)
-        around = self.store.neighbourhood(entity.id, hops=_CHILD_HOPS, max_nodes=_CHILD_CONTEXT)
-        G = self.store.to_networkx(entity_ids=[e.id for e in around.entities])
+        walks = [
+            self.store.neighbourhood(
+                entity.id,
+                hops=CONTEXT_HOPS,
+                link_kinds=context_link_kinds(self.store.schema.links),
+                max_nodes=_CHILD_CONTEXT,
+            ),
+            self.store.neighbourhood(
+                entity.id, hops=FOUND_HOPS, kinds=FOUND_KINDS, link_kinds=FOUND_LINKS, max_nodes=_CHILD_CONTEXT
+            ),
+        ]
+        around = {e.id: e for walk in walks for e in walk.entities}
+        G = self.store.to_networkx(entity_ids=sorted(around))
         roles = person_roles(G, as_of=as_of)
         hot = {str(r["entity_id"]) for r in self.results("hotspots") if r.get("hotspot")}
         view = child_safeguarding(
             G, entity.id, roles=roles, hot_cells=hot, as_of=as_of, resolution=int(summary.get("h3_resolution") or 9)
         )
         drawn = {str(n): i for i, n in enumerate(view["network"])}
-        entities = sorted((e for e in around.entities if e.id in drawn), key=lambda e: drawn[e.id])
-        links = [lk for lk in around.links if lk.source in drawn and lk.target in drawn]
-        sub = Subgraph(tuple(entities), tuple(merge_links(self.store.schema, links)), False, "")
+        entities = sorted((e for e in around.values() if e.id in drawn), key=lambda e: drawn[e.id])
+        links = {lk.id: lk for walk in walks for lk in walk.links if lk.source in drawn and lk.target in drawn}
+        sub = Subgraph(tuple(entities), tuple(merge_links(self.store.schema, list(links.values()))), False, "")
         ages = {
             e.id: _telling_apart(
                 visible_properties(self.viewer.role, e.kind, e.properties, self.store.schema), as_of or dt.date.today()
@@ -352,7 +370,7 @@ class Gateway:
             "indicators": row,
             "age": ages.get(entity.id, ""),
             "as_of": as_of.isoformat() if as_of else None,
-            "complete": not around.truncated,
+            "complete": not any(walk.truncated for walk in walks),
             "network": network,
         }
 
