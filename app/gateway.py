@@ -35,7 +35,7 @@ from graph.store import GraphStore
 MAX_NETWORK_NODES = 150
 _EXPAND_LIMIT = 2000  # read a node's whole neighbourhood to expand it; the chart's cap decides what is drawn
 AUDIT_NAMES_PER_ENTRY = 10  # record names shown per audit entry (the ids column keeps 20)
-_CHILD_CONTEXT = 3000  # entities read around a child, each way (seed-1 100k world: at most 1,250 in 60 children)
+_CHILD_CONTEXT = 3000  # entities read around a child, each walk (seed-1 100k world: at most 353 for 60 children)
 
 
 class LedgerView(Protocol):
