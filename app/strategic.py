@@ -129,6 +129,9 @@ def hotspot_areas(
     for c in cell_table:
         c["place"] = places.get(c["area"], c["area"])
         c["hotspot"] = "Gi* hotspot" if c["area"] in hot else ""
+    # Biggest first; equal counts (all "fewer than 10" in a quiet quarter) in the order of their names.
+    ward_table.sort(key=lambda w: (-w["count"] if isinstance(w["count"], int) else 0, w["ward"]))
+    cell_table.sort(key=lambda c: (-c["count"] if isinstance(c["count"], int) else 0, c["place"]))
     return {
         "period": period or "all",
         "period_label": quarter_text(period) if period else "the whole window",
