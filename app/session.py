@@ -59,7 +59,8 @@ def _sign_outs() -> dict[tuple[str, str], float]:
 
 def _browser() -> str:
     """A digest of the token that tells this browser apart ("" where there is none, as in AppTest)."""
-    token = _xsrf_token(st.context.cookies.get(_BROWSER_COOKIE) or "")
+    cookie = st.context.cookies.get(_BROWSER_COOKIE)
+    token = _xsrf_token(cookie) if isinstance(cookie, str) else b""
     return hashlib.sha256(token).hexdigest() if token else ""
 
 
