@@ -110,10 +110,11 @@ else:
 
 st.markdown(f"**Peers** ({counts['peers']} other children; select a row to open that child's page)")
 if view["peers"]:
+    peers = [{**p, "person_network_steps": p["steps"]} for p in view["peers"]]
     navigation.entity_table(
-        view["peers"],
+        peers,
         key=f"child_peers-{here}",
-        columns=["label", "shared_places", "shared_adults", "shared_episodes", "steps"],
+        columns=["label", "shared_places", "shared_adults", "shared_episodes", "person_network_steps"],
         page="child",
     )
 else:
@@ -123,8 +124,10 @@ st.markdown(
     f"{counts['suspects_within_2']} within two; select a row to open the profile)"
 )
 if view["suspects"]:
-    rows = [{**s, "roles": [code_words(r).lower() for r in s["roles"]]} for s in view["suspects"]]
-    navigation.entity_table(rows, key=f"child_suspects-{here}", columns=["label", "steps", "through", "roles"])
+    rows = [
+        {**s, "steps_away": s["steps"], "roles": [code_words(r).lower() for r in s["roles"]]} for s in view["suspects"]
+    ]
+    navigation.entity_table(rows, key=f"child_suspects-{here}", columns=["label", "steps_away", "through", "roles"])
 else:
     st.caption("No suspect within two steps in the person network.")
 
