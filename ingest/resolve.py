@@ -271,9 +271,10 @@ def resolve_episodes(store: GraphStore, *, run_id: str | None = None) -> Resolut
 
     The child is the resolved person (run :func:`resolve_people` first) linked to both as
     ``missing``; the interview's day is its missing date (the record's first seen), the police
-    episode's the day of ``reported_at``. An interview that matches two police episodes is left
-    alone and counted as ambiguous; analysts' judgements override the match. Running it again
-    changes nothing.
+    episode's the day of ``reported_at``. A police episode whose return interview is already
+    recorded (an interview named its reference) takes no other. An interview that matches two
+    police episodes is left alone and counted as ambiguous; analysts' judgements override the
+    match. Running it again changes nothing.
     """
     report = ResolutionReport("MissingEpisode", method="same reference, or same child and day")
     started = time.perf_counter()
@@ -283,7 +284,9 @@ def resolve_episodes(store: GraphStore, *, run_id: str | None = None) -> Resolut
     for e in store.records_of_kind("MissingEpisode"):
         ids.append(e.id)
         if e.properties.get("reported_at"):
-            reported[e.id] = str(e.properties["reported_at"])[:10]
+            # an episode an interview already names has its interview: it takes no other
+            if not e.properties.get("return_interview_on"):
+                reported[e.id] = str(e.properties["reported_at"])[:10]
         elif e.first_seen:
             unreported[e.id] = e.first_seen[:10]
     report.records = len(ids)

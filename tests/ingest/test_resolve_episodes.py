@@ -100,3 +100,17 @@ def test_an_analysts_different_judgement_keeps_them_apart(store: GraphStore) -> 
     store.add_judgement(ids["ri1"], ids["mp1"], "different", reference="CASE-7")
     report = resolve_episodes(store, run_id="episodes")
     assert report.records_moved == 0 and report.judgements_applied == 1
+
+
+def test_a_police_episode_whose_interview_is_recorded_takes_no_other(store: GraphStore) -> None:
+    ids = _world(store)
+    # an interview named MP100001's reference, so that episode has its return interview already
+    named = new_entity(
+        "MissingEpisode",
+        {"reference": "MP100001", "return_interview_on": "2025-03-03"},
+        provenance=Provenance("care_return_interviews", "RI000009", "2026-01-02T00:00:00+00:00"),
+    )
+    store.upsert([named])
+    report = resolve_episodes(store, run_id="episodes")
+    assert report.records_moved == 0 and report.pairs_linked == 0
+    assert store.canonical_ids([ids["ri1"]]) == {ids["ri1"]: ids["ri1"]}
