@@ -433,7 +433,9 @@ class Gateway:
 
     # -- strategic
 
-    def hotspot_areas(self, period: str | None = None, *, boundaries: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def hotspot_areas(
+        self, period: str | None = None, *, boundaries: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Hexagon and ward counts (suppressed, rounded) and the Gi* hotspot cells, for a quarter or all time.
 
         With ``boundaries`` (the ward GeoJSON) wards are named and hexagons placed in their wards.
@@ -504,7 +506,10 @@ class Gateway:
         """
         self._allow("find_audit_subject", "audit subject search")
         hits = self.store.search(text, limit=limit) if text.strip() else []
-        rows = [{field: value for field, value in zip(AUDIT_SUBJECT_FIELDS, (e.id, e.kind, e.label))} for e in hits]
+        rows = [
+            {field: value for field, value in zip(AUDIT_SUBJECT_FIELDS, (e.id, e.kind, e.label), strict=True)}
+            for e in hits
+        ]
         self._log("audit subject search", [e.id for e in hits], detail=f"text={text!r}")
         return rows
 
