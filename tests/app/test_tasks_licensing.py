@@ -167,5 +167,5 @@ def test_officer_checks_an_applicant_against_the_national_register(
     page.get_by_role("textbox", name="Applicant's name").fill("Zebedee Qwertyapplicant")
     page.get_by_role("button", name="Check the register").click()
     page.get_by_text("No national register decision found for Zebedee Qwertyapplicant").wait_for(timeout=30000)
-    assert page.get_by_text("Nothing found is not the same as nothing of concern").is_visible()
+    page.get_by_text("Nothing found is not the same as nothing of concern").wait_for(timeout=10000)
     assert not blocked, blocked
