@@ -199,9 +199,10 @@ def generate(out: Path, people: int, seed: int) -> None:
 
 
 def _register_commands() -> None:
-    from disrupt import commands_analyse, commands_app, commands_ingest, commands_store
+    from disrupt import commands_analyse, commands_app, commands_audit, commands_ingest, commands_store
 
     for command in [
+        *commands_audit.COMMANDS,
         *commands_ingest.COMMANDS,
         *commands_analyse.COMMANDS,
         *commands_app.COMMANDS,
