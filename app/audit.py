@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-Outcome = Literal["shown", "refused", "empty", "exported", "erased", "lifted"]
+Outcome = Literal["shown", "refused", "empty", "exported", "erased", "lifted", "changed"]
 MAX_RECORDS = 500  # ids kept per entry; a bigger view records how many it left out
 
 _DDL = """

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from app.accounts import AccountError, Accounts, open_app_db
 from app.policy import ROLE_TITLES, ROLES
-from disrupt.cliutil import console
+from disrupt.cliutil import audit_change, console
 from disrupt.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,7 @@ def users_add(ctx: click.Context, name: str, role: str, password_stdin: bool, oi
         user = _accounts(ctx.obj).add(name.lower() if oidc else name, role, password, replace=replace)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
+    audit_change(ctx, "user reset" if replace else "user added", "changed", f"{user.name} as {user.role}")
     console.print(Text(f"{'Updated' if replace else 'Added'} {user.name} as {ROLE_TITLES[user.role]}."))
 
 
@@ -164,6 +165,7 @@ def users_remove(ctx: click.Context, name: str) -> None:
     """Remove a user."""
     if not _accounts(ctx.obj).remove(name):
         raise click.ClickException(f"no user {name!r}; see `disrupt users list`")
+    audit_change(ctx, "user removed", "changed", name)
     console.print(Text(f"Removed {name}."))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from contextlib import closing
+from urllib.parse import urlsplit
 
 import click
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
@@ -35,7 +36,8 @@ def _print_copy(report: CopyReport) -> None:
 @click.argument("target_url")
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100_000))
 @json_option
-def copy_store_command(source_url: str, target_url: str, batch_size: int, as_json: bool) -> None:
+@click.pass_context
+def copy_store_command(ctx: click.Context, source_url: str, target_url: str, batch_size: int, as_json: bool) -> None:
     """Copy the graph at SOURCE_URL into the empty store at TARGET_URL and verify counts by kind.
 
     \b
@@ -55,9 +57,18 @@ def copy_store_command(source_url: str, target_url: str, batch_size: int, as_jso
             )
     except GraphError as exc:
         raise click.ClickException(str(exc)) from exc
+    # a whole copy of the graph is a disclosure of everything in it: the log says from where to where
+    audit_change(ctx, "copy store", "exported", f"{_where(source_url)} to {_where(target_url)}")
     emit_json(report.as_dict()) if as_json else _print_copy(report)
     if not report.verified:
         raise click.ClickException("the copy's counts differ from the source's (see the lines marked DIFFERENT)")
+
+
+def _where(url: str) -> str:
+    """A store URL without any user or password in it, fit for the audit log."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}{parts.path}"
 
 
 _REFERENCE_HELP = "Case or ticket reference for the decision (letters, digits, / _ . -); never a name."
