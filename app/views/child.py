@@ -19,8 +19,10 @@ if not child_id:
     st.stop()
 try:
     view = gw.child(child_id)
-except NotFound as exc:
-    st.warning(f"{exc}. Open the profile instead to see what is recorded.")
+except NotFound:
+    # The id came from the address: shown as plain text (markdown would make a link of a URL in it).
+    st.warning("That record is not a child the latest analysis lists, or it has been erased. Open its profile instead.")
+    st.text(f"Record asked for: {child_id}")
     st.stop()
 here = view["entity_id"]
 navigation.keep(entity=here)

@@ -41,8 +41,10 @@ if not entity_id:
     st.stop()
 try:
     profile = gw.profile(entity_id)
-except NotFound as exc:
-    st.warning(str(exc))
+except NotFound:
+    # The id came from the address or the box: shown as plain text (markdown would make a link of a URL).
+    st.warning("No record with that id is held: it may have been erased or merged away.")
+    st.text(f"Record asked for: {entity_id}")
     st.stop()
 e = profile.entity
 navigation.keep(entity=e.id)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page
@@ -195,4 +196,19 @@ def test_a_licensing_officer_or_strategic_lead_cannot_open_a_childs_page(
     assert VICTIM_MARKER not in page.content()
     assert page.get_by_role("heading", name="Child (contextual safeguarding)").count() == 0
     shot(page, f"child-refused-{role}", tmp_path)
+    assert not blocked, blocked
+
+
+@pytest.mark.parametrize(
+    ("path", "refusal"),
+    [("child", "That record is not a child the latest analysis lists"), ("profile", "No record with that id is held")],
+)
+def test_a_crafted_address_shows_as_plain_text(server: str, browser: Browser, path: str, refusal: str) -> None:
+    """An id in the address is shown as typed: markdown would make a link of a URL in it."""
+    blocked: list[str] = []
+    crafted = quote("[open me](http://example.invalid/x) **loud**")
+    page = sign_in(browser, server, "analyst", blocked, path=f"/{path}?entity={crafted}")
+    page.get_by_text(refusal).wait_for(timeout=30000)
+    page.get_by_text("Record asked for: [open me](http://example.invalid/x) **loud**").wait_for(timeout=30000)
+    assert page.locator("a[href*='example.invalid']").count() == 0
     assert not blocked, blocked
