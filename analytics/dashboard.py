@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from analytics.categories import published_category
 from analytics.places import ward_of
 
 NOT_RECORDED = "not recorded"
@@ -62,7 +63,9 @@ def management_information(
 
     ``children`` are the rows of :func:`analytics.children.child_indicators`; ``flags`` the rows
     of :func:`analytics.flags.flag_licensing`. Each child is counted once per category of a
-    measure (a child referred by two sources counts once under each). Episodes are those of these
+    measure (a child referred by two sources counts once under each). Gender, ethnicity and referral
+    source are counted under the categories of closed lists (:mod:`analytics.categories`), never
+    as the text a record holds. Episodes are those of these
     children, each once (two children missing together are one episode), by the month they were
     reported (for an episode known only from its return interview, the month of the missing date
     the interview records); return interviews by the month they were held.
@@ -86,9 +89,15 @@ def management_information(
         data = G.nodes[child] if child in G else {}
         by["children by risk level"][_text(row.get("risk_level"))] += 1
         by["children by age band"][age_band(row.get("age"))] += 1
-        by["children by gender"][_text(data.get("gender"))] += 1
-        by["children by ethnicity"][_text(data.get("ethnicity"))] += 1
-        sources = {_text(G.nodes[r].get("referral_source")) for r in _linked_events(G, child, "Referral")}
+        for measure, value in (
+            ("children by gender", data.get("gender")),
+            ("children by ethnicity", data.get("ethnicity")),
+        ):
+            by[measure][published_category(measure, value)] += 1
+        sources = {
+            published_category("children by referral source", G.nodes[r].get("referral_source"))
+            for r in _linked_events(G, child, "Referral")
+        }
         by["children by referral source"].update(sources or {NOT_RECORDED})
         months = set()
         for episode in _linked_events(G, child, "MissingEpisode"):
