@@ -53,7 +53,7 @@ left, right = st.columns([3, 2])
 with left:
     st.markdown("**Indicators**")
     for line in child_view.indicator_lines(view["indicators"]):
-        st.markdown("- " + widgets.plain(line))
+        st.text("• " + line)  # plain text: markdown would make a link of a URL in the data
     if st.button("Open the child's profile"):
         navigation.open_entity(view["entity_id"])
 with right:

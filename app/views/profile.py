@@ -69,7 +69,7 @@ for name, rows in profile.results.items():
     with st.expander(f"Analysis: {name.replace('_', ' ')}", expanded=name in ("flags", "child_indicators")):
         lines = _analysis_lines(name, rows)
         for line in lines:
-            st.markdown("- " + widgets.plain(line))
+            st.text("• " + line)  # plain text: markdown would make a link of a URL in the data
         if not lines:
             st.caption("Listed by the analysis, with no reasons recorded.")
 st.markdown("**Timeline**")
