@@ -58,6 +58,20 @@ def make_id(kind: str, *parts: object) -> str:
     return f"{kind.lower()}-{digest}"
 
 
+MAX_SEARCH_CHARS = 200  # a search reaches a store's index with at most this much text
+MAX_TERM_CHARS = 300  # a stored search term keeps at most this much of a value
+
+
+def search_query(text: str) -> str:
+    """Text to search for, folded and cut to :data:`MAX_SEARCH_CHARS`: a trigram search of a long
+    query costs seconds and gigabytes (10,000 characters took 81 s and 1.3 GB), so none reaches it.
+
+    >>> len(search_query("ab " * 5000)) <= MAX_SEARCH_CHARS
+    True
+    """
+    return fold_text(text[: MAX_SEARCH_CHARS * 2])[:MAX_SEARCH_CHARS].strip()
+
+
 def fold_text(text: str) -> str:
     """Fold text for matching: accents removed, casefolded, control characters dropped.
 

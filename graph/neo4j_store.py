@@ -45,7 +45,7 @@ from graph.facts import (
     has_key_properties,
     links_beyond_facts,
 )
-from graph.ids import fold_text
+from graph.ids import search_query
 from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
 from graph.neo4j_state import (
     LINE,
@@ -635,7 +635,7 @@ class Neo4jStore:
         return facts_asked(self.schema, ids, links)
 
     def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 20) -> list[Entity]:
-        query = fold_text(text)
+        query = search_query(text)
         if not query or limit < 1:
             return []
         params = {"q": query, "kinds": sorted(set(kinds)) if kinds is not None else None, "line": LINE, "limit": limit}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InvalidRecord
-from graph.ids import fold_text, make_id
+from graph.ids import MAX_TERM_CHARS, fold_text, make_id
 from graph.schema import Schema, load_schema
 
 if TYPE_CHECKING:
@@ -268,7 +268,9 @@ def search_terms(schema: Schema, kind: str, properties: Mapping[str, Any]) -> li
         values.extend(value if isinstance(value, list) else [value])
     if ek.open and "name" not in ek.search_properties:
         values.append(properties.get("name"))
-    return [term for v in values if isinstance(v, str) and (term := fold_text(v))]
+    return [
+        term for v in values if isinstance(v, str) and (term := fold_text(v[: MAX_TERM_CHARS * 2])[:MAX_TERM_CHARS])
+    ]
 
 
 def attach_provenance(G: nx.MultiDiGraph, merged: Mapping[str, str], items: Iterable[Sequence[Any]]) -> None:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from graph.ids import fold_text
+from graph.ids import MAX_SEARCH_CHARS, fold_text
 from graph.records import Entity, search_terms
 from graph.store import GraphStore
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # A query is cut to this many characters before anything reaches the trigram index: a long query
 # against long stored values costs seconds and gigabytes (docs: PITFALLS, SQLite FTS5 trigram).
-MAX_QUERY_CHARS = 200
+MAX_QUERY_CHARS = MAX_SEARCH_CHARS
 MAX_TOKENS = 8
 MAX_TOKEN_CHARS = 40
 # Each store query asks for this many candidates per hit wanted, so that filtering by every name

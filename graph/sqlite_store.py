@@ -34,7 +34,7 @@ from graph.facts import (
     has_key_properties,
     links_beyond_facts,
 )
-from graph.ids import fold_text
+from graph.ids import search_query
 from graph.records import (
     Counts,
     Entity,
@@ -806,7 +806,7 @@ class SQLiteStore:
         return facts_asked(self.schema, ids, links)
 
     def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 20) -> list[Entity]:
-        query = fold_text(text)
+        query = search_query(text)
         if not query or limit < 1:
             return []
         kinds_json = _json_list(kinds)

@@ -512,3 +512,20 @@ def test_a_store_reopened_from_its_url_holds_the_same_graph(store: GraphStore, c
         assert again.get_entity(chain[0].id) == store.get_entity(chain[0].id)
     finally:
         again.close()
+
+
+def test_a_long_query_and_a_long_stored_value_stay_bounded(store: GraphStore, searchable: dict[str, Entity]) -> None:
+    """Issue 21, point 2: a 10,000-character query reached the trigram index whole (81 s, 1.3 GB).
+
+    Queries are cut to MAX_SEARCH_CHARS and stored terms to MAX_TERM_CHARS, so a long name is still
+    found by a long query that starts as it does (the cut query matches the cut term).
+    """
+    from graph.ids import MAX_SEARCH_CHARS, MAX_TERM_CHARS, search_query
+    from graph.records import search_terms
+
+    long_name = "Quentin " + "Longname" * 20_000
+    store.upsert([person("L", long_name)])
+    assert [e.properties["ref"] for e in store.search("Quentin " + "Longname" * 1_000)] == ["L"]
+    assert store.search("zoe " + "x" * 10_000) == []
+    assert len(search_query("x" * 10_000)) == MAX_SEARCH_CHARS
+    assert all(len(t) <= MAX_TERM_CHARS for t in search_terms(store.schema, "Person", {"full_name": long_name}))
