@@ -163,7 +163,20 @@ def describe(
         holder = entity
         authorities += [str(e.properties.get("authority") or "") for e in _linked(store, entity.id, {"HOLDS_LICENCE"})]
     shown_holder = holder is not None and not (holder.kind == "Person" and _protected(holder, children, as_of))
+    incomplete = []
+    if entity is not None and known_only_by_reference(store, entity):
+        incomplete.append(f"the record of {entity.label} itself was not loaded: only other records name it")
+    if entity is not None and entity.kind == "Licence" and holder is None:
+        incomplete.append(f"no holder of {entity.label} is recorded")
+    elif holder is not None and holder.id != flag["entity_id"] and known_only_by_reference(store, holder):
+        incomplete.append(
+            f"the holder's own licence record was not loaded (it was set aside at ingest or is missing), so "
+            f"the holder is known only as the holder of licence {holder.label.split(':', 1)[-1]}: no name, date "
+            "of birth or address to check"
+        )
+        shown_holder = False
     return {
+        "incomplete": incomplete,
         "entity_id": flag["entity_id"],
         "level": flag.get("level"),
         "type": str(flag.get("subject_type") or "").replace("_", " "),  # "taxi operator", not a code
@@ -174,6 +187,19 @@ def describe(
         "authority": ", ".join(dict.fromkeys(a for a in [*authorities, flag.get("authority") or ""] if a)),
         "status": flag.get("status") or (entity.properties.get("status") if entity is not None else None),
     }
+
+
+def known_only_by_reference(store: GraphStore, entity: Entity) -> bool:
+    """Whether an entity holds nothing but its identifying key: a placeholder made because another
+    record named it while its own record was not loaded (set aside at ingest, or not in the extract).
+
+    A check resting on such an entity cannot say there is nothing of concern.
+    """
+    kind = store.schema.entities.get(entity.kind)
+    if kind is None:
+        return False
+    held = {k for k, v in entity.properties.items() if v not in (None, "", [])}
+    return held <= set(kind.key)
 
 
 def _licensed_vehicles(store: GraphStore, licence: Entity, holder: Entity | None) -> list[str]:

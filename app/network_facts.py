@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from analytics.projections import ACTOR_KINDS, EVENT_KINDS, OBJECT_KINDS, event_date
+from analytics.roles import EXPLOITATION_VICTIM
 from graph.records import Entity, Subgraph
 
 Category = Literal[
@@ -24,7 +25,7 @@ Level = Literal["high", "medium", "low", ""]
 # missing child stays a child at risk on the chart; every role still shows in the tooltip.
 PERSON_CATEGORIES: tuple[Category, ...] = ("child_or_victim", "organiser", "suspect", "driver", "other_person")
 CATEGORY_TITLES: Mapping[Category, str] = {
-    "child_or_victim": "Child at risk or victim",
+    "child_or_victim": "Child at risk or exploitation victim",
     "organiser": "Organiser",
     "suspect": "Suspect",
     "driver": "Driver",
@@ -35,7 +36,7 @@ CATEGORY_TITLES: Mapping[Category, str] = {
     "location": "Location",
 }
 LEVELS: tuple[Level, ...] = ("high", "medium", "low")
-_VICTIM_ROLES = frozenset({"victim", "exploitation_victim"})
+
 _SUSPECT_ROLES = frozenset({"suspect", "exploitation_suspect"})
 
 
@@ -77,13 +78,19 @@ def person_category(
     ('organiser', 'suspect')
     >>> person_category({"driver", "licence_holder"}), person_category({"witness"})
     ('driver', 'other_person')
+    >>> person_category({"victim", "exploitation_suspect"}), person_category({"victim"})  # a fraud victim, say
+    ('suspect', 'other_person')
+    >>> person_category({"exploitation_victim"})
+    'child_or_victim'
     """
-    if child or "child" in roles or _VICTIM_ROLES & set(roles):
+    if child or "child" in roles:
         return "child_or_victim"
     if organiser:
         return "organiser"
     if key_player or _SUSPECT_ROLES & set(roles):
-        return "suspect"
+        return "suspect"  # an adult suspect who was once a victim of something else is drawn as a suspect
+    if EXPLOITATION_VICTIM in roles:
+        return "child_or_victim"
     if "driver" in roles:
         return "driver"
     return "other_person"

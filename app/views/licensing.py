@@ -76,17 +76,28 @@ def show_trade(gw: Gateway) -> None:
 def show_check(gw: Gateway, view: dict[str, Any], chosen: str) -> None:
     """One subject's check: level, what tells it apart, why, licences, register, cross-border."""
     level = str(view["level"] or "none")
-    {"high": st.error, "medium": st.warning, "low": st.info}.get(level, st.success)(
+    clear = st.warning if view.get("incomplete") else st.success  # never green on an incomplete record
+    {"high": st.error, "medium": st.warning, "low": st.info}.get(level, clear)(
         f"{widgets.plain(view['label'])}: concern level {level.upper()}"
     )
     facts = [(name, view.get(key)) for name, key in (("Holder", "holder"), ("VRM", "vrm"), ("Address", "address"))]
     facts.append(("Authority", view.get("authority")))
     st.markdown("  \n".join(f"**{name}:** {widgets.plain(value)}" for name, value in facts if value))
+    if view.get("incomplete"):
+        st.warning(
+            "Incomplete record: "
+            + "; ".join(view["incomplete"])
+            + ". This check cannot say there is nothing of concern: ask the licensing team for the full "
+            "record, and check the person against the national register by name and date of birth."
+        )
     st.markdown("**Why**")
     if view["reasons"]:
         widgets.table(view["reasons"], columns=["level", "reason", "grading", "on whose information"])
     else:
-        st.write("Nothing of concern is recorded.")
+        st.write(
+            "No concern is recorded in the partner data Disrupt holds. That is not a clearance: "
+            "Disrupt holds only what police, children's social care and licensing have shared."
+        )
     st.markdown("**Licences**")
     widgets.table(view["licences"], columns=[*LICENCE_FIELDS, "cross_border"])
     st.markdown("**National register**")

@@ -74,9 +74,27 @@ def test_people_are_styled_by_the_role_the_analysis_found(gw: Gateway) -> None:
     titles = {n["id"]: n["title"] for n in data["nodes"]}
     assert "Age: " in titles[centre] and "Roles: " in titles[centre] and "Last seen: " in titles[centre]
     legend = {entry["text"] for entry in data["legend"]}
-    assert {"Organiser", "Child at risk or victim", "Suspect", "Event", "Location"} <= legend
+    assert {"Organiser", "Child at risk or exploitation victim", "Suspect", "Event", "Location"} <= legend
     assert any(e["label"] == "party to: suspect" for e in data["edges"])
     assert not any("PARTY_TO" in e["label"] for e in data["edges"])
+
+
+def test_no_adult_is_drawn_as_a_child_for_being_a_victim_of_something_else(gw: Gateway) -> None:
+    """A newcomer saw a 45-54-year-old suspect drawn as "Child at risk or victim" (a fraud victim once)."""
+    children = {str(r["entity_id"]) for r in gw.results("child_indicators")}
+    drawn_as_children = 0
+    for group in gw.results("groups"):
+        view = gw.network(str(group["entity_id"]), hops=2)
+        for e in view.sub.entities:
+            facts = view.facts[e.id]
+            if facts.category != "child_or_victim":
+                continue
+            drawn_as_children += 1
+            adult_victim = "exploitation_victim" in facts.roles and not {"suspect", "exploitation_suspect"} & set(
+                facts.roles
+            )
+            assert e.id in children or adult_victim, (e.label, facts)
+    assert drawn_as_children
 
 
 def test_one_fact_is_one_line_in_the_chart(gw: Gateway) -> None:

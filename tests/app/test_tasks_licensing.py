@@ -169,3 +169,22 @@ def test_officer_checks_an_applicant_against_the_national_register(
     page.get_by_text("No national register decision found for Zebedee Qwertyapplicant").wait_for(timeout=30000)
     page.get_by_text("Nothing found is not the same as nothing of concern").wait_for(timeout=10000)
     assert not blocked, blocked
+
+
+def test_a_vehicle_whose_drivers_record_was_set_aside_is_shown_as_incomplete_not_clear(
+    server: str, browser: Browser, app_world: AppWorld, drivers: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    """A newcomer found this: the driver's row was rejected at ingest (no licence number), so the
+    vehicle's holder was known only by reference, and the check read "NONE ... Nothing of concern is
+    recorded ... No refusal recorded elsewhere" for a driver the national register holds as revoked."""
+    plates = export_rows(licensing_exports(app_world) / "vehicles.csv")
+    orphan = next(v for v in plates if v["proprietor_licence_no"] and v["proprietor_licence_no"] not in drivers)
+    blocked: list[str] = []
+    page = sign_in(browser, server, "licensing", blocked)
+    seen = _check(page, _spaced(orphan["vrm"]))
+    assert "incomplete record" in seen and "the holder's own licence record was not loaded" in seen, seen
+    assert "known only as the holder of licence" in seen and "licensing:" not in seen
+    assert "cannot say there is nothing of concern" in seen
+    assert "nothing of concern is recorded" not in seen
+    shot(page, "licensing-incomplete", tmp_path)
+    assert not blocked, blocked
