@@ -17,6 +17,7 @@ from app.policy import ROLE_TITLES, may
 from app.widgets import plain
 
 IDLE_CHECK_SECONDS = 15
+_START_OVER = "disrupt_start_over"
 
 
 def _sign_in_page() -> None:
@@ -78,6 +79,7 @@ def _sidebar(role: str, name: str) -> None:
             st.caption(f"Purpose: {plain(session.purpose())}")
         if st.button("Sign out"):
             session.sign_out(every_tab=True)
+            _forget_the_page()
             st.rerun()
         _idle_watch()
 
@@ -90,6 +92,8 @@ def _idle_watch() -> None:
     session has been idle past the limit, the whole app reruns and the sign-in page replaces it.
     """
     if session.idle_for() > session.runtime().settings.idle_minutes * 60:
+        session.sign_out("signed out after inactivity")
+        _forget_the_page()
         st.rerun(scope="app")
 
 
@@ -107,10 +111,23 @@ def main() -> None:
     st.navigation(navigation.pages_for(role, refused=lambda spec: lambda: _refused_page(role, spec))).run()
 
 
+def _forget_the_page() -> None:
+    """After signing out, the next person at this screen starts at the sign-in page with no state
+    of the last user's in the address (a refresh or a pasted link keeps its address: that is a new
+    session, not a sign-out)."""
+    st.query_params.clear()
+    st.session_state[_START_OVER] = True
+
+
 def _only(run: Callable[[], None], title: str, url_path: str) -> None:
     """Run ``run`` at every address of the app, so the address asked for (and its state) survives it."""
     first = st.Page(run, title=title, url_path=url_path, default=True)
-    st.navigation([first, *(navigation.placeholder(spec, run) for spec in navigation.PAGES)], position="hidden").run()
+    chosen = st.navigation(
+        [first, *(navigation.placeholder(spec, run) for spec in navigation.PAGES)], position="hidden"
+    )
+    if st.session_state.pop(_START_OVER, False) and chosen.url_path != url_path:
+        st.switch_page(first)
+    chosen.run()
 
 
 def _refused_page(role: str, spec: navigation.PageSpec) -> None:
