@@ -26,10 +26,11 @@ html = map_view.hotspot_map(
     tile_attribution=settings.tile_attribution,
 )
 widgets.map_frame(html)
+# How many areas were suppressed is not said: with the published ones it would bound the rest.
 st.caption(
-    f"Exploitation-related events in {view['period_label']}. {len(view['hot_cells'])} Gi* hotspot hexagons; "
-    f"{len(view['cells'])} hexagons and {len(view['wards'])} wards with 10 or more events (rounded to 5); "
-    f'{view["cells_suppressed"]} hexagons and {view["wards_suppressed"]} wards with fewer read "fewer than 10".'
+    f"Exploitation-related events in {view['period_label']}: counts of 10 or more rounded to 5; every other "
+    'area, none included, reads "fewer than 10". Gi* hotspot hexagons (outlined) are found over the whole '
+    "analysis window, whichever quarter is shown."
 )
 if boundaries is None:
     st.info("No ward boundaries are configured (DISRUPT_BOUNDARIES), so wards are shown by code.")

@@ -274,3 +274,16 @@ def test_removing_or_demoting_a_user_ends_their_session_at_the_next_click(app_wo
     last = AuditLog(open_app_db(app_world.data_dir / "app.db")).entries(user=name, limit=1)[0]
     assert last.action == "sign out" and ("removed" in last.detail or "role changed" in last.detail)
     accounts.remove(name)
+
+
+def test_the_hotspot_map_never_says_how_many_areas_it_suppressed(app_world: AppWorld) -> None:
+    """Issue 21, point 11: the caption gave the exact number of suppressed hexagons and wards."""
+    import re
+
+    at = _app("strategic")
+    at.run()
+    at.switch_page("views/hotspot_map.py").run()
+    assert not at.exception, at.exception
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "fewer than 10" in captions
+    assert not re.search(r"\d+ (hexagons|wards)[^.]*fewer", captions), captions
