@@ -203,8 +203,11 @@ def _people_context(
     for person in people:
         held = roles.get(person, frozenset())
         if person in group_of:
+            # the officer needs whose records place the holder there, not the analyst's group number
             reasons.add(
-                "medium", f"holder is a member of group {group_of[person]} found by the network analysis", [person]
+                "medium",
+                "holder belongs to a group the network analysis found around people of concern for exploitation",
+                _record_refs(G, [person]),
             )
         if "register_match" in held:
             decisions = [

@@ -237,6 +237,10 @@ def option_label(row: Mapping[str, Any]) -> str:
     return f"{row['label']} · {details} ({str(row.get('level') or 'none').upper()})"
 
 
+# What a reason resting on no partner record (a hotspot, a ranking) rests on, and whom to ask.
+ANALYSIS_SOURCE = "Disrupt's analysis of the partners' records (ask the analyst team)"
+
+
 def agencies(sources: list[str]) -> str:
     """The agencies behind source records, counted.
 
@@ -261,7 +265,7 @@ def check(
             "level": r["level"],
             "reason": r["reason"],
             "grading": ", ".join(r.get("grading") or []),
-            "on whose information": agencies(list(r.get("sources") or [])),
+            "on whose information": agencies(list(r.get("sources") or [])) or ANALYSIS_SOURCE,
         }
         for r in flag.get("reasons", [])
     ]

@@ -132,3 +132,20 @@ def test_no_child_is_found_by_the_licensing_or_register_check(app_world: AppWorl
     for text in (*app_world.markers, "Child1"):
         assert officer.licensing_search(text) == []
         assert officer.licensing_register(text, born=None) == []
+
+
+def test_every_licensing_reason_says_on_whose_information_it_rests(app_world: AppWorld) -> None:
+    """A newcomer saw "holder is a member of group G004 ..." with a blank "On whose information"."""
+    from app.licensing import check
+
+    store = open_store(app_world.store_url)
+    try:
+        flags = store.read_results("flags").rows  # type: ignore[union-attr]
+        views = [check(store, f, home="Velmouth") for f in flags if f.get("reasons")]
+    finally:
+        store.close()
+    reasons = [(v["label"], r) for v in views for r in v["reasons"]]
+    assert reasons
+    assert not [(label, r["reason"]) for label, r in reasons if not r["on whose information"]]
+    assert not [r for _, r in reasons if "G0" in r["reason"]]  # no analyst's group number
+    assert any("police" in r["on whose information"] for _, r in reasons if "group" in r["reason"])
