@@ -43,10 +43,11 @@ def indicator_lines(row: Mapping[str, Any]) -> list[str]:
         since = f" ({_plural(int(days), 'day')} before the analysis date)" if days is not None and last else ""
         lines.append(f"Missing {_plural(episodes, 'time')}{last}{since}.")
         lines.append(
-            f"Trend {row.get('trend') or 'none'}: {row.get('episodes_last_6_months', 0)} episodes in the last six "
+            f"Trend {row.get('trend') or 'none'}: {_plural(int(row.get('episodes_last_6_months') or 0), 'episode')} "
+            "in the last six "
             f"months against {row.get('episodes_previous_6_months', 0)} in the six before."
         )
-        lines.append(f"Return interviews held: {row.get('return_interviews') or 0} of {episodes} episodes.")
+        lines.append(f"Return interviews held: {row.get('return_interviews') or 0} of {_plural(episodes, 'episode')}.")
     else:
         lines.append("Never reported missing.")
     factors = row.get("exploitation_factors") or []

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app import navigation, session
-from app.policy import ROLE_TITLES, may
+from app.policy import ROLE_TITLES, a_role, may
 from app.widgets import plain
 
 IDLE_CHECK_SECONDS = 15
@@ -143,7 +143,7 @@ def _refused_page(role: str, spec: navigation.PageSpec) -> None:
             detail=spec.name,
         )
     st.title("Not available")
-    st.error(f"The {spec.title} page is not available to a {ROLE_TITLES[role]}.")  # type: ignore[index]
+    st.error(f"The {spec.title} page is not available to {a_role(role)}.")
     first = next(p for p in navigation.PAGES if may(role, p.capability))
     st.page_link(first.page(), label=f"Go to {first.title}")
 

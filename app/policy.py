@@ -61,12 +61,21 @@ SOURCE_AGENCIES: Mapping[str, str] = {
 }
 
 
+def a_role(role: str) -> str:
+    """A role's title with its article, as a sentence says it.
+
+    >>> a_role("admin"), a_role("analyst")
+    ('an administrator', 'a police analyst')
+    """
+    title = ROLE_TITLES.get(role, role)  # type: ignore[call-overload]
+    return f"{'an' if str(title)[:1] in 'aeiou' else 'a'} {title}"
+
+
 class AccessDenied(PermissionError):
     """The signed-in role may not do what was asked."""
 
     def __init__(self, role: str, capability: str) -> None:
-        title = ROLE_TITLES.get(role, role)  # type: ignore[call-overload]
-        super().__init__(f"a {title} may not {capability.replace('_', ' ')}; ask an administrator if you need it")
+        super().__init__(f"{a_role(role)} may not {capability.replace('_', ' ')}; ask an administrator if you need it")
         self.role = role
         self.capability = capability
 

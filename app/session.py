@@ -20,7 +20,7 @@ import streamlit as st
 from app.accounts import Accounts, User, open_app_db
 from app.audit import AuditLog
 from app.gateway import Gateway, LedgerView, Viewer
-from app.policy import ROLE_TITLES, AccessDenied, Capability, require
+from app.policy import AccessDenied, Capability, a_role, require
 from disrupt.settings import Settings, load_settings
 from graph.neo4j_config import NEO4J_SCHEMES
 from graph.store import GraphStore, open_store
@@ -194,7 +194,7 @@ def page_gateway(capability: Capability) -> Gateway:
         rt.audit.record(
             user=user.name, role=user.role, action="open page", purpose=purpose(), outcome="refused", detail=capability
         )
-        st.error(f"This page is not available to a {ROLE_TITLES[user.role]}: {exc}.")
+        st.error(f"This page is not available to {a_role(user.role)}: {exc}.")
         st.stop()
     return Gateway(store(), rt.audit, Viewer(user.name, user.role, purpose()))
 
