@@ -16,7 +16,12 @@ from graph.records import Provenance, new_entity
 
 
 def _env(data: Path) -> dict[str, str]:
-    return {"DISRUPT_DATA_DIR": str(data), "DISRUPT_STORE": "", "DISRUPT_PURPOSE": "TEST-OP-9 housekeeping"}
+    return {
+        "DISRUPT_DATA_DIR": str(data),
+        "DISRUPT_STORE": "",
+        "DISRUPT_APP_DB": str(data / "app.db"),  # not one another test's fixture left in the environment
+        "DISRUPT_PURPOSE": "TEST-OP-9 housekeeping",
+    }
 
 
 def _actions(data: Path) -> list[tuple[str, str, str]]:

@@ -17,7 +17,7 @@ DISRUPT = Path(sys.executable).with_name("disrupt")
 
 def test_the_demo_writes_every_file_readable_by_its_owner_only(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    env = {**os.environ, "DISRUPT_DATA_DIR": str(data), "DISRUPT_STORE": ""}
+    env = {**os.environ, "DISRUPT_DATA_DIR": str(data), "DISRUPT_STORE": "", "DISRUPT_APP_DB": str(data / "app.db")}
     for args, given in (
         (["demo", "--people", "300", "--seed", "2", "--no-serve", "--quiet"], ""),
         (["users", "add", "ada", "--role", "admin", "--password-stdin"], "a long enough password\n"),
