@@ -170,6 +170,11 @@ class Gateway:
             name: [r for r in self.results(name) if r.get("entity_id") == entity.id]
             for name in ("key_players", "flags", "child_indicators", "disruption_options")
         }
+        results["groups"] = [  # the groups the entity is a member of, so the profile can open them
+            {"group_id": g["group_id"], "label": g.get("label") or g["group_id"]}
+            for g in self.results("groups")
+            if entity.id in {m.get("entity_id") for m in g.get("members", [])}
+        ]
         sources = [
             {"source": p.source, "record": p.record_id, "grading": p.grading or "", "loaded_at": p.loaded_at}
             for p in entity.provenance

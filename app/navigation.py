@@ -104,6 +104,12 @@ def go(page: str, **params: str | None) -> None:
     st.switch_page(spec.page(), query_params={k: v for k, v in params.items() if v is not None})
 
 
+def link(page: str, label: str, **params: str) -> None:
+    """A link to another page of the app with its state in the address (opened in place, so the
+    page it leaves is not read, nor audited, a second time)."""
+    st.page_link(_BY_NAME[page].page(), label=label, query_params=params)
+
+
 def open_entity(entity_id: str, *, page: str = "profile") -> None:
     """Open an entity on a page that shows one (its profile, unless ``page`` says otherwise)."""
     go(page, entity=entity_id)

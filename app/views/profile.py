@@ -65,7 +65,11 @@ with left:
 with right:
     st.markdown("**Sources and grading**")
     widgets.table(profile.sources)
+for group in profile.results.get("groups", []):
+    navigation.link("groups", f"Open its group: {group['label']}", group=str(group["group_id"]))
 for name, rows in profile.results.items():
+    if name == "groups":
+        continue
     with st.expander(f"Analysis: {name.replace('_', ' ')}", expanded=name in ("flags", "child_indicators")):
         lines = _analysis_lines(name, rows)
         for line in lines:

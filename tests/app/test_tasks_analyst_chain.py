@@ -1,0 +1,45 @@
+"""The analyst's task end to end, as one person does it: find a person by "Surname Forename", open
+the profile, open their group from it, and open a key player of that group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Browser
+
+from graph import open_store
+from tests.app.browser import shot, sign_in
+from tests.app.conftest import AppWorld
+from tests.app.test_tasks_analyst_network import _results, _select_row
+
+
+def test_analyst_finds_a_person_opens_the_profile_then_their_group_then_a_key_player(
+    server: str, browser: Browser, app_world: AppWorld, tmp_path: Path
+) -> None:
+    group = _results(app_world, "groups")[0]
+    players = sorted(
+        (r for r in _results(app_world, "key_players") if r["group_id"] == group["group_id"]),
+        key=lambda r: int(r["rank_in_group"]),
+    )
+    store = open_store(app_world.store_url)
+    person = store.get_entity(str(players[0]["entity_id"]))
+    store.close()
+    assert person is not None and person.properties.get("family_name") and person.properties.get("given_name")
+    typed = f"{person.properties['family_name']} {person.properties['given_name']}"  # surname first
+    blocked: list[str] = []
+    page = sign_in(browser, server, "analyst", blocked)
+    page.get_by_role("textbox", name="Name, reference, VRM, phone, licence number or address").fill(typed)
+    page.get_by_role("button", name="Search").click()
+    _select_row(page, 0, 0)  # the person named comes first
+    page.get_by_role("button", name="Open profile").click()
+    page.get_by_role("heading", name="Profile and timeline").wait_for(timeout=30000)
+    assert f"entity={person.id}" in page.url
+    page.get_by_role("link", name=f"Open its group: {group['label']}").click()
+    page.get_by_role("heading", name=str(group["label"])).wait_for(timeout=30000)
+    assert f"group={group['group_id']}" in page.url
+    _select_row(page, 1, 1)  # the group's second key player (table 0 lists the groups)
+    page.get_by_role("heading", name="Profile and timeline").wait_for(timeout=30000)
+    page.wait_for_timeout(1000)
+    assert f"entity={players[1]['entity_id']}" in page.url
+    shot(page, "analyst-chain", tmp_path)
+    assert not blocked, blocked
