@@ -10,7 +10,8 @@ import datetime as dt
 import re
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,24 @@ CREATE TABLE IF NOT EXISTS users(
     failures INTEGER NOT NULL DEFAULT 0, locked_until TEXT
 );
 """
+
+
+@contextmanager
+def write_transaction(db: sqlite3.Connection, lock: threading.Lock) -> Iterator[sqlite3.Connection]:
+    """One write transaction on the app database, one writer at a time.
+
+    The lock keeps a process's threads, which share one connection, out of each other's
+    transactions; BEGIN IMMEDIATE makes other processes wait their turn (the busy timeout) instead
+    of failing or reading a count another writer is about to change. Rolled back on any error.
+    """
+    with lock:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 class AccountError(ValueError):
@@ -137,20 +156,9 @@ class Accounts:
         return self.get(name)
 
     def _write(self, sql: str, params: tuple[object, ...]) -> Sequence[tuple[Any, ...]]:
-        """Run one write in its own immediate transaction (waiting for other writers) and return its rows.
-
-        The lock keeps this process's threads, which share one connection, out of each other's
-        transactions; BEGIN IMMEDIATE makes other processes wait their turn instead of failing.
-        """
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                rows = self._db.execute(sql, params).fetchall()
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-            return rows
+        """Run one write in its own transaction (see :func:`write_transaction`) and return its rows."""
+        with write_transaction(self._db, self._lock) as db:
+            return db.execute(sql, params).fetchall()
 
     def is_locked(self, name: str) -> bool:
         row = self._db.execute("SELECT locked_until FROM users WHERE name = ?", (name,)).fetchone()

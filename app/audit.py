@@ -20,6 +20,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from app.accounts import write_transaction
+
 Outcome = Literal["shown", "refused", "empty", "exported", "erased", "lifted", "changed"]
 MAX_RECORDS = 500  # ids kept per entry; a bigger view records how many it left out
 
@@ -112,34 +114,14 @@ class AuditLog:
     ) -> int:
         """Append one entry and return its id. Raises if it cannot be written, so nothing is shown unlogged."""
         ids = list(dict.fromkeys(records))
-        # one writer at a time, in this process (threads share the connection) and across processes
-        # (BEGIN IMMEDIATE), so no two entries follow the same one
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                last = self._db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchall()
-                entry_id, previous = (last[0][0] + 1, last[0][1]) if last else (1, _GENESIS)
-                at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-                row = (
-                    entry_id,
-                    at,
-                    user,
-                    role,
-                    action,
-                    json.dumps(ids[:MAX_RECORDS]),
-                    len(ids),
-                    purpose,
-                    outcome,
-                    detail,
-                )
-                self._db.execute(
-                    _INSERT,
-                    (*row, previous, entry_hash(previous, row)),
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        # one writer at a time, in this process and across processes, so no two entries follow the same one
+        with write_transaction(self._db, self._lock) as db:
+            last = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchall()
+            entry_id, previous = (last[0][0] + 1, last[0][1]) if last else (1, _GENESIS)
+            at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+            kept = json.dumps(ids[:MAX_RECORDS])
+            row = (entry_id, at, user, role, action, kept, len(ids), purpose, outcome, detail)
+            db.execute(_INSERT, (*row, previous, entry_hash(previous, row)))
         return entry_id
 
     def head(self) -> tuple[int, str]:
@@ -176,29 +158,21 @@ class AuditLog:
 
     def _seal_existing(self) -> None:
         """Give a log written before the chain its hashes, in order (once, when first opened)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                columns = {r[1] for r in self._db.execute("PRAGMA table_info(audit)")}
-                if "hash" not in columns:
-                    self._db.execute("ALTER TABLE audit ADD COLUMN prev_hash TEXT")
-                    self._db.execute("ALTER TABLE audit ADD COLUMN hash TEXT")
-                    self._db.execute("DROP TRIGGER audit_no_update")
-                    previous = _GENESIS
-                    for row in self._db.execute(_SELECT_CONTENT + " ORDER BY id").fetchall():
-                        sealed = entry_hash(previous, tuple(row))
-                        self._db.execute(
-                            "UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (previous, sealed, row[0])
-                        )
-                        previous = sealed
-                    self._db.execute(
-                        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
-                        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-                    )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with write_transaction(self._db, self._lock) as db:
+            if "hash" in {r[1] for r in db.execute("PRAGMA table_info(audit)")}:
+                return  # another process sealed it first
+            db.execute("ALTER TABLE audit ADD COLUMN prev_hash TEXT")
+            db.execute("ALTER TABLE audit ADD COLUMN hash TEXT")
+            db.execute("DROP TRIGGER audit_no_update")
+            previous = _GENESIS
+            for row in db.execute(_SELECT_CONTENT + " ORDER BY id").fetchall():
+                sealed = entry_hash(previous, tuple(row))
+                db.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (previous, sealed, row[0]))
+                previous = sealed
+            db.execute(
+                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+                "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+            )
 
     def entries(
         self,
