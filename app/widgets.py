@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -20,13 +21,22 @@ _network = components.declare_component("disrupt_network", path=str(COMPONENT_DI
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})
 
 
+# Markdown makes links of bare addresses (www., a scheme, an e-mail) whatever is escaped; an invisible
+# joiner inside each breaks the pattern and changes nothing a reader sees.
+_AUTOLINK = re.compile(r"(?i)\b(www|https?|ftp|mailto)(?=[.:])|@")
+_NO_BREAK = "\u2060"  # a word joiner: invisible, and no line break at it either
+
+
 def plain(value: object) -> str:
     r"""Text from the data, made inert for Streamlit's markdown (no links, emphasis or formulas).
 
     >>> plain("[x](http://y) *z*")
-    '\\[x\\]\\(http://y\\) \\*z\\*'
+    '\\[x\\]\\(http\u2060://y\\) \\*z\\*'
+    >>> "www." in plain("www.example.invalid") or "@" in plain("a@b.invalid").replace("\u2060@", "")
+    False
     """
-    return str(value).translate(_MARKDOWN)
+    text = _AUTOLINK.sub(lambda m: _NO_BREAK + "@" if m.group(0) == "@" else m.group(0) + _NO_BREAK, str(value))
+    return text.translate(_MARKDOWN)
 
 
 def network_canvas(data: Mapping[str, Any], *, digest: str, status: str, height: int = 600) -> str | None:
