@@ -15,9 +15,17 @@ with st.form("search"):
         "licence and intelligence references.",
     )
     chosen = st.multiselect("Kinds (all when empty)", kinds, key="search_kinds")
-    st.form_submit_button("Search")
+    submitted = st.form_submit_button("Search")
 if text.strip():
-    rows = gw.search(text, kinds=chosen or None)
+    # One search, one audit entry: picking a row or pressing a button reruns this page, and shows
+    # the same hits again without searching (and recording the search) a second time.
+    asked = (text, tuple(chosen))
+    shown = st.session_state.get("search_shown")
+    if shown is not None and shown[0] == asked and not submitted:
+        rows = shown[1]
+    else:
+        rows = gw.search(text, kinds=chosen or None)
+        st.session_state["search_shown"] = (asked, rows)
     if not rows:
         st.info("Nothing matches. Try part of a name, a reference, a VRM, a phone number or a postcode.")
     else:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
+from app.accounts import open_app_db
+from app.audit import AuditLog
 from graph import open_store
 from tests.app.browser import shot, sign_in
 from tests.app.conftest import AppWorld
@@ -33,13 +35,16 @@ def test_analyst_finds_a_person_opens_the_profile_then_their_group_then_a_key_pl
     _select_row(page, 0, 0)  # the person named comes first
     page.get_by_role("button", name="Open profile").click()
     page.get_by_role("heading", name="Profile and timeline").wait_for(timeout=30000)
-    assert f"entity={person.id}" in page.url
+    page.wait_for_url(f"**entity={person.id}**", timeout=15000)  # the page writes its state once drawn
     page.get_by_role("link", name=f"Open its group: {group['label']}").click()
     page.get_by_role("heading", name=str(group["label"])).wait_for(timeout=30000)
-    assert f"group={group['group_id']}" in page.url
+    page.wait_for_url(f"**group={group['group_id']}**", timeout=15000)
     _select_row(page, 1, 1)  # the group's second key player (table 0 lists the groups)
     page.get_by_role("heading", name="Profile and timeline").wait_for(timeout=30000)
-    page.wait_for_timeout(1000)
-    assert f"entity={players[1]['entity_id']}" in page.url
+    page.wait_for_url(f"**entity={players[1]['entity_id']}**", timeout=15000)
     shot(page, "analyst-chain", tmp_path)
+    # one search, one audit entry: picking the row and opening the profile did not search again
+    log = AuditLog(open_app_db(app_world.data_dir / "app.db"))
+    searches = [e for e in log.entries(user="test-analyst", limit=100) if e.action == "search" and typed in e.detail]
+    assert len(searches) == 1, [(e.at, e.detail) for e in searches]
     assert not blocked, blocked
