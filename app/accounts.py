@@ -34,15 +34,20 @@ CREATE TABLE IF NOT EXISTS users(
 """
 
 
+# One lock for every write transaction on the app database in this process: the accounts and the
+# audit log share a connection, and two transactions may not overlap on one connection.
+_WRITE_LOCK = threading.Lock()
+
+
 @contextmanager
-def write_transaction(db: sqlite3.Connection, lock: threading.Lock) -> Iterator[sqlite3.Connection]:
+def write_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction on the app database, one writer at a time.
 
-    The lock keeps a process's threads, which share one connection, out of each other's
+    The lock keeps this process's threads, which share connections, out of each other's
     transactions; BEGIN IMMEDIATE makes other processes wait their turn (the busy timeout) instead
     of failing or reading a count another writer is about to change. Rolled back on any error.
     """
-    with lock:
+    with _WRITE_LOCK:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
@@ -83,7 +88,6 @@ class Accounts:
         self._db = db
         self._db.executescript(_DDL)
         self._hasher = PasswordHasher()
-        self._lock = threading.Lock()
 
     def add(self, name: str, role: str, password: str | None, *, replace: bool = False) -> User:
         """Create a user (``password`` None makes an identity-provider user) or, with ``replace``, reset one.
@@ -157,7 +161,7 @@ class Accounts:
 
     def _write(self, sql: str, params: tuple[object, ...]) -> Sequence[tuple[Any, ...]]:
         """Run one write in its own transaction (see :func:`write_transaction`) and return its rows."""
-        with write_transaction(self._db, self._lock) as db:
+        with write_transaction(self._db) as db:
             return db.execute(sql, params).fetchall()
 
     def is_locked(self, name: str) -> bool:

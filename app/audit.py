@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -95,7 +94,6 @@ class AuditLog:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
-        self._lock = threading.Lock()
         self._db.executescript(_DDL)
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(audit)")}
         if "hash" not in columns:
@@ -115,7 +113,7 @@ class AuditLog:
         """Append one entry and return its id. Raises if it cannot be written, so nothing is shown unlogged."""
         ids = list(dict.fromkeys(records))
         # one writer at a time, in this process and across processes, so no two entries follow the same one
-        with write_transaction(self._db, self._lock) as db:
+        with write_transaction(self._db) as db:
             last = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchall()
             entry_id, previous = (last[0][0] + 1, last[0][1]) if last else (1, _GENESIS)
             at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
@@ -158,7 +156,7 @@ class AuditLog:
 
     def _seal_existing(self) -> None:
         """Give a log written before the chain its hashes, in order (once, when first opened)."""
-        with write_transaction(self._db, self._lock) as db:
+        with write_transaction(self._db) as db:
             if "hash" in {r[1] for r in db.execute("PRAGMA table_info(audit)")}:
                 return  # another process sealed it first
             db.execute("ALTER TABLE audit ADD COLUMN prev_hash TEXT")
