@@ -8,15 +8,13 @@ folium tooltips are HTML, and a backtick or ``${`` inside one could run).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from html import escape
 from typing import Any, cast
 
 import folium
 from branca.element import Element, Figure
 
-from app.exports import asset_text, script_safe
 from app.labels import date_text
-from app.map_view import LEAFLET_DIR, leaflet_css
+from app.map_view import map_text, offline_map
 
 HOT = "#cb181d"
 FOUND = "#3182bd"
@@ -73,11 +71,6 @@ def indicator_lines(row: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _text(value: object) -> str:
-    """HTML-escaped text that is also inert in a JavaScript template literal (backtick and ``$``)."""
-    return escape(str(value)).replace("`", "&#96;").replace("$", "&#36;")
-
-
 def _bounds(points: Sequence[tuple[float, float]]) -> list[list[float]]:
     lats, lngs = [p[0] for p in points], [p[1] for p in points]
     pad = 0.004  # about 400 m, so one place is not drawn at the widest zoom
@@ -101,14 +94,8 @@ def found_places_map(
         return None
     bounds = _bounds([(float(p["latitude"]), float(p["longitude"])) for p in located])
     centre = ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2)
-    m = folium.Map(location=centre, zoom_start=14, tiles=None, control_scale=True)
-    m.default_js = []  # no CDN scripts or styles: Leaflet is inlined below
-    m.default_css = []
+    m = offline_map(centre, zoom=14, tile_url=tile_url, tile_attribution=tile_attribution)
     root = cast(Figure, m.get_root())
-    root.header.add_child(Element(f"<style>{leaflet_css()}</style>"))
-    root.header.add_child(Element(f"<script>{script_safe(asset_text(LEAFLET_DIR / 'leaflet.js'))}</script>"))
-    if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=_text(tile_attribution or "map tiles"), name="basemap").add_to(m)
     if boundaries:
         wards = {
             "type": "FeatureCollection",
@@ -116,7 +103,7 @@ def found_places_map(
                 {
                     "type": "Feature",
                     "geometry": f.get("geometry"),
-                    "properties": {"info": _text((f.get("properties") or {}).get("ward_name") or "ward")},
+                    "properties": {"info": map_text((f.get("properties") or {}).get("ward_name") or "ward")},
                 }
                 for f in boundaries.get("features", [])
             ],
@@ -142,7 +129,7 @@ def found_places_map(
             color=HOT if hot else FOUND,
             fill=True,
             fill_opacity=0.6,
-            tooltip=folium.Tooltip(_text(words + (" (in a hotspot)" if hot else ""))),
+            tooltip=folium.Tooltip(map_text(words + (" (in a hotspot)" if hot else ""))),
         ).add_to(m)
     legend = (
         "<div style='position:absolute;top:10px;left:54px;z-index:1000;background:#fff;padding:6px 8px;"

@@ -27,9 +27,29 @@ BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 HOT_OUTLINE = "#cb181d"
 
 
-def _text(value: object) -> str:
+def map_text(value: object) -> str:
     """HTML-escaped text that is also inert in a JavaScript template literal (backtick and ``$``)."""
     return escape(str(value)).replace("`", "&#96;").replace("$", "&#36;")
+
+
+def offline_map(
+    centre: tuple[float, float],
+    *,
+    zoom: int,
+    tile_url: str | None,
+    tile_attribution: str | None,
+    prefer_canvas: bool = False,
+) -> folium.Map:
+    """A folium map that loads nothing from the internet: Leaflet inlined, tiles only from ``tile_url``."""
+    m = folium.Map(location=centre, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=prefer_canvas)
+    m.default_js = []  # no CDN scripts or styles: Leaflet is inlined below
+    m.default_css = []
+    root = cast(Figure, m.get_root())
+    root.header.add_child(Element(f"<style>{leaflet_css()}</style>"))
+    root.header.add_child(Element(f"<script>{script_safe(asset_text(LEAFLET_DIR / 'leaflet.js'))}</script>"))
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=map_text(tile_attribution or "map tiles"), name="basemap").add_to(m)
+    return m
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +87,7 @@ def _features(cells: Sequence[Mapping[str, Any]], hot: set[str], places: Mapping
             {
                 "type": "Feature",
                 "geometry": {"type": "Polygon", "coordinates": [_hexagon(cell)]},
-                "properties": {"count": count or 0, "hot": cell in hot, "info": _text("; ".join(parts))},
+                "properties": {"count": count or 0, "hot": cell in hot, "info": map_text("; ".join(parts))},
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -88,7 +108,7 @@ def _wards(boundaries: Mapping[str, Any] | None, wards: Sequence[Mapping[str, An
             {
                 "type": "Feature",
                 "geometry": f.get("geometry"),
-                "properties": {"count": count or 0, "info": _text(info)},
+                "properties": {"count": count or 0, "info": map_text(info)},
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -118,14 +138,8 @@ def hotspot_map(
     """The map as one self-contained HTML page (Leaflet inlined; tiles only from ``tile_url``)."""
     bounds = _bounds(boundaries, view)
     centre = ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2) if bounds else (54.6, 0.7)
-    m = folium.Map(location=centre, zoom_start=12, tiles=None, control_scale=True, prefer_canvas=True)
-    m.default_js = []  # no CDN scripts or styles: Leaflet is inlined below
-    m.default_css = []
+    m = offline_map(centre, zoom=12, tile_url=tile_url, tile_attribution=tile_attribution, prefer_canvas=True)
     root = cast(Figure, m.get_root())
-    root.header.add_child(Element(f"<style>{leaflet_css()}</style>"))
-    root.header.add_child(Element(f"<script>{script_safe(asset_text(LEAFLET_DIR / 'leaflet.js'))}</script>"))
-    if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=_text(tile_attribution or "map tiles"), name="basemap").add_to(m)
     ward_layer = _wards(boundaries, view["wards"])
     if ward_layer:
         top = max((f["properties"]["count"] for f in ward_layer["features"]), default=0)
@@ -158,7 +172,7 @@ def hotspot_map(
     legend = (
         "<div style='position:absolute;top:10px;left:54px;z-index:1000;background:#fff;padding:6px 8px;"
         "border:1px solid #999;font:12px sans-serif'>"
-        f"<b>{_text('Exploitation-related events, ' + str(view.get('period_label') or view['period']))}</b><br>"
+        f"<b>{map_text('Exploitation-related events, ' + str(view.get('period_label') or view['period']))}</b><br>"
         "Blue: published count (under 10 suppressed, rounded to 5)<br>"
         f"<span style='color:{HOT_OUTLINE}'>Red outline</span>: Gi* hotspot</div>"
     )
@@ -176,7 +190,7 @@ def _ward_labels(m: folium.Map, boundaries: Mapping[str, Any] | None) -> None:
     names = ward_names(boundaries)
     labels = folium.FeatureGroup(name="ward names")
     for code, (lat, lng) in sorted(ward_centres(boundaries).items()):
-        html = f"<div class='disrupt-ward-label'>{_text(names.get(code, code))}</div>"
+        html = f"<div class='disrupt-ward-label'>{map_text(names.get(code, code))}</div>"
         folium.Marker((lat, lng), icon=folium.DivIcon(html=html, icon_size=(120, 16), icon_anchor=(60, 8))).add_to(
             labels
         )
