@@ -199,7 +199,7 @@ def generate(out: Path, people: int, seed: int) -> None:
 
 
 def _register_commands() -> None:
-    from disrupt import commands_analyse, commands_app, commands_audit, commands_ingest, commands_store
+    from disrupt import commands_analyse, commands_app, commands_audit, commands_backup, commands_ingest, commands_store
 
     for command in [
         *commands_audit.COMMANDS,
@@ -207,6 +207,7 @@ def _register_commands() -> None:
         *commands_analyse.COMMANDS,
         *commands_app.COMMANDS,
         *commands_store.COMMANDS,
+        *commands_backup.COMMANDS,
     ]:
         main.add_command(command)
 
