@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from analytics.projections import ACTOR_KINDS, EVENT_KINDS, event_date, label_of
@@ -146,7 +147,7 @@ class Gateway:
             }
             for e in entities
         ]
-        self._log("search", [e.id for e in entities], detail=f"text={text[:200]!r}")
+        self._log("search", [e.id for e in entities], detail=self.audit.searched(text))  # the text is withheld
         return rows
 
     def profile(self, entity_id: str) -> Profile:
@@ -393,7 +394,8 @@ class Gateway:
             if text.strip()
             else []
         )
-        self._log("licensing search", [r["entity_id"] for r in rows], detail=f"text={text[:200]!r}, born={born}")
+        born_given = f"date of birth {'given' if born else 'not given'}"
+        self._log("licensing search", [r["entity_id"] for r in rows], detail=f"{self.audit.searched(text)}; {born_given}")
         return rows
 
     def licensing_register(self, name: str, *, born: dt.date | None) -> list[dict[str, Any]]:
@@ -405,8 +407,24 @@ class Gateway:
             else []
         )
         self._log(
-            "licensing register check", [r["entity_id"] for r in rows], detail=f"name={name[:200]!r}, born={born}"
+            "licensing register check",
+            [r["entity_id"] for r in rows],
+            detail=f"{self.audit.searched(name, what='name')}; date of birth {'given' if born else 'not given'}",
         )
+        return rows
+
+    def licensing_set_aside(self, ledger: LedgerView) -> list[dict[str, Any]]:
+        """Rows of the licensing exports the ingest set aside (file, line, column, reason; no content).
+
+        A licence on a row set aside is not in the graph, so a check that finds nothing must say so.
+        """
+        self._allow("check_licensing", "licensing rows set aside")
+        rows = [
+            {"file": Path(f).name, "line": n, "column": c, "reason": why}
+            for _run, source, f, n, c, why in ledger.rejects()
+            if source.startswith("licensing_")
+        ]
+        self._log("licensing rows set aside", (), "shown", detail=f"{len(rows)} rows")
         return rows
 
     def _children(self) -> set[str]:
@@ -441,17 +459,14 @@ class Gateway:
     def hotspot_areas(
         self, period: str | None = None, *, boundaries: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        """Hexagon and ward counts (suppressed, rounded) and the Gi* hotspot cells, for a quarter or all time.
+        """Hexagon and ward counts of one set of events (suppressed on people, rounded) and the Gi* hotspot
+        cells, for a quarter or all time.
 
         With ``boundaries`` (the ward GeoJSON) wards are named and hexagons placed in their wards.
         """
         self._allow("view_hotspots", "hotspot map")
         view = strategic.hotspot_areas(
-            self.results("hotspots"),
-            self.results("hotspot_periods"),
-            self.results("hotspot_trend"),
-            period,
-            boundaries=boundaries,
+            self.results("hotspots"), self.results("hotspot_counts"), period, boundaries=boundaries
         )
         self._log("hotspot map", (), "shown", detail=f"period={period or 'all'}; aggregates only")
         return view
@@ -461,7 +476,8 @@ class Gateway:
         return sorted({r["period"] for r in self.results("hotspot_periods")})
 
     def dashboard(self) -> dict[str, list[dict[str, Any]]]:
-        """Management information by measure, every count suppressed under 10 and rounded to 5."""
+        """Management information by measure, every count suppressed under 10 (or under 10 different
+        children behind it) and rounded to 5."""
         self._allow("view_dashboard", "dashboard")
         view = strategic.dashboard(self.results("management_information"))
         self._log("dashboard", (), "shown", detail="aggregates only")
@@ -477,15 +493,26 @@ class Gateway:
         since: dt.date | None = None,
         until: dt.date | None = None,
         purpose: str | None = None,
+        searched: str | None = None,
         limit: int = 500,
     ) -> list[dict[str, Any]]:
-        """Audit entries, newest first, narrowed by user, record, date range and purpose; with record names."""
+        """Audit entries, newest first, narrowed by user, record, date range, purpose and the words a
+        search was for (``searched``, matched by hash); with record names, except that a child is
+        named only when the administrator asked for that record (they named it themselves)."""
         self._allow("view_audit", "audit log")
-        entries = self.audit.entries(user=user, records=records, since=since, until=until, purpose=purpose, limit=limit)
+        entries = self.audit.entries(
+            user=user, records=records, since=since, until=until, purpose=purpose, searched=searched, limit=limit
+        )
         shown = {i for e in entries for i in e.records[:AUDIT_NAMES_PER_ENTRY]}
-        names = {x.id: x.label for x in self.store.get_entities(shown)} if shown else {}
+        children, today = self._children(), dt.date.today()
+        names = {
+            x.id: x.label if x.id in records or not _is_child(x, children, today) else f"a child ({x.id})"
+            for x in (self.store.get_entities(shown) if shown else [])
+        }
         asked = [f"{k}={v}" for k, v in (("user", user), ("since", since), ("until", until), ("purpose", purpose)) if v]
         asked += [f"record={r}" for r in sorted(records)]
+        if searched and searched.strip():
+            asked.append(self.audit.searched(searched, what="searched-for filter"))
         self._log("audit log", (), "shown", detail="; ".join([f"{len(entries)} entries", *asked]))
         return [
             {
@@ -515,7 +542,7 @@ class Gateway:
             {field: value for field, value in zip(AUDIT_SUBJECT_FIELDS, (e.id, e.kind, e.label), strict=True)}
             for e in hits
         ]
-        self._log("audit subject search", [e.id for e in hits], detail=f"text={text!r}")
+        self._log("audit subject search", [e.id for e in hits], detail=self.audit.searched(text))
         return rows
 
     def audit_users(self) -> list[str]:
@@ -607,6 +634,17 @@ def _telling_apart(props: Mapping[str, Any], as_of: dt.date) -> dict[str, str]:
             band = ""
     address = ", ".join(str(props[k]) for k in ("address", "postcode") if props.get(k))
     return {"born": born if isinstance(born, str) else "", "age": band, "address": address}
+
+
+def _is_child(entity: Entity, children: Collection[str], today: dt.date) -> bool:
+    """Whether the analysis lists ``entity`` as a child, or its date of birth makes it under 18 today."""
+    if entity.id in children:
+        return True
+    born = entity.properties.get("date_of_birth") if entity.kind == "Person" else None
+    try:
+        return isinstance(born, str) and licensing.age_on(dt.date.fromisoformat(born), today) < 18
+    except ValueError:
+        return False
 
 
 def _age_band(age: int) -> str:

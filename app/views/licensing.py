@@ -60,6 +60,7 @@ def show_trade(gw: Gateway) -> None:
             "No licensed driver, vehicle, operator or premises matches. This says only that the search "
             "found no licence: try the licence number, the VRM, or the surname alone."
         )
+        show_what_else(gw, text, born)
         return
     st.caption(f"{len(rows)} licensed subject(s) found")
     widgets.table(rows, columns=list(ROW_FIELDS), column_config={"vrm": "VRM", "label": "Licence or name"})
@@ -71,6 +72,33 @@ def show_trade(gw: Gateway) -> None:
         st.warning(str(exc))
         return
     show_check(gw, view, chosen)
+
+
+def show_what_else(gw: Gateway, text: str, born: dt.date | None) -> None:
+    """When no licence matches: the national register for a name, and the licensing rows set aside.
+
+    A driver whose row was set aside at ingest (no licence number, say) holds no licence in the graph,
+    yet may be driving and may be on the register; "no match" must not read as "nothing of concern".
+    """
+    if any(c.isalpha() for c in text) and not any(c.isdigit() for c in text):
+        register = gw.licensing_register(text, born=born)
+        if register:
+            st.error(
+                f"No licence is held under this name in the licensing data Disrupt holds, but the national "
+                f"register records {len(register)} decision(s) against a person of this name:"
+            )
+            widgets.table(register, columns=["name", "date of birth", "decision", "by authority", "decided on"])
+    ledger = session.ledger()
+    try:
+        set_aside = gw.licensing_set_aside(ledger)
+    finally:
+        ledger.close()
+    if set_aside:
+        st.warning(
+            f"{len(set_aside)} row(s) of the licensing exports were set aside when they were loaded, so a "
+            "licence on them cannot be found here. Ask the licensing team to correct these rows and reload:"
+        )
+        widgets.table(set_aside, columns=["file", "line", "column", "reason"])
 
 
 def show_check(gw: Gateway, view: dict[str, Any], chosen: str) -> None:

@@ -13,6 +13,7 @@ import pytest
 from app.audit import AuditLog
 from app.gateway import Gateway, Viewer
 from graph import GraphStore, open_store
+from ingest.ledger import Ledger
 from ingest.normalise import normalise_vrm
 from ingest.readers import iter_rows, read_any
 from tests.app.conftest import AppWorld
@@ -81,6 +82,28 @@ def test_every_licence_holder_is_found_by_surname_and_by_full_name(
     assert not missed, (
         f"{len(loaded) * 3 - len(missed)} of {len(loaded) * 3} holder searches found the licence: {missed}"
     )
+
+
+def test_every_driver_row_is_found_or_its_setting_aside_is_shown(
+    app_world: AppWorld, store: GraphStore, officer: Gateway
+) -> None:
+    """All 20 rows of drivers.csv: a loaded holder is found by surname; a row the ingest set aside (no
+    licence number) is named, by file and line, on the page where the search found no licence."""
+    drivers = export_rows(licensing_exports(app_world) / "drivers.csv")
+    licences = store.find_by_source("licensing_drivers", [d["licence_no"] for d in drivers], kind="Licence")
+    ledger = Ledger(app_world.data_dir / "ingest-ledger.db", app_world.store_url)
+    try:
+        set_aside = {(r["file"], r["line"]) for r in officer.licensing_set_aside(ledger)}
+    finally:
+        ledger.close()
+    found = 0
+    for line, d in enumerate(drivers, start=2):  # line 1 is the header
+        if d["licence_no"] in licences:
+            rows = officer.licensing_search(d["surname"])
+            found += any(r["entity_id"] == licences[d["licence_no"]] and r["holder"] for r in rows)
+        else:
+            found += ("drivers.csv", line) in set_aside
+    assert len(drivers) == 20 and found == len(drivers), f"{found} of {len(drivers)} driver rows accounted for"
 
 
 def test_a_date_of_birth_narrows_a_holder_found_by_name(

@@ -188,3 +188,30 @@ def test_a_vehicle_whose_drivers_record_was_set_aside_is_shown_as_incomplete_not
     assert "nothing of concern is recorded" not in seen
     shot(page, "licensing-incomplete", tmp_path)
     assert not blocked, blocked
+
+
+def test_officer_checks_a_driver_whose_row_was_set_aside_and_is_told_of_the_register_and_the_row(
+    server: str, browser: Browser, app_world: AppWorld, drivers: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    """A driver whose drivers.csv row had no licence number holds no licence in the graph; checking
+    their name must not read as clear: the page shows the register's decision and names the row."""
+    rows = export_rows(licensing_exports(app_world) / "drivers.csv")
+    line, lost = next((n, d) for n, d in enumerate(rows, start=2) if d["licence_no"] not in drivers)
+    blocked: list[str] = []
+    page = sign_in(browser, server, "licensing", blocked)
+    page.get_by_role("textbox", name=BOX).fill(f"{lost['forenames']} {lost['surname']}")
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.get_by_text("set aside when they were loaded").wait_for(timeout=30000)
+    page.wait_for_timeout(500)
+    seen = _text(page)
+    assert "no licensed driver, vehicle, operator or premises matches" in seen
+    assert "national register records 1 decision" in seen, seen
+    grids = page.locator("[data-testid='stDataFrame']")
+    register, set_aside = [], []
+    for i, cells in enumerate((register, set_aside)):
+        grids.nth(i).locator("[role='gridcell']").first.wait_for(state="attached", timeout=30000)
+        cells += [c.casefold() for c in grids.nth(i).locator("[role='gridcell']").all_inner_texts()]
+    shot(page, "licensing-set-aside", tmp_path)
+    assert "revoked" in register and lost["surname"].casefold() in " ".join(register), register
+    assert "drivers.csv" in set_aside and str(line) in set_aside and "licence_no" in set_aside, set_aside
+    assert not blocked, blocked
