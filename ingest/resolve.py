@@ -80,6 +80,8 @@ def resolve_people(
     ids = [*frame["unique_id"].tolist(), *placeholders] if len(frame) else list(placeholders)
     rank = {row.unique_id: _record_rank(row) for row in frame.itertuples()} if len(frame) else {}
     clusters, applied = _clusters(ids, pairs, store)
+    if len(frame):
+        rank = _by_name_agreement(clusters, rank, frame)
     report.judgements_applied = applied
     report.records_moved = _apply(store, clusters, rank, run_id)
     report.clusters = len(clusters)
@@ -177,8 +179,30 @@ def _exact_pairs(frame: pd.DataFrame) -> list[tuple[str, str]]:
     return [(members[0], other) for members in groups.values() for other in members[1:]]
 
 
-def _record_rank(row: Any) -> tuple[int, int, str]:
+def _record_rank(row: Any) -> tuple[Any, ...]:
     return (-int(row.filled), _SOURCE_RANK.get(str(row.source), 9), str(row.unique_id))
+
+
+def _by_name_agreement(
+    clusters: list[list[str]], rank: Mapping[str, tuple[Any, ...]], frame: pd.DataFrame
+) -> dict[str, tuple[Any, ...]]:
+    """Rank first the records whose name most of their cluster's records agree on.
+
+    The canonical record's name is the one every page shows. A police record with forename and surname
+    swapped ("Lanwell CALLUM") must not stand for a person whose licence and register entry both read
+    "Callum Lanwell"; on a tie the fuller record, then the source order, decides as before.
+    """
+    names = {str(r.unique_id): (str(r.given), str(r.family)) for r in frame.itertuples()}
+    ranked = dict(rank)
+    for members in clusters:
+        votes: defaultdict[tuple[str, str], int] = defaultdict(int)
+        for m in members:
+            if m in names:
+                votes[names[m]] += 1
+        for m in members:
+            if m in ranked:
+                ranked[m] = (-votes[names[m]], *ranked[m])
+    return ranked
 
 
 def _clusters(ids: list[str], pairs: Iterable[tuple[str, str]], store: GraphStore) -> tuple[list[list[str]], int]:
@@ -226,11 +250,12 @@ def _separate(members: list[str], different: set[frozenset[str]]) -> list[list[s
 
 
 def _apply(
-    store: GraphStore, clusters: list[list[str]], rank: Mapping[str, tuple[int, int, str]], run_id: str | None
+    store: GraphStore, clusters: list[list[str]], rank: Mapping[str, tuple[Any, ...]], run_id: str | None
 ) -> int:
     assignments: dict[str, str] = {}
     for members in clusters:
-        canonical = min(members, key=lambda m: rank.get(m, (0, 9, m)))
+        # a record with no rank (a placeholder) stands for its cluster only when nothing else can
+        canonical = min(members, key=lambda m: rank.get(m, (9, 9, m)))
         assignments.update({m: canonical for m in members})
     return store.set_canonical(assignments, run_id=run_id or uuid.uuid4().hex[:16])
 

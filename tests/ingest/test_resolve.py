@@ -119,3 +119,34 @@ def test_businesses_with_the_same_postcode_and_near_identical_names_merge(store:
     canonical = store.canonical_ids([e.id for e in entities] + [other_town.id])
     assert len({canonical[e.id] for e in entities[:3]}) == 1
     assert canonical[entities[3].id] == entities[3].id and canonical[other_town.id] == other_town.id
+
+
+def test_a_person_is_named_as_most_of_their_records_name_them(store: GraphStore) -> None:
+    """The canonical record's name is the one every page shows. A newcomer saw one police record with
+    a variant spelling stand for a woman whose other two records agreed ("Rosie Szaii" for Szaini);
+    here the police record, fullest and first in source order, has the forename and surname swapped."""
+    loaded = "2026-01-01T00:00:00+00:00"
+    people = [
+        new_entity(
+            "Person",
+            {
+                "ref": f"{source}:{ref}",
+                "given_name": given,
+                "family_name": family,
+                "date_of_birth": "1976-04-19",
+                **extra,
+            },
+            provenance=Provenance(file, ref, loaded),
+        )
+        for source, file, ref, given, family, extra in (
+            ("police", "police_nominals", "PN1", "Zedfield", "ADA", {"postcode": "ZZ1 1AA", "gender": "female"}),
+            ("licensing", "licensing_drivers", "D-1", "Ada", "Zedfield", {}),
+            ("register", "licensing_national_register", "NR1", "Ada", "Zedfield", {}),
+        )
+    ]
+    store.upsert(people)
+    police, driver, register = (p.id for p in people)
+    store.add_judgement(police, driver, "same", reference="CASE-9")  # an analyst confirmed the swap
+    resolve_people(store)
+    canonical = store.canonical_ids([police, driver, register])
+    assert set(canonical.values()) == {driver}, canonical
