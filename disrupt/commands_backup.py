@@ -145,6 +145,7 @@ def restore(ctx: click.Context, folder: Path, force: bool, store_url: str | None
     settings: Settings = ctx.obj
     targets = _targets(settings, store_url)
     user, purpose = _who()
+    started = time.perf_counter()
     try:
         with console.status(f"Checking the backup in {folder} ..."):
             manifest = read_backup(folder)
@@ -166,6 +167,7 @@ def restore(ctx: click.Context, folder: Path, force: bool, store_url: str | None
                 "kept": [str(p) for p in done.kept],
                 "audit_head": done.audit_head,
                 "notes": done.notes,
+                "seconds": round(time.perf_counter() - started, 3),
                 "backup": manifest,
             }
         )
