@@ -4,7 +4,7 @@ entities and links, how each field is parsed, and which fields identify.
 A spec has four parts (see ``ingest/specs/*.yaml`` and ``docs/mapping-specs.md``):
 
 - ``fields``: named values read from columns, each parsed by type (text, name, postcode, vrm,
-  phone, licence, date, datetime, enum, number, integer, list, authority) with options such as
+  phone, licence, date, datetime, enum, number, integer, list, authority, latitude, longitude) with options such as
   ``required``, ``pattern``, ``formats``, ``past`` and ``when``;
 - ``entities``: what each row makes, by kind and properties, or ``lookup``: an entity another
   source made, found by that source's record id (a reference that matches nothing rejects the row);
@@ -43,7 +43,7 @@ from ingest.normalise import (
 
 FieldType = Literal[
     "text", "name", "postcode", "vrm", "phone", "licence", "date", "datetime", "enum", "number", "integer", "list",
-    "authority",
+    "authority", "latitude", "longitude",
 ]  # fmt: skip
 
 
@@ -460,6 +460,8 @@ class RowMapper:
             "phone": normalise_phone,
             "licence": normalise_licence_number,
             "number": _number,
+            "latitude": _latitude,
+            "longitude": _longitude,
             "integer": _integer,
         }
         if t in simple:
@@ -550,6 +552,22 @@ def _number(s: str) -> float:
         raise ValueError(f"{show_value(s)} is not a number") from None
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"{show_value(s)} is not a finite number")
+    return value
+
+
+def _latitude(s: str) -> float:
+    """A WGS84 latitude in degrees: a finite number from -90 to 90 (a -999 "unknown" marker is refused)."""
+    value = _number(s)
+    if not -90.0 <= value <= 90.0:
+        raise ValueError(f"{show_value(s)} is not a latitude (degrees from -90 to 90)")
+    return value
+
+
+def _longitude(s: str) -> float:
+    """A WGS84 longitude in degrees: a finite number from -180 to 180."""
+    value = _number(s)
+    if not -180.0 <= value <= 180.0:
+        raise ValueError(f"{show_value(s)} is not a longitude (degrees from -180 to 180)")
     return value
 
 

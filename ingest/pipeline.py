@@ -374,8 +374,11 @@ class Ingest:
         started = time.perf_counter()
         try:
             if spec.role == "gazetteer":
-                report.rows_read = report.rows_loaded = self.gazetteer.load(path)
+                report.rows_loaded = self.gazetteer.load(path)
+                report.rows_rejected = len(self.gazetteer.set_aside)  # no postcode, no or impossible coordinates
+                report.rows_read = report.rows_loaded + report.rows_rejected
                 report.status = "gazetteer"
+                self._record_set_aside(path, spec, self.gazetteer.set_aside)
             elif spec.role == "boundaries":
                 report.status, report.message = "boundaries", "ward boundaries are read by the app's maps"
             else:
@@ -387,6 +390,14 @@ class Ingest:
         if report.rows_read != report.rows_loaded + report.rows_rejected:
             raise AssertionError(f"{path}: rows read {report.rows_read} != loaded + rejected")  # a bug, never data
         return report
+
+    def _record_set_aside(self, path: Path, spec: SourceSpec, rows: list[tuple[int, str, str]]) -> None:
+        """Put the rows of a lookup file that could not be used in the rejects, with their reasons."""
+        if rows:
+            digest = file_digest(path)
+            rejects = [Reject(str(path), row, column, reason) for row, column, reason in rows]
+            point = self.ledger.checkpoint(digest, spec.source)
+            self.ledger.advance(digest, spec.source, str(path), point, rejects, self.run_id, now_iso())
 
     def _load_graph_file(self, path: Path, spec: SourceSpec, report: FileReport) -> None:
         """Load one file whole or not at all: a survey reads every row first (encoding, header,
