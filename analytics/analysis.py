@@ -39,6 +39,7 @@ RESULT_NAMES = (
     "hotspot_wards",
     "hotspot_trend",
     "hotspot_periods",
+    "hotspot_counts",
     "density",
     "flags",
     "child_indicators",
@@ -186,7 +187,14 @@ def _key_reasons(measures: Mapping[str, float], rank: int, broker: int, in_set: 
 
 def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
     if spots is None:
-        return {"hotspots": [], "hotspot_wards": [], "hotspot_trend": [], "hotspot_periods": [], "density": []}
+        return {
+            "hotspots": [],
+            "hotspot_wards": [],
+            "hotspot_trend": [],
+            "hotspot_periods": [],
+            "hotspot_counts": [],
+            "density": [],
+        }
     cells = spots["cells"]
     shown = cells[(cells["count"] > 0) | cells["hotspot"] | (cells["sightings"] > 0)]
     hotspot_rows = []
@@ -218,6 +226,11 @@ def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str,
         {"entity_id": c, "label": f"hexagon {c}", "area_type": "h3", "period": q, "count": n}
         for c, q, n in spots["periods"].itertuples(index=False)
     ]
+    counts = [  # what the strategic views publish: events and the distinct people behind them
+        {"entity_id": a, "label": f"hexagon {a}" if t == "h3" else a, "area_type": t, "ward": w, "period": q}
+        | {"events": e, "people": n, "count": e}
+        for t, a, w, q, e, n in spots["area_counts"].itertuples(index=False)
+    ]
     density = [
         {"entity_id": f"kde-{i}", "label": "density", "latitude": la, "longitude": lo, "density": d}
         for i, (la, lo, d) in enumerate(spots["density"].itertuples(index=False))
@@ -227,6 +240,7 @@ def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str,
         "hotspot_wards": wards,
         "hotspot_trend": trend,
         "hotspot_periods": periods,
+        "hotspot_counts": counts,
         "density": density,
     }
 

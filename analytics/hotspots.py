@@ -18,12 +18,14 @@ import numpy as np
 import pandas as pd
 
 from analytics.places import coordinates, ward_of
-from analytics.projections import event_date
+from analytics.projections import event_date, parties
 from analytics.roles import EXPLOITATION_SUSPECT, is_exploitation_event
 from analytics.rules import Rules, default_rules
 
 H3_RESOLUTION = 9  # cells of about 0.1 km² (edge about 200 m): a street block, finer than a 400 m hotspot
-EVENT_COLUMNS = ["event_id", "kind", "what", "date", "month", "latitude", "longitude", "ward", "exploitation"]
+EVENT_COLUMNS = [
+    "event_id", "kind", "what", "date", "month", "latitude", "longitude", "ward", "exploitation", "subjects",
+]  # fmt: skip
 
 
 def event_table(
@@ -35,6 +37,8 @@ def event_table(
     intelligence locations of exploitation reports, exploitation incidents, and sightings of
     flagged vehicles (vehicles named in exploitation intelligence or incidents, or used by an
     exploitation suspect). Any other event at a located place is kept with ``exploitation`` False.
+    ``subjects`` names who is behind each event, for disclosure control: the people party to it,
+    or for a sighting the vehicles seen (each stands for whoever drives it).
     """
     rules = rules or default_rules()
     flagged_vehicles = _flagged_vehicles(G, rules, roles or {})
@@ -49,11 +53,13 @@ def event_table(
         if kind == "Sighting":
             what = "sighting"
             exploitation = any(v in flagged_vehicles for v, _ in G.in_edges(node))
+            subjects = sorted({str(v) for v, _ in G.in_edges(node) if G.nodes[v].get("kind") == "Vehicle"})
         else:
             what = {"MissingEpisode": "missing found", "Intelligence": "intelligence", "Incident": "incident"}.get(
                 kind, "action"
             )
             exploitation = is_exploitation_event(G, node, rules)
+            subjects = sorted({str(person) for person, _ in parties(G, node)})
         when = event_date(G, node)
         rows.append(
             {
@@ -66,6 +72,7 @@ def event_table(
                 "longitude": where[1],
                 "ward": ward_of(G, node),
                 "exploitation": bool(exploitation),
+                "subjects": tuple(subjects),
             }
         )
     return pd.DataFrame(rows, columns=EVENT_COLUMNS)
@@ -207,6 +214,66 @@ def monthly_trend(events: pd.DataFrame, *, by: str = "ward") -> pd.DataFrame:
     return table.stack().rename("count").reset_index()
 
 
+AREA_COUNT_COLUMNS = ["area_type", "area", "ward", "period", "events", "people"]
+WHOLE_WINDOW = "all"
+
+
+def cell_wards(events: pd.DataFrame, *, resolution: int = H3_RESOLUTION) -> dict[str, str]:
+    """The ward each hexagon is counted in: the ward recorded for most of its events (ties: the first code).
+
+    A hexagon of about 200 m can straddle a ward boundary; counting it whole in one ward is what
+    keeps a hexagon's count from ever exceeding its ward's (a hexagon of 35 in a ward of "fewer
+    than 10" was a hexagon counted in one ward and named after another).
+
+    >>> events = pd.DataFrame({"latitude": [54.5, 54.5, 54.5], "longitude": [0.7, 0.7, 0.7],
+    ...                        "ward": ["Z2", "Z1", "Z2"]})
+    >>> list(cell_wards(events).values())
+    ['Z2']
+    """
+    located = events.dropna(subset=["ward"])
+    votes: dict[str, dict[str, int]] = {}
+    for lat, lon, ward in zip(located["latitude"], located["longitude"], located["ward"], strict=True):
+        tally = votes.setdefault(h3.latlng_to_cell(lat, lon, resolution), {})
+        tally[str(ward)] = tally.get(str(ward), 0) + 1
+    return {cell: min(tally, key=lambda w: (-tally[w], w)) for cell, tally in votes.items()}
+
+
+def area_counts(events: pd.DataFrame, *, resolution: int = H3_RESOLUTION) -> pd.DataFrame:
+    """Distinct events and the distinct people behind them, per hexagon and per ward, for each
+    calendar quarter and for the whole window (``period`` ``"all"``, undated events included).
+
+    Hexagons and wards count the same events: a hexagon is counted whole in the ward of
+    :func:`cell_wards`, so a ward holds every event of its hexagons. ``people`` is how many
+    different subjects (the ``subjects`` column) the events involve, the number disclosure
+    control is decided on; an event known twice is counted once. Returns the columns
+    ``area_type`` (``h3`` or ``ward``), ``area``, ``ward`` (for a hexagon, the ward it is
+    counted in), ``period``, ``events`` and ``people``; non-empty areas only.
+    """
+    if events.empty:
+        return pd.DataFrame(columns=AREA_COUNT_COLUMNS)
+    events = events.drop_duplicates(subset=["event_id"])
+    cells = [h3.latlng_to_cell(a, b, resolution) for a, b in zip(events["latitude"], events["longitude"], strict=True)]
+    ward_of_cell = cell_wards(events, resolution=resolution)
+    subjects = events["subjects"] if "subjects" in events else pd.Series([()] * len(events), index=events.index)
+    tally: dict[tuple[str, str, str | None, str], tuple[set[Any], set[Any]]] = {}
+    for cell, event, day, who in zip(cells, events["event_id"], events["date"], subjects, strict=True):
+        periods = [WHOLE_WINDOW] if not isinstance(day, str) or not day else [WHOLE_WINDOW, quarter_of(day)]
+        ward = ward_of_cell.get(cell)
+        areas: list[tuple[str, str, str | None]] = [("h3", cell, ward)]
+        if ward is not None:
+            areas.append(("ward", ward, ward))
+        for area_type, area, in_ward in areas:
+            for period in periods:
+                seen, people = tally.setdefault((area_type, area, in_ward, period), (set(), set()))
+                seen.add(event)
+                people.update(who or ())
+    rows = [
+        (area_type, area, ward, period, len(seen), len(people))
+        for (area_type, area, ward, period), (seen, people) in sorted(tally.items(), key=lambda kv: str(kv[0]))
+    ]
+    return pd.DataFrame(rows, columns=AREA_COUNT_COLUMNS)
+
+
 def predictive_accuracy_index(
     flagged: Iterable[str], cells: Iterable[str], later: pd.DataFrame, *, resolution: int = H3_RESOLUTION
 ) -> float:
@@ -245,7 +312,9 @@ def find_hotspots(
     of the harm events and scores it on the latest ``holdout`` share.
 
     Returns ``cells`` (Gi* per hexagon, with ``sightings``), ``wards`` (counts per ward),
-    ``trend`` (per ward and month), ``periods`` (per hexagon and quarter), ``density`` (kernel
+    ``trend`` (per ward and month), ``periods`` (per hexagon and quarter), ``area_counts``
+    (events and people per hexagon and ward, by quarter and whole window, the published counts
+    rest on these), ``density`` (kernel
     surface), ``pai``, ``cutoff`` (the date that splits the events) and ``events`` (how many the
     harm layer holds).
     """
@@ -268,6 +337,7 @@ def find_hotspots(
         "wards": wards.sort_values(["count", "ward"], ascending=[False, True]),
         "trend": monthly_trend(harm, by="ward"),
         "periods": count_by_cell_and_quarter(harm, resolution=resolution),
+        "area_counts": area_counts(harm, resolution=resolution),
         "density": kernel_density(harm),
         "pai": pai,
         "cutoff": cutoff,

@@ -20,6 +20,7 @@ import h3
 from branca.element import Element, Figure
 
 from app.exports import asset_text, script_safe
+from app.strategic import MEASURE, SUPPRESSED
 from geodata.boundaries import ward_centres, ward_names
 
 LEAFLET_DIR = Path(__file__).parent / "static" / "leaflet"
@@ -78,7 +79,7 @@ def _features(cells: Sequence[Mapping[str, Any]], hot: set[str], places: Mapping
     features = []
     for cell in sorted(set(counts) | hot):
         count = counts.get(cell)
-        parts = [f"events: {count}" if count is not None else "events: fewer than 10"]
+        parts = [f"{MEASURE}: {count if count is not None else SUPPRESSED}"]
         if cell in places:
             parts.insert(0, places[cell])
         if cell in hot:
@@ -103,7 +104,7 @@ def _wards(boundaries: Mapping[str, Any] | None, wards: Sequence[Mapping[str, An
         code = str(props.get("ward_code", ""))
         count = counts.get(code)
         name = str(props.get("ward_name") or code)
-        info = f"{name}: {count if count is not None else 'fewer than 10'} events"
+        info = f"{name}: {MEASURE} {count if count is not None else SUPPRESSED}"
         features.append(
             {
                 "type": "Feature",
@@ -172,8 +173,8 @@ def hotspot_map(
     legend = (
         "<div style='position:absolute;top:10px;left:54px;z-index:1000;background:#fff;padding:6px 8px;"
         "border:1px solid #999;font:12px sans-serif'>"
-        f"<b>{map_text('Exploitation-related events, ' + str(view.get('period_label') or view['period']))}</b><br>"
-        "Blue: published count (under 10 suppressed, rounded to 5)<br>"
+        f"<b>{map_text(MEASURE.capitalize() + ', ' + str(view.get('period_label') or view['period']))}</b><br>"
+        "Blue: published count (rounded to 5; suppressed under 10 or under 10 different people)<br>"
         f"<span style='color:{HOT_OUTLINE}'>Red outline</span>: Gi* hotspot</div>"
     )
     root.html.add_child(Element(legend))

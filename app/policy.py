@@ -109,6 +109,7 @@ def source_agency(source: str) -> str:
     return SOURCE_AGENCIES.get(prefix, "other agency")
 
 
-def public_count(count: int) -> int | None:
-    """A count fit for a strategic lead: suppressed under 10, otherwise rounded to the nearest 5."""
-    return safe_count(count)
+def public_count(count: int, *, people: int | None = None) -> int | None:
+    """A count fit for a strategic lead: suppressed under 10 or when fewer than 10 different people
+    stand behind it, otherwise rounded to the nearest 5."""
+    return safe_count(count, people=people)

@@ -11,19 +11,21 @@ from geodata.boundaries import ward_names
 
 SHOWN_COLOUR = "#3182bd"
 SUPPRESSED_COLOUR = "#d9d9d9"
-SUPPRESSED_KEY = "fewer than 10 (suppressed; the grey bar is the upper bound)"
+SUPPRESSED_KEY = "s: suppressed (a faint band, no value shown)"
 
 
 def monthly_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """A Vega-Lite bar chart with every month in order: a suppressed month is a grey bar marked "<10", never left out."""
+    """A Vega-Lite bar chart with every month in order: a suppressed month is a grey band marked "s", never left out."""
+    top = max([THRESHOLD, *(r["count"] for r in rows if r["count"] is not None)])
     values = [
         {
             "date": f"{r['category']}-01",
             "month": labels.month_text(r["category"]),
-            "height": r["count"] if r["count"] is not None else THRESHOLD,
+            # A suppressed month is a faint band the height of the chart: a value would be a disclosure.
+            "height": r["count"] if r["count"] is not None else top,
             "status": "published" if r["count"] is not None else SUPPRESSED_KEY,
             "shown": r["shown"],
-            "mark": "" if r["count"] is not None else "<10",
+            "mark": "" if r["count"] is not None else "s",
         }
         for r in rows
     ]
@@ -42,6 +44,12 @@ def monthly_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
             {
                 "mark": {"type": "bar", "stroke": "#888", "strokeWidth": 1},
                 "encoding": {
+                    "opacity": {
+                        "field": "status",
+                        "type": "nominal",
+                        "scale": {"domain": ["published", SUPPRESSED_KEY], "range": [1, 0.35]},
+                        "legend": None,
+                    },
                     "x": x,
                     "strokeDash": {
                         "field": "status",
@@ -82,14 +90,24 @@ def category_text(measure: str, category: str, wards: Mapping[str, str]) -> str:
 
 gw = session.page_gateway("view_dashboard")
 st.title("Management information")
-st.caption(
-    'Counts under 10 are suppressed (shown as "fewer than 10") and the rest rounded to the nearest 5 (ONS rule). '
-    "No individuals."
-)
 measures = gw.dashboard()
 if not measures:
     st.warning("No analysis yet: run `disrupt analyse`.")
     st.stop()
+st.caption(
+    "A count is shown only when it is 10 or more and rests on 10 or more different children (a month of 11 "
+    'missing episodes of 8 children is suppressed), rounded to the nearest 5 (ONS rule); others read "suppressed". '
+    "Where the suppressed categories of a measure could be worked out from the others and the number of all "
+    "children, another is suppressed with them. No individuals."
+)
+run = gw.analysis_run() or {}
+on = labels.date_text(str(run["as_of"])) if run.get("as_of") else "the latest date in the data"
+st.info(
+    f"Who is counted as a child: a person under 18 on {widgets.plain(on)} (the latest date in the data) who is known to "
+    "children's social care (a referral), was reported missing, or is recorded as the victim of a crime; each "
+    "child once. Children's social care's own list holds only the first of these: compare it with "
+    '"known to children\'s social care" under "Children by how they are known".'
+)
 wards = ward_names(map_view.load_boundaries(session.runtime().settings.boundaries_path))
 for measure, rows in measures.items():
     st.subheader(measure.capitalize())
@@ -97,8 +115,8 @@ for measure, rows in measures.items():
     if monthly and rows:
         suppressed = sum(r["count"] is None for r in rows)
         st.vega_lite_chart(monthly_chart(rows), width="stretch")
-        if suppressed:
-            st.caption(f"{suppressed} of {len(rows)} months had fewer than 10 and are marked, not left out.")
+        if suppressed:  # how many is not said: a caption states no count of suppressed cells
+            st.caption("Suppressed months are marked in their place, not left out.")
     widgets.table(
         [
             {"month": r["category"], "count": r["shown"]}

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app import exports, labels, map_view, session, widgets
+from app import exports, labels, map_view, session, strategic, widgets
 
 gw = session.page_gateway("view_hotspots")
 st.title("Hotspot map")
@@ -28,18 +28,22 @@ html = map_view.hotspot_map(
 widgets.map_frame(html)
 # How many areas were suppressed is not said: with the published ones it would bound the rest.
 st.caption(
-    f"Exploitation-related events in {view['period_label']}: counts of 10 or more rounded to 5; every other "
-    'area, none included, reads "fewer than 10". Gi* hotspot hexagons (outlined) are found over the whole '
-    "analysis window, whichever quarter is shown."
+    f"Counted: {strategic.MEASURE} in {view['period_label']} ({strategic.MEASURE_MEANS}). Hexagons and wards "
+    "count the same events; each hexagon is counted whole in the ward where most of its events were recorded, "
+    "so a ward holds all of its hexagons' events. A count is shown only when its events involve 10 or more "
+    "different people, rounded to the nearest 5; some areas are suppressed "
+    f"({strategic.SUPPRESSED_MEANS}, or suppressed with another so that it cannot be worked out by "
+    "subtraction). Gi* hotspot hexagons (outlined) are found over the whole analysis window, whichever quarter "
+    "is shown."
 )
 if boundaries is None:
     st.info("No ward boundaries are configured (DISRUPT_BOUNDARIES), so wards are shown by code.")
 left, right = st.columns(2)
 with left:
-    st.markdown("**Wards**")
+    st.markdown(f"**Wards**: {strategic.MEASURE}")
     widgets.table(view["ward_table"], columns=["ward", "count"])
 with right:
-    st.markdown("**Hexagons** (published counts and Gi* hotspots)")
+    st.markdown(f"**Hexagons**: {strategic.MEASURE} (published counts and Gi* hotspots)")
     widgets.table(view["cell_table"], columns=["place", "count", "hotspot"])
 briefing = exports.briefing_html(
     f"Hotspot briefing, {view['period_label']}",

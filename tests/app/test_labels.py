@@ -60,7 +60,7 @@ def test_monthly_measures_list_every_month_with_suppressed_ones_marked() -> None
     )
     months = board["missing episodes by month"]
     assert [m["category"] for m in months] == ["2025-01", "2025-02", "2025-03", "2025-04"]
-    assert [m["shown"] for m in months] == ["25", "fewer than 10", "fewer than 10", "10"]
+    assert [m["shown"] for m in months] == ["25", "suppressed", "suppressed", "10"]
 
 
 def test_wards_are_named_and_hexagons_placed_in_their_ward() -> None:
@@ -80,14 +80,16 @@ def test_wards_are_named_and_hexagons_placed_in_their_ward() -> None:
     }
     view = strategic.hotspot_areas(
         [{"entity_id": cell, "count": 23, "hotspot": True}],
-        [],
-        [{"entity_id": "Z05000009", "month": "2025-01", "count": 12}],
+        [
+            {"entity_id": cell, "area_type": "h3", "ward": "Z05000009", "period": "all", "events": 12, "people": 12},
+            {"entity_id": "Z05000009", "area_type": "ward", "period": "all", "events": 12, "people": 12},
+        ],
         None,
         boundaries=boundaries,
     )
     assert view["ward_table"] == [
         {"area": "Z05000009", "count": 10, "ward": "Fennwick"},
-        {"area": "Z05000001", "count": "fewer than 10", "ward": "Tormere Green"},
+        {"area": "Z05000001", "count": "suppressed", "ward": "Tormere Green"},
     ]
     assert view["cell_table"][0]["place"] == "Fennwick" and view["cell_table"][0]["hotspot"]
 

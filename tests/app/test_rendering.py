@@ -64,8 +64,7 @@ def test_network_labels_and_titles_are_escaped_and_the_export_is_self_contained(
 def test_the_map_escapes_ward_names_and_loads_no_remote_script() -> None:
     view = strategic.hotspot_areas(
         [{"entity_id": "8919441882fffff", "count": 23, "hotspot": True}],
-        [],
-        [{"entity_id": "W1", "month": "2025-01", "count": 12}],
+        [{"entity_id": "W1", "area_type": "ward", "period": "all", "events": 12, "people": 12}],
         None,
     )
     boundaries = {
@@ -90,25 +89,21 @@ def test_the_map_escapes_ward_names_and_loads_no_remote_script() -> None:
 
 
 def test_strategic_counts_are_suppressed_and_rounded() -> None:
-    view = strategic.hotspot_areas(
-        [{"entity_id": "a", "count": 9}, {"entity_id": "b", "count": 12}, {"entity_id": "c", "count": 0}],
-        [{"entity_id": "a", "period": "2025-Q1", "count": 11}],
-        [{"entity_id": "W1", "month": "2025-02", "count": 4}, {"entity_id": "W1", "month": "2025-03", "count": 8}],
-        None,
-    )
-    assert view["cells"] == [{"area": "b", "count": 10}] and view["cells_suppressed"] == 1
-    quarter = strategic.hotspot_areas(
-        [],
-        [{"entity_id": "a", "period": "2025-Q1", "count": 11}],
-        [{"entity_id": "W1", "month": "2025-02", "count": 4}, {"entity_id": "W1", "month": "2025-03", "count": 8}],
-        "2025-Q1",
-    )
+    counts = [
+        {"entity_id": "a", "area_type": "h3", "period": "all", "events": 9, "people": 9},
+        {"entity_id": "b", "area_type": "h3", "period": "all", "events": 12, "people": 12},
+        {"entity_id": "a", "area_type": "h3", "period": "2025-Q1", "events": 11, "people": 11},
+        {"entity_id": "W1", "area_type": "ward", "period": "2025-Q1", "events": 12, "people": 12},
+    ]
+    view = strategic.hotspot_areas([], counts, None)
+    assert view["cells"] == [{"area": "b", "count": 10}] and "cells_suppressed" not in view
+    quarter = strategic.hotspot_areas([], counts, "2025-Q1")
     assert quarter["cells"] == [{"area": "a", "count": 10}] and quarter["wards"] == [{"area": "W1", "count": 10}]
     board = strategic.dashboard(
         [{"measure": "m", "category": "x", "count": 7}, {"measure": "m", "category": "y", "count": 23}]
     )
     assert board["m"] == [
-        {"category": "x", "count": None, "shown": "fewer than 10"},
+        {"category": "x", "count": None, "shown": "suppressed"},
         {"category": "y", "count": 25, "shown": "25"},
     ]
 

@@ -1,5 +1,6 @@
-"""A strategic lead's task in a real browser: pick a quarter, read the wards by name, and see the months
-whose counts are suppressed marked as suppressed, in their place, never left out."""
+"""A strategic lead's task in a real browser: pick a quarter, read the wards by name, see the months
+whose counts are suppressed marked as suppressed, in their place, never left out, and read a hexagon
+and its ward as the same events, and who is counted as a child."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Locator, Page
 
-from app.labels import month_text, quarter_text
+from analytics.dashboard import ALL_CHILDREN, KNOWN_TO_CARE, REPORTED_MISSING
+from analytics.disclosure import safe_count
+from app.labels import date_text, month_text, quarter_text
+from app.strategic import SUPPRESSED
 from graph import open_store
 from tests.app.browser import shot, sign_in
 from tests.app.conftest import AppWorld
@@ -96,8 +100,8 @@ def test_strategic_lead_sees_suppressed_months_marked_in_their_place(
     months, counts = cells[0::2], cells[1::2]
     assert months == [month_text(m) for m in sorted(truth)]  # every month, in order, none skipped
     for month in small:
-        assert counts[months.index(month_text(month))] == "fewer than 10"
-    page.get_by_text(f"{len(small)} of {len(truth)} months had fewer than 10").first.wait_for(timeout=10000)
+        assert counts[months.index(month_text(month))] == SUPPRESSED
+    page.get_by_text("Suppressed months are marked in their place, not left out.").first.wait_for(timeout=10000)
     everything = page.locator("[data-testid='stDataFrame'] [role='gridcell']").all_text_contents()
     assert not [c for c in everything if WARD_CODE.search(c) or "_" in c]  # wards by name, no codes
     by_ward = [r["category"] for r in rows if r["measure"] == "businesses of concern by ward"]
@@ -113,4 +117,53 @@ def test_strategic_lead_sees_suppressed_months_marked_in_their_place(
     page.set_viewport_size({"width": 1400, "height": 2400})
     page.get_by_role("heading", name="Children missing by month").scroll_into_view_if_needed()
     shot(page, "dashboard", tmp_path)
+    assert not blocked, blocked
+
+
+# A caption that states how many areas or months were suppressed ("17 hexagons", "21 of 24 months").
+EXACT_SUPPRESSED = re.compile(r"\b\d+\s+(?:of\s+\d+\s+)?(?:areas?|hexagons?|wards?|months?|categories)\b")
+
+
+def _captions(page: Page) -> list[str]:
+    return page.locator("[data-testid='stCaptionContainer'], [data-testid='stAlert']").all_inner_texts()
+
+
+def test_strategic_lead_reads_a_hexagon_and_its_ward_as_the_same_events_and_who_is_a_child(
+    server: str, browser: Browser, app_world: AppWorld, tmp_path: Path
+) -> None:
+    truth = json.loads((app_world.data_dir / "world-5000-1" / "truth.json").read_text())
+    store = open_store(app_world.store_url)
+    as_of = str(store.read_results("summary").rows[0]["as_of"])  # type: ignore[union-attr]
+    store.close()
+    blocked: list[str] = []
+    page = sign_in(browser, server, "strategic", blocked)
+    page.get_by_role("link", name="Hotspot map").click()
+    page.get_by_text("Counted: exploitation-related events in the whole window").wait_for(timeout=30000)
+    page.wait_for_timeout(1500)  # the tables below the caption finish drawing
+    wards_seen = _cells(_table(page, 0))
+    wards = dict(zip(wards_seen[0::2], wards_seen[1::2], strict=True))
+    hexagons = _cells(_table(page, 1))
+    published = [(place, int(n)) for place, n in zip(hexagons[0::3], hexagons[1::3], strict=True) if n.isdigit()]
+    assert published, hexagons
+    for place, count in published:  # "Fennwick, west (3 of 3)": the hexagon lies in Fennwick
+        ward = place.split(",")[0].split(" (")[0]
+        assert wards[ward].isdigit() and int(wards[ward]) >= count, (place, count, ward, wards[ward])
+    assert not [c for c in _captions(page) if EXACT_SUPPRESSED.search(c)], _captions(page)
+    page.set_viewport_size({"width": 1400, "height": 1500})
+    shot(page, "hotspot-map-hexagon-and-ward", tmp_path)
+
+    page.get_by_role("link", name="Management information").click()
+    page.get_by_text(f"Who is counted as a child: a person under 18 on {date_text(as_of)}").wait_for(timeout=30000)
+    heading = page.get_by_role("heading", name="Children by how they are known")
+    cells = _cells(heading.locator("xpath=following::*[@data-testid='stDataFrame'][1]"))
+    known = dict(zip(cells[0::2], cells[1::2], strict=True))
+    care = truth["files"]["care/children.xlsx"]  # children's social care's own list, less its rows set aside
+    on_care_list = len(set(truth["records"]["care/children.xlsx"].values())) - care["bad_rows"]
+    assert known[KNOWN_TO_CARE] == str(safe_count(on_care_list))
+    missing = truth["distinct"]["children_dated_by_their_records"]["with_episodes"]
+    assert known[REPORTED_MISSING] == str(safe_count(missing))
+    assert int(known[ALL_CHILDREN]) > int(known[KNOWN_TO_CARE])
+    assert not [c for c in _captions(page) if EXACT_SUPPRESSED.search(c)], _captions(page)
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    shot(page, "dashboard-who-is-a-child", tmp_path)
     assert not blocked, blocked
