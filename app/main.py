@@ -78,9 +78,10 @@ def _sidebar(role: str, name: str) -> None:
         if session.purpose():
             st.caption(f"Purpose: {plain(session.purpose())}")
         if st.button("Sign out"):
-            session.sign_out(every_tab=True)
+            session.sign_out()  # ends the server session: every tab of this browser
             _forget_the_page()
             st.rerun()
+        session.claim_cookie()
         _idle_watch()
 
 
@@ -89,10 +90,12 @@ def _idle_watch() -> None:
     """Signs an idle screen out by itself, so a child's profile does not stay on an unattended screen.
 
     The fragment reruns on its own every few seconds without counting as activity; once the
-    session has been idle past the limit, the whole app reruns and the sign-in page replaces it.
+    session has been idle past the limit, or was signed out in another tab, the whole app reruns
+    and the sign-in page replaces it.
     """
-    if session.idle_for() > session.runtime().settings.idle_minutes * 60:
-        session.sign_out("signed out after inactivity")
+    reason = session.ended()
+    if reason is not None:
+        session.sign_out(reason, end_server_session=reason != session.ELSEWHERE)
         _forget_the_page()
         st.rerun(scope="app")
 

@@ -6,11 +6,17 @@ session; an embedded store is opened per session, so that sessions read side by 
 when its session signs out. A page calls :func:`page_gateway` with the capability it needs;
 that stops the page with a clear message when the user is signed out, has given no purpose, or
 holds a role that may not see it (and the refusal is audited).
+
+A signed-in session lives on the server (:mod:`app.web_sessions`) and is bound to the browser's
+HttpOnly cookie (:mod:`app.asgi`): every run checks that the websocket carries that cookie, so a
+client that knows only a Streamlit session id is signed out; a page load carrying it is signed in
+again with its purpose (a refresh keeps the user signed in); signing out or idling past the limit
+deletes the server session, which ends every tab.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -21,6 +27,7 @@ from app.accounts import Accounts, User, open_app_db
 from app.audit import AuditLog
 from app.gateway import Gateway, LedgerView, Viewer
 from app.policy import AccessDenied, Capability, a_role, require
+from app.web_sessions import CLAIM_PATH, COOKIE, WebSession, WebSessions
 from disrupt.settings import Settings, load_settings
 from graph.neo4j_config import NEO4J_SCHEMES
 from graph.store import GraphStore, open_store
@@ -29,11 +36,9 @@ _USER = "disrupt_user"
 _PURPOSE = "disrupt_purpose"
 _SEEN = "disrupt_last_seen"
 _STORE = "disrupt_store"
-_BROWSER = "disrupt_browser"
-_SIGNED_IN_AT = "disrupt_signed_in_at"
-# Streamlit sets this cookie on the page load of each browser (XSRF protection is on); a client that
-# knows only a session id does not have it. Its digest binds a signed-in session to the browser.
-_BROWSER_COOKIE = "_streamlit_xsrf"
+_WEB = "disrupt_web_session"  # the id of the server session this Streamlit session is signed in under
+_CLAIM = "disrupt_claim"  # the one-use claim the page spends for its fresh cookie (app/asgi.py)
+ELSEWHERE = "signed out: the session was resumed from another browser"
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Runtime:
     settings: Settings
     accounts: Accounts
     audit: AuditLog
+    sessions: WebSessions
 
 
 @st.cache_resource
@@ -48,36 +54,18 @@ def runtime() -> Runtime:
     """Settings and the app database, shared by every session of this process."""
     settings = load_settings()
     db = open_app_db(settings.app_db_path)
-    return Runtime(settings, Accounts(db), AuditLog(db))
+    return Runtime(settings, Accounts(db), AuditLog(db), WebSessions(db))
 
 
-@st.cache_resource
-def _sign_outs() -> dict[tuple[str, str], float]:
-    """When each user last signed out in each browser (this process): other tabs end with it."""
-    return {}
+def _cookie() -> str:
+    """The browser's HttpOnly session cookie as this run's websocket carried it ("" where there is none)."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) else ""
 
 
-def _browser() -> str:
-    """A digest of the token that tells this browser apart ("" where there is none, as in AppTest)."""
-    cookie = st.context.cookies.get(_BROWSER_COOKIE)
-    token = _xsrf_token(cookie) if isinstance(cookie, str) else b""
-    return hashlib.sha256(token).hexdigest() if token else ""
-
-
-def _xsrf_token(cookie: str) -> bytes:
-    """The browser's XSRF token from its cookie, unmasked: each page load masks it anew (Tornado's v2 format).
-
-    >>> _xsrf_token("2|01000000|0302|1796159916") == _xsrf_token("2|03000000|0102|1796159916")
-    True
-    """
-    parts = cookie.split("|")
-    try:
-        if len(parts) == 4 and parts[0] == "2":
-            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
-            return bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked)) if mask else b""
-        return cookie.encode()
-    except ValueError:  # not hex: keep the raw value, which still tells browsers apart
-        return cookie.encode()
+def _served() -> bool:
+    """Whether this run came over a websocket (a browser), not from the AppTest harness, which has no client."""
+    return bool(st.context.headers)
 
 
 @st.cache_resource
@@ -116,20 +104,16 @@ def current_user() -> User | None:
     The account is read again on every run, so removing a user or changing their role takes
     effect at their next click: a removed user is signed out, and so is one whose role changed
     (they sign in again under the new role and give a new purpose). A session idle for longer
-    than the configured limit is signed out too.
+    than the configured limit is signed out, and so is one whose websocket does not carry the
+    browser cookie it was signed in with. With nobody signed in, a page load carrying the cookie
+    of a live server session signs that session's user in again.
     """
     user: User | None = st.session_state.get(_USER)
     if user is None:
-        return None
-    if idle_for() > runtime().settings.idle_minutes * 60:
-        sign_out("signed out after inactivity")
-        return None
-    browser = st.session_state.get(_BROWSER, "")
-    if browser != _browser():
-        sign_out("signed out: the session was resumed from another browser")
-        return None
-    if _sign_outs().get((user.name, browser), -1.0) > st.session_state.get(_SIGNED_IN_AT, 0.0):
-        sign_out("signed out in another tab")
+        return _resume()
+    reason = ended()
+    if reason is not None:
+        sign_out(reason, end_server_session=reason != ELSEWHERE)
         return None
     now = runtime().accounts.get(user.name)
     if now is None:
@@ -139,28 +123,86 @@ def current_user() -> User | None:
         sign_out(f"signed out: the role changed from {user.role} to {now.role}")
         return None
     st.session_state[_SEEN] = time.monotonic()
+    if web_id := st.session_state.get(_WEB):
+        runtime().sessions.touch(web_id)
     return user
 
 
+def ended() -> str | None:
+    """Why this signed-in session may no longer be used (None while it may), without counting as activity."""
+    limit = runtime().settings.idle_minutes * 60
+    web_id = st.session_state.get(_WEB)
+    if web_id is None:  # only the AppTest harness signs in without a server session
+        if _served():
+            return "signed out: no server session"
+        return "signed out after inactivity" if idle_for() > limit else None
+    row = runtime().sessions.get(web_id)
+    if row is None:
+        return "signed out in another tab or after inactivity"
+    if not row.carried_by(_cookie()):
+        return ELSEWHERE
+    if row.idle_for() > limit:
+        return "signed out after inactivity"
+    return None
+
+
+def _resume() -> User | None:
+    """Sign in again the user of the live server session whose cookie this page load carries, if any."""
+    rt = runtime()
+    row = rt.sessions.find(_cookie())
+    if row is None:
+        return None
+    user = rt.accounts.get(row.user)
+    if row.idle_for() > rt.settings.idle_minutes * 60 or user is None or user.role != row.role:
+        rt.sessions.end(row.id)
+        return None
+    _hold(user, row)
+    if row.purpose:
+        st.session_state[_PURPOSE] = row.purpose
+    rt.audit.record(
+        user=user.name, role=user.role, action="sign in", purpose=row.purpose or "-", outcome="shown",
+        detail="resumed: a page load in the browser that signed in",
+    )  # fmt: skip
+    return user
+
+
+def _hold(user: User, row: WebSession) -> None:
+    st.session_state[_USER] = user
+    st.session_state[_WEB] = row.id
+    st.session_state[_SEEN] = time.monotonic()
+    runtime().sessions.touch(row.id)
+
+
 def idle_for() -> float:
-    """Seconds since this session's user last did something."""
+    """Seconds since this session's user last did something (in any tab of their browser)."""
+    web_id = st.session_state.get(_WEB)
+    row = runtime().sessions.get(web_id) if web_id else None
+    if row is not None:
+        return row.idle_for()
     return time.monotonic() - float(st.session_state.get(_SEEN, 0.0))
 
 
 def sign_in(user: User) -> None:
-    st.session_state[_USER] = user
-    st.session_state[_SEEN] = time.monotonic()
-    st.session_state[_SIGNED_IN_AT] = time.monotonic()
-    st.session_state[_BROWSER] = _browser()
+    """Sign ``user`` in: a server session bound to this browser's cookie, which the page then claims."""
+    rt = runtime()
+    rt.sessions.end_idle(rt.settings.idle_minutes * 60)
+    row, claim = rt.sessions.begin(user.name, user.role, _cookie())
     st.session_state.pop(_PURPOSE, None)
-    runtime().audit.record(user=user.name, role=user.role, action="sign in", purpose="-", outcome="shown")
+    _hold(user, row)
+    st.session_state[_CLAIM] = claim
+    rt.audit.record(user=user.name, role=user.role, action="sign in", purpose="-", outcome="shown")
 
 
-def sign_out(reason: str = "signed out", *, every_tab: bool = False) -> None:
-    """End this session (and, with ``every_tab``, this user's other sessions in this browser)."""
+def sign_out(reason: str = "signed out", *, end_server_session: bool = True) -> None:
+    """End this session and, with ``end_server_session``, the server session, so every tab of the browser.
+
+    A session resumed from another browser keeps its server session: the client that took it over
+    must not be able to sign the real browser out.
+    """
     user: User | None = st.session_state.get(_USER)
-    if user is not None and every_tab:
-        _sign_outs()[(user.name, st.session_state.get(_BROWSER, ""))] = time.monotonic()
+    web_id = st.session_state.get(_WEB)
+    if web_id and end_server_session:
+        runtime().sessions.end(web_id)
     if user is not None:
         runtime().audit.record(
             user=user.name, role=user.role, action="sign out", purpose="-", outcome="shown", detail=reason
@@ -170,12 +212,42 @@ def sign_out(reason: str = "signed out", *, every_tab: bool = False) -> None:
         del st.session_state[key]
 
 
+def claim_cookie() -> None:
+    """Until the page has claimed its fresh session cookie, an invisible frame that claims it.
+
+    The frame is same-origin (``st.iframe`` of HTML) and posts the one-use claim, which reached it over
+    this session's websocket, never in a URL; the answer sets the HttpOnly cookie.
+    """
+    claim = st.session_state.get(_CLAIM)
+    if not claim:
+        return
+    row = runtime().sessions.get(str(st.session_state.get(_WEB, "")))
+    if row is None or row.cookie_hash is not None or not _served():
+        st.session_state.pop(_CLAIM, None)
+        return
+    st.iframe(_claim_page(claim), height=1)
+
+
+def _claim_page(claim: str) -> str:
+    """The frame's script: post the claim with the XSRF token, as Streamlit's own uploads do."""
+    body = json.dumps(json.dumps({"claim": claim}))  # a JS string literal holding the JSON body
+    return (
+        "<script>const x = document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/);"
+        f' fetch("{CLAIM_PATH}", {{method: "POST", credentials: "same-origin", cache: "no-store",'
+        ' headers: {"Content-Type": "application/json", "X-Xsrftoken": x ? decodeURIComponent(x[1]) : ""},'
+        f" body: {body}}});</script>"
+    )
+
+
 def purpose() -> str:
     return str(st.session_state.get(_PURPOSE, ""))
 
 
 def set_purpose(text: str) -> None:
+    """Record the purpose for this session (and its server session, so a refresh keeps it)."""
     st.session_state[_PURPOSE] = text.strip()
+    if web_id := st.session_state.get(_WEB):
+        runtime().sessions.set_purpose(web_id, text.strip())
 
 
 def page_gateway(capability: Capability) -> Gateway:

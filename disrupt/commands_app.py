@@ -24,7 +24,9 @@ from disrupt.cliutil import audit_change, console
 from disrupt.settings import Settings
 
 log = logging.getLogger(__name__)
-MAIN_SCRIPT = Path(__file__).resolve().parent.parent / "app" / "main.py"
+# The ASGI entry (app/asgi.py) wraps the Streamlit script app/main.py with the session cookie and
+# the websocket's origin and XSRF checks; `streamlit run` finds its App and serves it with uvicorn.
+SERVER_ENTRY = Path(__file__).resolve().parent.parent / "app" / "asgi.py"
 DEMO_USERS = {role: f"demo-{role}" for role in ROLES}
 
 
@@ -35,7 +37,7 @@ def _accounts(settings: Settings) -> Accounts:
 def streamlit_command(host: str, port: int) -> list[str]:
     """The command that serves the app: headless, no usage statistics, XSRF protection on."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(MAIN_SCRIPT),
+        sys.executable, "-m", "streamlit", "run", str(SERVER_ENTRY),
         "--server.address", host,
         "--server.port", str(port),
         "--server.headless", "true",

@@ -1,7 +1,8 @@
 """Moving around as a person does: a page's address brings the user back to the same view.
 
-A refresh, or a link pasted by a colleague, signs the user in again (the link carries no
-credential) and then opens the page and state the address named.
+A link pasted by a colleague asks them to sign in (the link carries no credential) and then
+opens the page and state the address named; a refresh in the signed-in browser opens it at once
+(tests/app/test_session_cookie.py).
 """
 
 from __future__ import annotations
