@@ -394,8 +394,8 @@ class Gateway:
             if text.strip()
             else []
         )
-        born_given = f"date of birth {'given' if born else 'not given'}"
-        self._log("licensing search", [r["entity_id"] for r in rows], detail=f"{self.audit.searched(text)}; {born_given}")
+        detail = f"{self.audit.searched(text)}; date of birth {'given' if born else 'not given'}"  # text withheld
+        self._log("licensing search", [r["entity_id"] for r in rows], detail=detail)
         return rows
 
     def licensing_register(self, name: str, *, born: dt.date | None) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app import navigation, session
+from app.audit import check_sign_in
 from app.policy import ROLE_TITLES, a_role, may
 from app.widgets import plain
 
@@ -32,9 +33,10 @@ def _sign_in_page() -> None:
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        user = rt.accounts.verify(name.strip(), password)
+        # a refusal is counted, not written once per attempt, and a name no account has is withheld
+        ip = st.context.ip_address  # None on loopback (and not a string under AppTest)
+        user = check_sign_in(rt.accounts, rt.audit, name.strip(), password, client=ip if isinstance(ip, str) else "")
         if user is None:
-            rt.audit.record(user=name.strip()[:40] or "-", role="-", action="sign in", purpose="-", outcome="refused")
             st.error("Wrong user name or password, or the account is locked for 15 minutes after 5 failed attempts.")
         else:
             session.sign_in(user)

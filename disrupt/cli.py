@@ -80,7 +80,7 @@ def search(
     with opened(ctx, store_url) as store:
         _check_kinds(store, kinds)
         hits = find_entities(store, text, kinds=kinds or None, limit=limit)
-    audit_read(ctx, "search", [e.id for e in hits], detail=f"text={text[:200]!r}")
+    audit_read(ctx, "search", [e.id for e in hits], searched=text)  # the text is kept only as a hash
     if as_json:
         emit_json([_entity_row(e) for e in hits])
         return

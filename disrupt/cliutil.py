@@ -52,28 +52,34 @@ def opened(ctx: click.Context, store_url: str | None) -> Iterator[GraphStore]:
         store.close()
 
 
-def audit_read(ctx: click.Context, action: str, records: Iterable[str], detail: str = "") -> None:
+def audit_read(
+    ctx: click.Context, action: str, records: Iterable[str], detail: str = "", *, searched: str | None = None
+) -> None:
     """Record a command-line read of personal data in the app's audit log, before it is printed.
 
     The user is the operating-system login and the purpose comes from ``DISRUPT_PURPOSE`` (the
-    command line has no session to ask it in).
+    command line has no session to ask it in). ``searched`` (text typed to find someone) is kept
+    only as its length and keyed hash (:meth:`app.audit.AuditLog.searched`).
     """
-    _audit(ctx, action, list(records), "shown", detail)
+    _audit(ctx, action, list(records), "shown", detail, searched=searched)
 
 
-def audit_change(ctx: click.Context, action: str, outcome: Outcome, detail: str) -> None:
-    """Record a command-line change to what the store holds (an erasure, a lift) in the app's
-    audit log: who made it, under which case reference. ``detail`` names no person. The change is
-    made already, so a log that cannot be written is reported, not hidden behind a traceback."""
+def audit_change(ctx: click.Context, action: str, outcome: Outcome, detail: str, records: Iterable[str] = ()) -> None:
+    """Record a command-line change to what the store holds (an erasure, a lift, a load, a merge) in
+    the app's audit log: who made it, under which case reference, and the ids of the entities it
+    touched. ``detail`` names no person. The change is made already, so a log that cannot be written
+    is reported, not hidden behind a traceback."""
     try:
-        _audit(ctx, action, [], outcome, detail)
+        _audit(ctx, action, list(records), outcome, detail)
     except (sqlite3.Error, OSError) as exc:
         raise click.ClickException(
             f"done ({detail}), but the audit log could not be written ({exc}); record who made it by other means"
         ) from exc
 
 
-def _audit(ctx: click.Context, action: str, records: list[str], outcome: Outcome, detail: str) -> None:
+def _audit(
+    ctx: click.Context, action: str, records: list[str], outcome: Outcome, detail: str, *, searched: str | None = None
+) -> None:
     settings: Settings = ctx.obj
     db = open_app_db(settings.app_db_path)
     try:
@@ -85,6 +91,7 @@ def _audit(ctx: click.Context, action: str, records: list[str], outcome: Outcome
             purpose=os.environ.get("DISRUPT_PURPOSE", "") or "command line, no purpose given (set DISRUPT_PURPOSE)",
             outcome=outcome,
             detail=detail,
+            searched=searched,
         )
     finally:
         db.close()

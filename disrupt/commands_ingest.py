@@ -15,6 +15,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from disrupt.audited import (
+    audit_import,
+    audit_ingest,
+    audit_ingest_stopped,
+    audit_resolution,
+    audit_split,
+    canonical_ids,
+)
 from disrupt.cliutil import audit_read, console, emit_json, json_option, opened, store_option
 from disrupt.settings import Settings
 from graph import GraphError, GraphStore
@@ -196,18 +204,23 @@ def ingest(
     reason, and leaves nothing in the graph; bad rows of a good file are set aside with reasons.
     """
     with opened(ctx, store_url) as store:
-        report = run_ingest(
-            store,
-            path,
-            _work_dir(ctx),
-            source=source,
-            specs=specs,
-            restart=restart,
-            quiet=quiet or as_json,
-            chunk_size=chunk_size,
-            commit_rows=commit_rows,
-            encoding=encoding,
-        )
+        try:
+            report = run_ingest(
+                store,
+                path,
+                _work_dir(ctx),
+                source=source,
+                specs=specs,
+                restart=restart,
+                quiet=quiet or as_json,
+                chunk_size=chunk_size,
+                commit_rows=commit_rows,
+                encoding=encoding,
+            )
+        except BaseException as exc:  # collection is audited even when the run stops part way
+            audit_ingest_stopped(ctx, path, exc)
+            raise
+    audit_ingest(ctx, report, path)
     if as_json:
         emit_json(report.as_dict())
     else:
@@ -251,7 +264,9 @@ def print_resolve_reports(reports: list[Any]) -> None:
 def resolve(ctx: click.Context, threshold: float, store_url: str | None, as_json: bool) -> None:
     """Resolve people (Splink, trained on the data) and businesses across sources."""
     with opened(ctx, store_url) as store:
+        before = canonical_ids(store)
         reports = run_resolve(store, threshold)
+        audit_resolution(ctx, before, canonical_ids(store), reports)
     if as_json:
         emit_json([vars(r) for r in reports])
     else:
@@ -268,7 +283,9 @@ def split(ctx: click.Context, record_ids: tuple[str, ...], reference: str, store
     from ingest.resolve import split_records
 
     with opened(ctx, store_url) as store:
+        before = store.canonical_ids(record_ids)
         moved = split_records(store, record_ids, reference=reference)
+        audit_split(ctx, store, record_ids, before, moved, reference)
     console.print(f"{moved} record(s) split off; the next `disrupt resolve` keeps them apart")
 
 
@@ -332,6 +349,7 @@ def import_graph(ctx: click.Context, folder: Path, labels: Path | None, store_ur
             report = import_neo4j_bundle(store, folder, _work_dir(ctx), labels=labels)
         except GraphImportError as exc:
             raise click.ClickException(str(exc)) from exc
+    audit_import(ctx, "import graph", report, folder)
     emit_json(report.as_dict()) if as_json else _print_import(report)
 
 
@@ -353,6 +371,7 @@ def import_edges(
             report = import_edge_list(store, file, _work_dir(ctx), node_kind=node_kind, labels=labels)
         except GraphImportError as exc:
             raise click.ClickException(str(exc)) from exc
+    audit_import(ctx, "import edges", report, file)
     emit_json(report.as_dict()) if as_json else _print_import(report)
 
 
@@ -381,8 +400,12 @@ def demo(ctx: click.Context, people: int, seed: int, no_serve: bool, host: str, 
     try:
         with opened(ctx, None) as store:
             report = run_ingest(store, world, settings.data_dir, quiet=quiet)
+            audit_ingest(ctx, report, world)
             print_ingest_report(report)
-            print_resolve_reports(run_resolve(store, 0.9))
+            before = canonical_ids(store)
+            resolved = run_resolve(store, 0.9)
+            audit_resolution(ctx, before, canonical_ids(store), resolved)
+            print_resolve_reports(resolved)
             with console.status("Analysing ..."):
                 run_id, analysis = run_analysis(store, seed=seed)
             counts = store.counts()

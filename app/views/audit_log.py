@@ -1,4 +1,5 @@
-"""The audit log: who, role, what, which records (by name), when, purpose, outcome; filtered to answer a question."""
+"""The audit log: who, role, what, which records (by name; a child only when asked for), when, purpose,
+outcome; filtered to answer a question. Text typed to find someone is shown only as its length."""
 
 import datetime as dt
 
@@ -14,6 +15,14 @@ with left:
     users = ["Everyone", *gw.audit_users()]
     who = st.selectbox("User", users, key="audit_user")
     purpose = st.text_input("Purpose contains", key="audit_purpose")
+    # Search text is never kept, only a keyed hash of its words: typing the words here finds the
+    # searches that were for them, without the log ever showing what anyone typed.
+    searched = st.text_input(
+        "Searched for (the exact words)",
+        key="audit_searched",
+        help="Whole words a search, licensing check or sign-in was for, in any order or case; "
+        "the entries show only how long the text was.",
+    )
 with middle:
     today = dt.datetime.now(dt.UTC).date()
     since = st.date_input("From (UTC)", value=None, max_value=today, key="audit_since", format="DD/MM/YYYY")
@@ -42,7 +51,10 @@ rows = gw.audit_entries(
     since=since if isinstance(since, dt.date) else None,
     until=until if isinstance(until, dt.date) else None,
     purpose=purpose.strip() or None,
+    searched=searched.strip() or None,
 )
+if searched.strip():
+    st.caption("Showing entries whose search text was these words (any order or case, perhaps among others).")
 st.caption(f"{len(rows)} entries (newest first, at most 500).")
 widgets.table(
     rows,

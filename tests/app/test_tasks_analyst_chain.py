@@ -45,6 +45,7 @@ def test_analyst_finds_a_person_opens_the_profile_then_their_group_then_a_key_pl
     shot(page, "analyst-chain", tmp_path)
     # one search, one audit entry: picking the row and opening the profile did not search again
     log = AuditLog(open_app_db(app_world.data_dir / "app.db"))
-    searches = [e for e in log.entries(user="test-analyst", limit=100) if e.action == "search" and typed in e.detail]
+    # the text is withheld from the log (issue 21): its hash finds the search, as the administrator's filter does
+    searches = [e for e in log.entries(user="test-analyst", searched=typed, limit=100) if e.action == "search"]
     assert len(searches) == 1, [(e.at, e.detail) for e in searches]
     assert not blocked, blocked
