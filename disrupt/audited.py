@@ -118,3 +118,10 @@ def audit_split(
         f"{', '.join(sorted(set(after.values())))} under reference {reference}",
         records=ids,
     )
+
+
+def audit_analysis(ctx: click.Context, run_id: str, report: Mapping[str, Any]) -> None:
+    """An entry for an analysis run: the results it wrote about people (groups, flags, child indicators), by count."""
+    rows = report.get("rows", {})
+    tables = ", ".join(f"{name} {count}" for name, count in sorted(rows.items()))
+    audit_change(ctx, "analyse", "changed", f"run {run_id}: results saved: {tables}")

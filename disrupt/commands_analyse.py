@@ -10,6 +10,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from disrupt.audited import audit_analysis
 from disrupt.cliutil import audit_read, console, emit_json, json_option, opened, store_option
 from graph import GraphStore
 
@@ -56,6 +57,7 @@ def analyse(ctx: click.Context, seed: int, store_url: str | None, as_json: bool)
     """Find groups, key players, disruption options, hotspots, licensing flags and child indicators."""
     with opened(ctx, store_url) as store, console.status("Analysing ..."):
         run_id, report = run_analysis(store, seed=seed)
+    audit_analysis(ctx, run_id, report)  # results about people are made or replaced: recorded (s.62)
     if as_json:
         emit_json({"run_id": run_id, **report})
         return

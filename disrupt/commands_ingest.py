@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from disrupt.audited import (
+    audit_analysis,
     audit_import,
     audit_ingest,
     audit_ingest_stopped,
@@ -408,6 +409,7 @@ def demo(ctx: click.Context, people: int, seed: int, no_serve: bool, host: str, 
             print_resolve_reports(resolved)
             with console.status("Analysing ..."):
                 run_id, analysis = run_analysis(store, seed=seed)
+            audit_analysis(ctx, run_id, analysis)
             counts = store.counts()
     except GraphError as exc:
         raise click.ClickException(str(exc)) from exc

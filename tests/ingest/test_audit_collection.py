@@ -106,3 +106,10 @@ def test_an_edge_list_import_writes_an_entry(loaded: Loaded, tmp_path: Path) -> 
     _run("import-edges", str(edges), env=loaded.env)
     [entry] = [e for e in _log(loaded.data) if e.action == "import edges"]
     assert entry.outcome == "collected" and str(edges) in entry.detail and "3 entities" in entry.detail, entry.detail
+
+
+def test_an_analysis_run_writes_an_entry(loaded: Loaded) -> None:
+    out = json.loads(_run("analyse", "--seed", "1", "--json", env=loaded.env))
+    [entry] = [e for e in _log(loaded.data) if e.action == "analyse"]
+    assert entry.outcome == "changed" and entry.user == getpass.getuser()
+    assert f"run {out['run_id']}" in entry.detail and f"groups {out['rows']['groups']}" in entry.detail
