@@ -14,6 +14,7 @@ checks all of it before it touches anything.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import json
 import logging
@@ -323,7 +324,7 @@ def restore_backup(
     for target in existing:
         _check_idle(target)
     replaced_head = _head_of(targets.app) if targets.app in existing else ""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = _free_stamp(existing)
     staged: list[tuple[Part, Path, Path]] = []
     try:
         for part, target in plan:
@@ -363,6 +364,17 @@ def _plan(manifest: dict[str, Any], targets: Targets) -> list[tuple[Part, Path]]
             )
         plan.append((part, target))
     return plan
+
+
+def _free_stamp(existing: list[Path]) -> str:
+    """The time for the names the replaced files are kept under, made unique (two restores in one
+    second must not overwrite the first one's kept files)."""
+    stamp = base = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    n = 1
+    while any(any(t.parent.glob(f"{glob.escape(t.name)}.pre-restore-{stamp}*")) for t in existing):
+        n += 1
+        stamp = f"{base}-{n}"
+    return stamp
 
 
 def _holds_data(target: Path) -> bool:

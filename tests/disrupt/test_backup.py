@@ -8,6 +8,7 @@ that says what is wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -288,6 +289,20 @@ def test_restore_over_existing_data_needs_force_and_keeps_what_it_replaced(
     with closing(open_app_db(world.file("app.db"))) as db:
         last = AuditLog(db).entries(limit=1)[0]
     assert last.action == "restore" and f"{live_head[0]}:{live_head[1]}" in last.detail
+
+    # files kept under the names this second (and the next minute) would give are never overwritten
+    now = dt.datetime.now(dt.UTC)
+    names = [world.file(f"graph.db.pre-restore-{(now + dt.timedelta(seconds=s)):%Y%m%dT%H%M%SZ}") for s in range(60)]
+    decoys = [name for name in names if not name.exists()]  # the first restore's may be one of them
+    for decoy in decoys:
+        decoy.write_bytes(b"kept earlier")
+    code, out = run(world.env, "restore", str(backup), "--force", "--json")
+    assert code == 0, out
+    assert not set(json.loads(out)["kept"]) & {*done["kept"], *map(str, decoys)}
+    assert all(decoy.read_bytes() == b"kept earlier" for decoy in decoys)
+    for path in map(Path, done["kept"]):  # the first restore's kept files are still the data it replaced
+        assert path.read_bytes() == before[path.name.split(".pre-restore-")[0]]
+    # last: in this process `audit verify` leaves its connection open, which a restore rightly refuses
     code, out = run(world.env, "audit", "verify")
     assert code == 0, out
 
