@@ -1,5 +1,6 @@
 """Backups of Disrupt's databases, and their restore: the embedded graph store, the app database
-(users and the hash-chained audit log) and the ingest ledger.
+(users and the hash-chained audit log, with the key beside it that the log hashes search text
+with) and the ingest ledger.
 
 Each database is copied with SQLite's online backup API from a read transaction of its own, so a
 copy is the database as one commit left it while the app and a load go on writing (all three are
@@ -38,7 +39,7 @@ FORMAT = 1  # of the manifest; restore refuses one it does not know
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600  # the copies hold everything the live files do
 _STAGED = ".restoring"  # suffix of a restored file before it is renamed into place
 
-PartName = Literal["ledger", "graph", "app"]
+PartName = Literal["ledger", "graph", "app", "audit_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Part:
     name: PartName
     file: str
     what: str
+    database: bool = True  # a SQLite database; else a plain file, copied as it is
 
 
 # in the order they are copied (the ledger before the graph: see the module's docstring)
@@ -55,6 +57,8 @@ PARTS = (
     Part("ledger", "ingest-ledger.db", "the ingest ledger: load checkpoints, runs and rejected rows"),
     Part("graph", "graph.db", "the embedded graph store: entities, links, sources, erasures, result tables"),
     Part("app", "app.db", "the app database: users and the hash-chained audit log"),
+    # written once, beside the app database; without it no entry's withheld search text can be found
+    Part("audit_key", "app.db.audit-key", "the key the audit log hashes search text with", database=False),
 )
 
 
@@ -72,7 +76,8 @@ class Targets:
     store: str  # the store's URL as the ledger keys it, with no user or password
 
     def path(self, name: PartName) -> Path | None:
-        return {"graph": self.graph, "app": self.app, "ledger": self.ledger}[name]
+        key = self.app.with_name(self.app.name + ".audit-key")  # where app.audit keeps it
+        return {"graph": self.graph, "app": self.app, "ledger": self.ledger, "audit_key": key}[name]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +118,12 @@ def take_backup(folder: Path, targets: Targets, *, version: str, skipped: dict[s
         for part, source in present:
             out = folder / part.file
             written.append(out)
-            files[part.name] = {"file": part.file, "what": part.what, "from": str(source), **_snapshot(source, out)}
+            files[part.name] = {
+                "file": part.file,
+                "what": part.what,
+                "from": str(source),
+                **_snapshot(source, out, part),
+            }
             log.info("backed up %s: %d bytes", part.file, files[part.name]["bytes"])
         manifest = {
             "format": FORMAT,
@@ -166,8 +176,11 @@ def _prepare_folder(folder: Path) -> bool:
     return True
 
 
-def _snapshot(source: Path, out: Path) -> dict[str, Any]:
+def _snapshot(source: Path, out: Path, part: Part) -> dict[str, Any]:
     """Copy one live database into ``out`` as one commit left it, check the copy, describe it."""
+    if not part.database:
+        _copy_private(source, out)
+        return {"bytes": out.stat().st_size, "sha256": file_sha256(out)}
     os.close(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))  # private from the start
     try:
         with closing(sqlite3.connect(source, timeout=30)) as live, closing(sqlite3.connect(out)) as copy:
@@ -321,15 +334,17 @@ def restore_backup(
             f"{', '.join(map(str, existing))} already hold data; nothing was restored. Add --force to replace "
             "them (the files replaced are kept beside them, renamed NAME.pre-restore-TIME)"
         )
-    for target in existing:
-        _check_idle(target)
+    for part, target in plan:
+        if part.database and target in existing:
+            _check_idle(target)
     replaced_head = _head_of(targets.app) if targets.app in existing else ""
     stamp = _free_stamp(existing)
     staged: list[tuple[Part, Path, Path]] = []
     try:
         for part, target in plan:
             staged.append((part, target, _stage(folder / part.file, target, manifest["files"][part.name])))
-            _check_database(staged[-1][2], part)
+            if part.database:
+                _check_database(staged[-1][2], part)
         if "graph" in manifest["files"] and targets.graph is not None:
             _rekey_ledger(staged, manifest["store"], targets.store)
         entry = _describe(folder, manifest, stamp if existing else "", replaced_head)
@@ -415,11 +430,7 @@ def _stage(copy: Path, target: Path, info: dict[str, Any]) -> Path:
     target.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     staged = target.with_name(target.name + _STAGED)
     remove_backup(staged.parent, [staged], created=False)  # a restore that died before
-    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
-    with open(copy, "rb") as src, os.fdopen(fd, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-        dst.flush()
-        os.fsync(dst.fileno())
+    _copy_private(copy, staged)
     if file_sha256(staged) != info["sha256"]:
         staged.unlink()
         raise BackupError(f"{copy} changed while it was being restored; nothing was restored; run restore again")
@@ -440,6 +451,15 @@ def _check_database(staged: Path, part: Part) -> None:
             f"{part.file} in the backup matches its manifest but is damaged ({'; '.join(problems[:3])}): the "
             "backup was written wrongly or altered together with its manifest. Nothing was restored; use another backup"
         )
+
+
+def _copy_private(source: Path, out: Path) -> None:
+    """Copy a file's bytes into a new file readable by its owner only, synced to disk."""
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+        dst.flush()
+        os.fsync(dst.fileno())
 
 
 def _rekey_ledger(staged: list[tuple[Part, Path, Path]], old: str, new: str) -> None:

@@ -86,7 +86,9 @@ def _record(settings: Settings, action: str, outcome: Outcome, detail: str) -> N
 @json_option
 @click.pass_context
 def backup(ctx: click.Context, folder: Path, store_url: str | None, as_json: bool) -> None:
-    """Back up the embedded store, the app database and the ingest ledger into FOLDER (new or empty).
+    """Back up the embedded store, the app database (and its audit key) and the ingest ledger into FOLDER.
+
+    FOLDER must be new or empty.
 
     Safe while the app and loads run: each database is copied as one commit left it. FOLDER and its
     files are readable by their owner only; a manifest.json names every file with its SHA-256. The
@@ -186,8 +188,8 @@ def _print_files(manifest: dict[str, Any], title: str) -> None:
     for column in ("file", "what", "bytes", "rows"):
         table.add_column(column, justify="right" if column in ("bytes", "rows") else "left")
     for info in manifest["files"].values():
-        rows = sum(info["tables"].values())
-        table.add_row(Text(info["file"]), Text(info["what"]), f"{info['bytes']:,}", f"{rows:,}")
+        rows = f"{sum(info['tables'].values()):,}" if "tables" in info else ""
+        table.add_row(Text(info["file"]), Text(info["what"]), f"{info['bytes']:,}", rows)
     console.print(table)
 
 

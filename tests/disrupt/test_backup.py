@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import shutil
 import sqlite3
 import stat
 import threading
@@ -29,7 +30,9 @@ from graph import open_store
 from graph.records import Entity, Provenance, new_entity, new_link
 
 PASSWORD = "a long enough password"
-FILES = ("graph.db", "app.db", "ingest-ledger.db")
+DATABASES = ("graph.db", "app.db", "ingest-ledger.db")
+KEY = "app.db.audit-key"  # the key app.audit hashes search text with, beside app.db
+FILES = (*DATABASES, KEY)
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ def world(demo_world: Path, tmp_path: Path) -> World:
     """A world of this test's own (a copy of the demo world), so tests may write to it."""
     data = tmp_path / "live"
     data.mkdir()
-    for name in FILES:
+    shutil.copyfile(demo_world / KEY, data / KEY)
+    for name in DATABASES:
         with closing(sqlite3.connect(demo_world / name)) as src, closing(sqlite3.connect(data / name)) as dst:
             src.backup(dst)
     with closing(sqlite3.connect(data / "ingest-ledger.db")) as ledger, ledger:  # as if loaded here
@@ -104,7 +108,7 @@ def mode(path: Path) -> int:
 
 
 def test_a_backup_restores_into_a_new_data_folder_as_it_was(world: World, tmp_path: Path) -> None:
-    before = {name: table_rows(world.file(name)) for name in FILES}
+    before = {name: table_rows(world.file(name)) for name in DATABASES}
     with closing(open_store(f"sqlite:///{world.file('graph.db')}")) as store:
         counts = store.counts()
     backup = tmp_path / "backup"
@@ -126,7 +130,8 @@ def test_a_backup_restores_into_a_new_data_folder_as_it_was(world: World, tmp_pa
     code, out = run(env_for(fresh), "restore", str(backup))
     assert code == 0, out
     assert all(mode(fresh / name) == 0o600 for name in FILES)
-    after = {name: table_rows(fresh / name) for name in FILES}
+    assert (fresh / KEY).read_bytes() == world.file(KEY).read_bytes()
+    after = {name: table_rows(fresh / name) for name in DATABASES}
     assert after["graph.db"] == before["graph.db"]
     assert after["app.db"]["users"] == before["app.db"]["users"]
     old_url, new_url = f"sqlite:///{world.file('graph.db')}", f"sqlite:///{fresh / 'graph.db'}"
@@ -146,6 +151,8 @@ def test_a_backup_restores_into_a_new_data_folder_as_it_was(world: World, tmp_pa
         accounts = Accounts(db)
         assert accounts.verify("test-ada", PASSWORD) is not None and accounts.verify("test-bo", PASSWORD) is not None
         assert accounts.verify("test-bo", PASSWORD + "x") is None
+    with closing(open_app_db(fresh / "app.db")) as db:  # "who searched for road?" still finds the searches
+        assert [e.action for e in AuditLog(db).entries(searched="road")] == ["search"]
     code, out = run(env_for(fresh), "audit", "verify")
     assert code == 0 and "Intact" in out, out
 
@@ -337,14 +344,14 @@ def test_a_neo4j_store_backs_up_the_app_database_and_ledger_and_names_neo4j_admi
     code, out = run(world.env, "backup", str(folder), "--store", neo4j)
     assert code == 0, out
     assert "neo4j-admin database dump" in " ".join(out.split())
-    assert sorted(p.name for p in folder.iterdir()) == ["app.db", "ingest-ledger.db", "manifest.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["app.db", KEY, "ingest-ledger.db", "manifest.json"]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert "neo4j-admin database dump" in manifest["skipped"]["graph"]
 
     fresh = tmp_path / "fresh"
     code, out = run(env_for(fresh), "restore", str(folder), "--store", neo4j)
     assert code == 0, out
-    assert sorted(p.name for p in fresh.iterdir()) == ["app.db", "ingest-ledger.db"]
+    assert sorted(p.name for p in fresh.iterdir()) == ["app.db", KEY, "ingest-ledger.db"]
     assert "neo4j-admin database load" in " ".join(out.split())
 
 
