@@ -34,7 +34,10 @@ def _log_of(path: Path, n: int = 40) -> AuditLog:
 
 def _verify(data: Path, *extra: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        main, ["audit", "verify", *extra], env={"DISRUPT_DATA_DIR": str(data), "DISRUPT_STORE": ""}
+        main,
+        ["audit", "verify", *extra],
+        # DISRUPT_APP_DB empty: not the app_world's database another module's fixture left in the environment
+        env={"DISRUPT_DATA_DIR": str(data), "DISRUPT_STORE": "", "DISRUPT_APP_DB": ""},
     )
     return result.exit_code, result.output
 
