@@ -17,6 +17,7 @@ from typing import Any
 # Titles that the plain rule (underscores to spaces, first letter capital) would get wrong or leave vague.
 TITLES: Mapping[str, str] = {
     "entity_id": "Record",
+    "ref": "Source reference",
     "label": "Name",
     "at": "When",
     "user": "User",

@@ -54,8 +54,7 @@ with left:
     st.markdown("**Indicators**")
     for line in child_view.indicator_lines(view["indicators"]):
         st.text("• " + line)  # plain text: markdown would make a link of a URL in the data
-    if st.button("Open the child's profile"):
-        navigation.open_entity(view["entity_id"])
+    navigation.link("profile", "Open the child's profile", entity=str(view["entity_id"]))
 with right:
     st.markdown("**Return-interview factors** (distinct episodes naming each)")
     st.markdown("Pull factors (what drew the child away)")
@@ -143,7 +142,6 @@ names = {e.id: e for e in chart.sub.entities}
 picked = names.get(selected or "")
 if picked is not None:
     st.markdown(f"Selected: {widgets.plain(code_words(picked.kind))}: **{widgets.plain(picked.label)}**")
-    if st.button("Open its profile"):
-        navigation.open_entity(picked.id)
+    navigation.link("profile", "Open its profile", entity=picked.id)
 else:
     st.caption("Click a node to select it, then open its profile.")

@@ -48,8 +48,7 @@ st.write(
     f"{profile.get('density')}; active {date_text(str(profile.get('first_activity', ''))[:10])} to "
     f"{date_text(str(profile.get('last_activity', ''))[:10])}."
 )
-if st.button("Open the network around its organiser"):
-    navigation.open_entity(str(profile["entity_id"]), page="network")
+navigation.link("network", "Open the network around its organiser", entity=str(profile["entity_id"]))
 st.caption("Select a row (the box at its left) to open that person's, asset's or event's profile.")
 tabs = st.tabs(["Key players", "Disruption options", "Members and assets", "Timeline", "Briefing"])
 with tabs[0]:

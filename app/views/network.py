@@ -101,8 +101,8 @@ if selected in entities:
     if selected != centre and middle.button("Centre on it", help="Start a new chart around it"):
         navigation.keep(entity=selected, expand=None)
         st.rerun()
-    if right.button("Open its profile"):
-        navigation.open_entity(selected)
+    with right:
+        navigation.link("profile", "Open its profile", entity=selected)
 else:
     st.caption("Click a node to select it: then expand around it, centre on it or open its profile.")
 if view.expanded and st.button("Back to the chart before expanding"):

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from app import child_view, navigation, session, widgets
+from app import child_view, navigation, pickers, session, widgets
 from app.gateway import NotFound
 from app.labels import cell_value, code_words, column_title
 
@@ -31,13 +31,30 @@ def _analysis_lines(name: str, rows: list[dict[str, Any]]) -> list[str]:
     return _reasons(rows)
 
 
+def _open_typed_id() -> None:
+    """Open the record whose id was typed (ids are quoted in reports and exports), then empty the box."""
+    typed = str(st.session_state.get(_ID_BOX) or "").strip()
+    st.session_state[_ID_BOX] = ""
+    if typed:
+        navigation.keep(entity=typed)
+
+
+def _open_another() -> None:
+    """Find another record by name, reference, VRM, phone or address; or open one by its record id."""
+    pickers.entity_picker(gw, "Find a person, vehicle, place or event", key="profile_find", on_pick=_open_picked)
+    st.text_input("Entity id", key=_ID_BOX, on_change=_open_typed_id, help="A record id quoted in an export or report.")
+
+
+def _open_picked(entity_id: str) -> None:
+    navigation.keep(entity=entity_id)
+
+
+_ID_BOX = "profile_entity_id"
 gw = session.page_gateway("view_profile")
 st.title("Profile and timeline")
-current = navigation.param("entity") or session.selected_entity() or ""
-# No widget key: a new entity in the address gives a new box holding it, not the old typed value.
-entity_id = st.text_input("Entity id", value=current).strip()
+entity_id = navigation.param("entity") or session.selected_entity() or ""
 if not entity_id:
-    st.info("Find someone or something on the Search page and open the profile.")
+    _open_another()
     st.stop()
 try:
     profile = gw.profile(entity_id)
@@ -45,6 +62,7 @@ except NotFound:
     # The id came from the address or the box: shown as plain text (markdown would make a link of a URL).
     st.warning("No record with that id is held: it may have been erased or merged away.")
     st.text(f"Record asked for: {entity_id}")
+    _open_another()
     st.stop()
 e = profile.entity
 navigation.keep(entity=e.id)
@@ -54,8 +72,8 @@ session.select_entity(e.id)
 st.subheader(f"{code_words(e.kind)}: {widgets.plain(e.label)}")
 if profile.roles:
     st.write("Roles: " + ", ".join(code_words(r).lower() for r in profile.roles))
-if "child_indicators" in profile.results and st.button("Open the child's page", type="primary"):
-    navigation.open_entity(e.id, page="child")
+if "child_indicators" in profile.results:
+    navigation.link("child", "Open the child's page", entity=e.id)
 left, right = st.columns(2)
 with left:
     st.markdown("**Properties**")
@@ -93,5 +111,7 @@ if profile.linked:
     navigation.entity_table(profile.linked, key=f"profile_linked-{e.id}", columns=["kind", "label"])
 else:
     st.caption("Nothing else linked.")
-if st.button("Open network around it"):
-    navigation.open_entity(e.id, page="network")
+navigation.link("network", "Open network around it", entity=e.id)
+st.divider()
+st.markdown("**Open another record**")
+_open_another()

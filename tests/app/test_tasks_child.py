@@ -133,7 +133,7 @@ def test_analyst_finds_a_child_by_name_and_reads_the_childs_page(
     _whole_page(page, "profile", tmp_path, 2000)
 
     before = _child_entries(app_world, child.entity_id)
-    page.get_by_role("button", name="Open the child's page").click()
+    page.get_by_role("link", name="Open the child's page").click()
     page.get_by_role("heading", name="Child (contextual safeguarding)").wait_for(timeout=30000)
     page.get_by_role("heading", name=child.name).wait_for(timeout=30000)
     assert f"entity={child.entity_id}" in page.url
