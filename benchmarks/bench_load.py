@@ -76,17 +76,16 @@ MAP = "iframe[srcdoc]"
 WATCH_RUNS = """
 (() => {
   window.__runs = 0;
-  const watch = () => {
+  let last = 'initial';
+  // watch the whole document: Streamlit may draw its app element again, which a watcher on it would miss
+  new MutationObserver(() => {
     const app = document.querySelector('[data-testid="stApp"]');
-    if (!app) { setTimeout(watch, 50); return; }
-    let last = app.dataset.testScriptState;
-    new MutationObserver(() => {
-      const now = app.dataset.testScriptState;
-      if (now !== last && now !== 'notRunning' && last === 'notRunning') { window.__runs += 1; }
-      last = now;
-    }).observe(app, { attributes: true, attributeFilter: ['data-test-script-state'] });
-  };
-  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', watch); } else { watch(); }
+    const now = app ? app.dataset.testScriptState : last;
+    if (now !== last && last === 'notRunning') { window.__runs += 1; }
+    last = now;
+  }).observe(document, {
+    attributes: true, subtree: true, childList: true, attributeFilter: ['data-test-script-state'],
+  });
 })();
 """
 IDLE = (
@@ -379,7 +378,7 @@ class Session:
             await self._settled(runs)
             found = page.locator("[data-testid='stDataFrame'] [role=gridcell]").first
             none = page.get_by_text("Nothing matches.")
-            await found.or_(none).wait_for(state="attached")
+            await found.or_(none).first.wait_for(state="attached")
             self.found_subjects = int(await found.count())
             return 1  # "search"
 
@@ -489,7 +488,7 @@ class Session:
             await self._settled(runs)
             found = page.get_by_text("concern level").first
             none = page.get_by_text("No licensed driver, vehicle, operator or premises matches.")
-            await found.or_(none).wait_for()
+            await found.or_(none).first.wait_for()
             self.found_subjects = await self._subjects() if await found.count() else 0
             # one run: "licensing search" and, when something is found, "licensing check" of the first
             self.trade_rows = 2 if self.found_subjects else 1
