@@ -232,7 +232,10 @@ class Session:
         self.page: Page | None = None
         self.blocked: list[str] = []
         self.signed_out_by_us = False
-        self.trade_rows = 0  # audit rows each rerun of the licensing page writes while a trade search is typed
+        # audit rows each rerun of the licensing page writes again while its boxes hold text: the trade
+        # tab's search and check, and the register tab's check (each form keeps what was typed)
+        self.trade_rows = 0
+        self.register_rows = 0
         self.found_subjects = 0
         self.network_nodes: list[str] = []
         self.centre = ""
@@ -480,7 +483,7 @@ class Session:
             page = self._page()
             if not await page.get_by_role("heading", name="Licensing check", exact=True).count():
                 await self._go("Licensing check", "Licensing check")
-                self.trade_rows = 0
+                self.trade_rows = self.register_rows = 0
             await page.get_by_role("tab", name="Licensed driver, vehicle, operator or premises").click()
             runs = await self._runs()
             await page.get_by_role("textbox", name=LICENSING_BOX).fill(self.rng.choice(self.inputs.licensing))
@@ -492,7 +495,7 @@ class Session:
             self.found_subjects = await self._subjects() if await found.count() else 0
             # one run: "licensing search" and, when something is found, "licensing check" of the first
             self.trade_rows = 2 if self.found_subjects else 1
-            return self.trade_rows
+            return self.trade_rows + self.register_rows
 
         await self.act("licensing check", step)
 
@@ -511,7 +514,8 @@ class Session:
             await page.get_by_role("option").nth(1).click()
             await self._settled(runs)
             await page.get_by_text("concern level").first.wait_for()
-            return self.trade_rows  # the page runs again: the search and the newly chosen subject's check
+            # the page runs again: the search, the newly chosen subject's check and any register check
+            return self.trade_rows + self.register_rows
 
         await self.act("other subject", step)
 
@@ -527,6 +531,7 @@ class Session:
             await self._settled(runs)
             await page.get_by_text(re.compile("national register decision")).first.wait_for()
             # the register check, and the trade tab's search and check again while its box holds text
+            self.register_rows = 1
             return 1 + self.trade_rows
 
         await self.act("register check", step)
