@@ -17,6 +17,7 @@ deletes the server session, which ends every tab.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ from disrupt.settings import Settings, load_settings
 from graph.neo4j_config import NEO4J_SCHEMES
 from graph.store import GraphStore, open_store
 
+log = logging.getLogger(__name__)
 _USER = "disrupt_user"
 _PURPOSE = "disrupt_purpose"
 _SEEN = "disrupt_last_seen"
@@ -185,6 +187,13 @@ def idle_for() -> float:
 def sign_in(user: User) -> None:
     """Sign ``user`` in: a server session bound to this browser's cookie, which the page then claims."""
     rt = runtime()
+    if _served() and not _cookie():  # no cookie to bind to: anyone with the session id could use it
+        log.warning("refused a sign-in from a browser without the session cookie")
+        st.error(
+            "This browser did not send the session cookie, so signing in is not safe. Allow cookies for "
+            "this site and reload the page; if that does not help, ask for the app to be served with `disrupt app`."
+        )
+        st.stop()
     rt.sessions.end_idle(rt.settings.idle_minutes * 60)
     row, claim = rt.sessions.begin(user.name, user.role, _cookie())
     st.session_state.pop(_PURPOSE, None)
@@ -229,11 +238,15 @@ def claim_cookie() -> None:
 
 
 def _claim_page(claim: str) -> str:
-    """The frame's script: post the claim with the XSRF token, as Streamlit's own uploads do."""
+    """The frame's script: post the claim with the XSRF token, as Streamlit's own uploads do.
+
+    ``keepalive``: the next run may replace the frame (the purpose page gives way to the app) while
+    the request is on its way; the browser still completes it and stores the cookie.
+    """
     body = json.dumps(json.dumps({"claim": claim}))  # a JS string literal holding the JSON body
     return (
         "<script>const x = document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/);"
-        f' fetch("{CLAIM_PATH}", {{method: "POST", credentials: "same-origin", cache: "no-store",'
+        f' fetch("{CLAIM_PATH}", {{method: "POST", credentials: "same-origin", cache: "no-store", keepalive: true,'
         ' headers: {"Content-Type": "application/json", "X-Xsrftoken": x ? decodeURIComponent(x[1]) : ""},'
         f" body: {body}}});</script>"
     )

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import secrets
 import sqlite3
+import subprocess
+import time
+import urllib.request
 from base64 import b64encode
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -22,7 +26,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from app.accounts import open_app_db
 from app.web_sessions import CLAIM_PATH, COOKIE, WebSessions, digest
-from tests.app.browser import shot, sign_in
+from disrupt.commands_app import SERVER_ENTRY, streamlit_command
+from tests.app.browser import PASSWORD, free_port, shot, sign_in
 from tests.app.conftest import AppWorld
 
 # ---- the server-side table, by itself -------------------------------------------------------
@@ -135,13 +140,41 @@ def test_a_cookie_claim_without_origin_token_or_a_begun_session_is_refused(serve
 # ---- tasks in the browser ---------------------------------------------------------------------
 
 
+def test_served_without_the_cookie_server_nobody_can_sign_in(app_world: AppWorld, browser: Browser) -> None:
+    """`streamlit run app/main.py` by hand sets no session cookie: a sign-in there would bind to nothing."""
+    port, main = free_port(), SERVER_ENTRY.with_name("main.py")
+    command = [str(main) if part == str(SERVER_ENTRY) else part for part in streamlit_command("127.0.0.1", port)]
+    assert str(main) in command
+    env = {**os.environ, **app_world.env}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        page = browser.new_page()
+        page.goto(url)
+        page.get_by_role("textbox", name="User name").fill("test-analyst")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("did not send the session cookie").wait_for(timeout=30000)
+        assert page.get_by_role("textbox", name="Purpose").count() == 0
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 def _session_cookie(page: Page) -> Cookie:
     return next(c for c in page.context.cookies() if c.get("name") == COOKIE)
 
 
 def _wait_until_claimed(page: Page, before: str) -> None:
     """The page claims its fresh cookie moments after sign-in; wait for the browser to hold it."""
-    for _ in range(100):
+    for _ in range(200):
         if _session_cookie(page).get("value") != before:
             return
         page.wait_for_timeout(100)
