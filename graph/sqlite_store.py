@@ -264,6 +264,14 @@ _ANY_MERGED = "SELECT 1 FROM entities WHERE merged_into IS NOT NULL LIMIT 1"
 # The links of the same kind between the same two entities as a link that resolution moved (an end
 # is not the record it was loaded with), either way round: the only links that can be parallel to
 # another (graph.facts), so the only ones a count of facts must look at.
+# Every source record of entities, links and merged records, in load order.
+_ALL_SOURCES = (
+    "SELECT owner, source, record_id, grading FROM ("
+    "SELECT id AS owner, source, record_id, grading, loaded_at FROM entities WHERE source IS NOT NULL "
+    "UNION ALL SELECT id, source, record_id, grading, loaded_at FROM links WHERE source IS NOT NULL "
+    "UNION ALL SELECT owner, source, record_id, grading, loaded_at FROM provenance"
+    ") ORDER BY loaded_at, source, record_id, owner"
+)
 _BESIDE_MOVED = """
 SELECT s.id, s.kind, s.src, s.dst, s.props FROM links AS m
 CROSS JOIN links AS s ON s.src = m.src AND s.kind = m.kind AND s.dst = m.dst
@@ -333,6 +341,36 @@ UNION ALL
 SELECT p.owner, p.source, p.record_id, p.loaded_at, p.run_id, p.grading
 FROM json_each(?1) AS f JOIN provenance AS p ON p.owner = f.value
 """
+
+# Entities (of the kinds in ?1, or all), records merged into them and links (of the kinds in ?1, or all)
+# for to_networkx: of the whole store, or only of / between the entities in a JSON list (by index).
+_ALL_ENTITIES = (
+    "SELECT id, kind, label, props, first_seen, last_seen FROM entities WHERE merged_into IS NULL "
+    "AND (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) AND ?2 IS NULL ORDER BY id"
+)
+_ENTITIES_IN = (  # by primary key: an ``?2 IS NULL OR`` in one query made SQLite scan every entity
+    "SELECT id, kind, label, props, first_seen, last_seen FROM entities "
+    "WHERE id IN (SELECT value FROM json_each(?2)) AND merged_into IS NULL "
+    "AND (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) ORDER BY id"
+)
+_ALL_MERGED = "SELECT id, merged_into, props FROM entities WHERE merged_into IS NOT NULL ORDER BY id"
+_MERGED_INTO = (
+    "SELECT id, merged_into, props FROM entities WHERE merged_into IS NOT NULL "
+    "AND merged_into IN (SELECT value FROM json_each(?1)) ORDER BY id"
+)
+_ALL_LINKS = (
+    "SELECT id, kind, src, dst, props, first_seen, last_seen FROM links "
+    "WHERE (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) ORDER BY id"
+)
+_LINKS_BETWEEN = (
+    "SELECT id, kind, src, dst, props, first_seen, last_seen FROM links "
+    "WHERE (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) "
+    "AND src IN (SELECT value FROM json_each(?2)) AND dst IN (SELECT value FROM json_each(?2)) ORDER BY id"
+)
+# The sources of the owners in a JSON list (entity, merged record and link ids), in load order.
+_SUBGRAPH_SOURCES = (
+    f"SELECT id, source, record_id, grading FROM ({_SOURCES_OF}) ORDER BY loaded_at, source, record_id, id"  # noqa: S608
+)
 
 # After resolution changes records' canonical entities, their links follow them.
 _MOVE_LINK_SOURCES = """
@@ -904,48 +942,40 @@ class SQLiteStore:
         G = nx.MultiDiGraph()
         kinds_json, link_kinds_json = _json_list(kinds), _json_list(link_kinds)
         ids_json = _json_list(entity_ids)
+        # With ``entity_ids`` every query reads only what touches those entities (through the indexes on
+        # merged_into, src and dst): a profile's subgraph of a few hundred nodes read every link, record
+        # and source of a 100,000-person store (6.6 s, 19.5 s with provenance).
         with self._lock:
             for eid, kind, label, props, first, last in self._db.execute(
-                "SELECT id, kind, label, props, first_seen, last_seen FROM entities WHERE merged_into IS NULL "
-                "AND (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) "
-                "AND (?2 IS NULL OR id IN (SELECT value FROM json_each(?2))) ORDER BY id",
-                (kinds_json, ids_json),
+                _ALL_ENTITIES if ids_json is None else _ENTITIES_IN, (kinds_json, ids_json)
             ):
                 G.add_node(eid, **json.loads(props), kind=kind, label=label, first_seen=first, last_seen=last)
-            fill_nodes(
-                G,
-                (
-                    (canonical, json.loads(props))
-                    for canonical, props in self._db.execute(
-                        "SELECT merged_into, props FROM entities WHERE merged_into IS NOT NULL ORDER BY id"
-                    )
-                ),
-            )
-            rows = self._db.execute(
-                "SELECT id, kind, src, dst, props, first_seen, last_seen FROM links "
-                "WHERE (?1 IS NULL OR kind IN (SELECT value FROM json_each(?1))) ORDER BY id",
-                (link_kinds_json,),
-            )
+            if ids_json is None:
+                merged = self._db.execute(_ALL_MERGED).fetchall()
+                rows = self._db.execute(_ALL_LINKS, (link_kinds_json,))
+            else:
+                nodes_json = json.dumps(list(G))
+                merged = self._db.execute(_MERGED_INTO, (nodes_json,)).fetchall()
+                rows = self._db.execute(_LINKS_BETWEEN, (link_kinds_json, nodes_json))
+            fill_nodes(G, ((canonical, json.loads(props)) for _, canonical, props in merged))
             folded = add_fact_edges(
                 G, self.schema, ((lid, k, s, d, json.loads(p), f, la) for lid, k, s, d, p, f, la in rows)
             )
             if provenance:
-                self._attach_provenance(G, folded)
+                merged_into = {record: canonical for record, canonical, _ in merged if canonical in G}
+                self._attach_provenance(G, folded, merged_into, whole=ids_json is None)
         return G
 
-    def _attach_provenance(self, G: nx.MultiDiGraph, folded: Mapping[str, str]) -> None:
-        merged = dict(self._db.execute("SELECT id, merged_into FROM entities WHERE merged_into IS NOT NULL"))
-        attach_provenance(
-            G,
-            {**merged, **folded},
-            self._db.execute(
-                "SELECT owner, source, record_id, grading FROM ("
-                "SELECT id AS owner, source, record_id, grading, loaded_at FROM entities WHERE source IS NOT NULL "
-                "UNION ALL SELECT id, source, record_id, grading, loaded_at FROM links WHERE source IS NOT NULL "
-                "UNION ALL SELECT owner, source, record_id, grading, loaded_at FROM provenance"
-                ") ORDER BY loaded_at, source, record_id, owner"
-            ),
-        )
+    def _attach_provenance(
+        self, G: nx.MultiDiGraph, folded: Mapping[str, str], merged: Mapping[str, str], *, whole: bool
+    ) -> None:
+        """Sources of the nodes and edges of ``G``: of the whole store, or only of what ``G`` holds."""
+        if whole:
+            sources = self._db.execute(_ALL_SOURCES)
+        else:
+            owners = [*G, *merged, *(key for _, _, key in G.edges(keys=True)), *folded]
+            sources = self._db.execute(_SUBGRAPH_SOURCES, (json.dumps(owners),))
+        attach_provenance(G, {**merged, **folded}, sources)
 
     def counts(self) -> Counts:
         with self._lock:
