@@ -486,22 +486,25 @@ class Session:
                 self.trade_rows = self.register_rows = 0
             await page.get_by_role("tab", name="Licensed driver, vehicle, operator or premises").click()
             runs = await self._runs()
-            await page.get_by_role("textbox", name=LICENSING_BOX).fill(self.rng.choice(self.inputs.licensing))
+            text = self.rng.choice(self.inputs.licensing)
+            await page.get_by_role("textbox", name=LICENSING_BOX).fill(text)
             await page.get_by_role("button", name="Check", exact=True).click()
             await self._settled(runs)
-            found = page.get_by_text("concern level").first
+            found = page.get_by_text(re.compile(r"^\d+ licensed subject\(s\) found")).first
             none = page.get_by_text("No licensed driver, vehicle, operator or premises matches.")
             await found.or_(none).first.wait_for()
-            self.found_subjects = await self._subjects() if await found.count() else 0
-            # one run: "licensing search" and, when something is found, "licensing check" of the first
-            self.trade_rows = 2 if self.found_subjects else 1
+            self.found_subjects = int((await found.inner_text()).split()[0]) if await found.count() else 0
+            if self.found_subjects:
+                await page.get_by_text("concern level").first.wait_for()
+                self.trade_rows = 2  # one run: "licensing search" and "licensing check" of the first subject
+            else:
+                # "licensing search"; a name (letters, no digits) is looked up in the national register
+                # too; and the licensing rows set aside at ingest are shown, and recorded
+                name = any(c.isalpha() for c in text) and not any(c.isdigit() for c in text)
+                self.trade_rows = 2 + name
             return self.trade_rows + self.register_rows
 
         await self.act("licensing check", step)
-
-    async def _subjects(self) -> int:
-        caption = await self._page().get_by_text(re.compile(r"^\d+ licensed subject\(s\) found")).first.inner_text()
-        return int(caption.split()[0])
 
     async def other_subject(self) -> None:
         if self.found_subjects < 2:
