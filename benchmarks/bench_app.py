@@ -59,9 +59,8 @@ def main() -> None:
     flagged = next(r for r in store.read_results("flags").rows if r["level"] == "high")  # type: ignore[union-attr]
     store.close()
     main_script = str(Path(app.main.__file__))
+    opened = {"views/network.py", "views/profile.py", "views/child.py"}  # pages that show the entity in ?entity=
     inputs = {
-        "views/network.py": ("Centre on entity id", organiser),
-        "views/profile.py": ("Entity id", organiser),
         "views/search.py": ("Name, reference, VRM, phone, licence number or address", flagged["label"].split()[0]),
         "views/licensing.py": ("Licence number, VRM, name or address", flagged["label"]),
     }
@@ -77,6 +76,8 @@ def main() -> None:
                     at.session_state[key] = value
                 at.run()
                 at.switch_page(spec.path)
+                if spec.path in opened:
+                    at.query_params["entity"] = organiser
                 started = time.perf_counter()
                 at.run()
                 if spec.path in inputs:
