@@ -110,18 +110,25 @@ class WebSessions:
         """The session whose issued cookie is ``cookie`` (never one only begun with it)."""
         return self._one("cookie_hash = ?", digest(cookie)) if cookie else None
 
+    # Every write goes through write_transaction, like the accounts and the audit log on the same file:
+    # a bare UPDATE from one of the app's two connections met another's open write and failed with
+    # "database is locked" (seen twice in a 10-session load run), showing the user an error.
     def touch(self, session_id: str) -> None:
-        self._db.execute("UPDATE web_sessions SET last_seen = ? WHERE id = ?", (time.time(), session_id))
+        with write_transaction(self._db) as db:
+            db.execute("UPDATE web_sessions SET last_seen = ? WHERE id = ?", (time.time(), session_id))
 
     def set_purpose(self, session_id: str, purpose: str) -> None:
-        self._db.execute("UPDATE web_sessions SET purpose = ? WHERE id = ?", (purpose, session_id))
+        with write_transaction(self._db) as db:
+            db.execute("UPDATE web_sessions SET purpose = ? WHERE id = ?", (purpose, session_id))
 
     def end(self, session_id: str) -> None:
-        self._db.execute("DELETE FROM web_sessions WHERE id = ?", (session_id,))
+        with write_transaction(self._db) as db:
+            db.execute("DELETE FROM web_sessions WHERE id = ?", (session_id,))
 
     def end_idle(self, idle_seconds: float) -> int:
         """Delete every session idle for longer than ``idle_seconds``; returns how many."""
-        cur = self._db.execute("DELETE FROM web_sessions WHERE last_seen < ?", (time.time() - idle_seconds,))
+        with write_transaction(self._db) as db:
+            cur = db.execute("DELETE FROM web_sessions WHERE last_seen < ?", (time.time() - idle_seconds,))
         return cur.rowcount
 
     def _one(self, where: str, value: str) -> WebSession | None:
