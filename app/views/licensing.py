@@ -2,7 +2,8 @@
 an applicant who holds no licence yet against the national register."""
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import streamlit as st
 
@@ -10,6 +11,7 @@ from app import session, widgets
 from app.gateway import Gateway, NotFound
 from app.licensing import LICENCE_FIELDS, ROW_FIELDS, option_label
 
+T = TypeVar("T")
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y")
 NOTHING_FOUND_CAVEAT = (
     "Nothing found is not the same as nothing of concern: the register holds only the refusals, "
@@ -36,6 +38,26 @@ def parse_birth_date(text: str) -> dt.date | None:
     raise ValueError(f"{text!r} is not a date: type it as dd/mm/yyyy, e.g. 18/01/1971")
 
 
+def read_once(slot: str, asked: tuple[Any, ...], fresh: bool, read: Callable[[], T]) -> T:
+    """What ``read`` gave for ``asked`` in this session, read again only when pressed afresh or asked anew.
+
+    Both tabs run on every rerun (choosing a subject, a download), and each read is an audited view:
+    one check pressed is one entry in the audit log, not one per rerun.
+    """
+    kept: dict[str, tuple[tuple[Any, ...], Any]] = st.session_state.setdefault("licensing_reads", {})
+    if fresh or slot not in kept or kept[slot][0] != asked:
+        kept[slot] = (asked, read())
+    return cast(T, kept[slot][1])
+
+
+def _set_aside(gw: Gateway) -> list[dict[str, Any]]:
+    ledger = session.ledger()
+    try:
+        return gw.licensing_set_aside(ledger)
+    finally:
+        ledger.close()
+
+
 def show_trade(gw: Gateway) -> None:
     """Find the licensed trade however it is typed, then show one subject's check."""
     with st.form("licensing"):
@@ -46,7 +68,7 @@ def show_trade(gw: Gateway) -> None:
             "an address or postcode, or an operator's or premises' name.",
         )
         born_text = st.text_input("Date of birth, to narrow a name (optional)", key="licensing_born")
-        st.form_submit_button("Check")
+        fresh = st.form_submit_button("Check")
     if not text.strip():
         return
     try:
@@ -54,45 +76,42 @@ def show_trade(gw: Gateway) -> None:
     except ValueError as exc:
         st.error(str(exc))
         return
-    rows = gw.licensing_search(text, born=born)
+    asked = (text, born)
+    rows = read_once("search", asked, fresh, lambda: gw.licensing_search(text, born=born))
     if not rows:
         st.info(
             "No licensed driver, vehicle, operator or premises matches. This says only that the search "
             "found no licence: try the licence number, the VRM, or the surname alone."
         )
-        show_what_else(gw, text, born)
+        show_what_else(gw, text, born, fresh)
         return
     st.caption(f"{len(rows)} licensed subject(s) found")
     widgets.table(rows, columns=list(ROW_FIELDS), column_config={"vrm": "VRM", "label": "Licence or name"})
     labels = {r["entity_id"]: option_label(r) for r in rows}
     chosen = st.selectbox("Subject", list(labels), format_func=labels.__getitem__, key="licensing_subject")
     try:
-        view = gw.licensing_check(chosen)
+        view = read_once("check", (chosen, *asked), fresh, lambda: gw.licensing_check(chosen))
     except NotFound as exc:
         st.warning(str(exc))
         return
     show_check(gw, view, chosen)
 
 
-def show_what_else(gw: Gateway, text: str, born: dt.date | None) -> None:
+def show_what_else(gw: Gateway, text: str, born: dt.date | None, fresh: bool) -> None:
     """When no licence matches: the national register for a name, and the licensing rows set aside.
 
     A driver whose row was set aside at ingest (no licence number, say) holds no licence in the graph,
     yet may be driving and may be on the register; "no match" must not read as "nothing of concern".
     """
     if any(c.isalpha() for c in text) and not any(c.isdigit() for c in text):
-        register = gw.licensing_register(text, born=born)
+        register = read_once("names", (text, born), fresh, lambda: gw.licensing_register(text, born=born))
         if register:
             st.error(
                 f"No licence is held under this name in the licensing data Disrupt holds, but the national "
                 f"register records {len(register)} decision(s) against a person of this name:"
             )
             widgets.table(register, columns=["name", "date of birth", "decision", "by authority", "decided on"])
-    ledger = session.ledger()
-    try:
-        set_aside = gw.licensing_set_aside(ledger)
-    finally:
-        ledger.close()
+    set_aside = read_once("set aside", (text, born), fresh, lambda: _set_aside(gw))
     if set_aside:
         st.warning(
             f"{len(set_aside)} row(s) of the licensing exports were set aside when they were loaded, so a "
@@ -148,7 +167,7 @@ def show_register(gw: Gateway) -> None:
     with st.form("register"):
         name = st.text_input("Applicant's name", key="register_name")
         born_text = st.text_input("Applicant's date of birth (dd/mm/yyyy)", key="register_born")
-        st.form_submit_button("Check the register")
+        fresh = st.form_submit_button("Check the register")
     if not name.strip():
         return
     try:
@@ -158,7 +177,7 @@ def show_register(gw: Gateway) -> None:
         return
     if born is None:
         st.warning("Without a date of birth, matches are by name only and may be other people.")
-    rows = gw.licensing_register(name, born=born)
+    rows = read_once("register", (name, born), fresh, lambda: gw.licensing_register(name, born=born))
     who = widgets.plain(name.strip()) + (f", born {born:%d/%m/%Y}" if born else "")
     if rows:
         st.error(f"{len(rows)} national register decision(s) recorded against {who}.")

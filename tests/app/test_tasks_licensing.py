@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from app.accounts import open_app_db
+from app.audit import AuditLog
 from graph import open_store
 from ingest.normalise import normalise_vrm
 from tests.app.browser import shot, sign_in
@@ -214,4 +216,30 @@ def test_officer_checks_a_driver_whose_row_was_set_aside_and_is_told_of_the_regi
     shot(page, "licensing-set-aside", tmp_path)
     assert "revoked" in register and lost["surname"].casefold() in " ".join(register), register
     assert "drivers.csv" in set_aside and str(line) in set_aside and "licence_no" in set_aside, set_aside
+    assert not blocked, blocked
+
+
+def test_one_check_pressed_is_one_search_in_the_audit_log_however_the_officer_then_reads_it(
+    server: str, browser: Browser, app_world: AppWorld, drivers: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    """Both tabs run on every rerun: choosing another subject, or downloading the reasons, recorded the
+    search (and any register check still in its box) again each time (seen in the load test)."""
+    driver = next(d for d in drivers.values() if d["address"])
+    audit = AuditLog(open_app_db(app_world.data_dir / "app.db"))
+
+    def searches() -> int:
+        return sum(e.action == "licensing search" for e in audit.entries(user="test-licensing", limit=5000))
+
+    blocked: list[str] = []
+    page = sign_in(browser, server, "licensing", blocked)
+    before = searches()
+    _check(page, driver["surname"])
+    offered = _subjects(page)
+    assert len(offered) >= 2, offered
+    for label in (offered[1], offered[0]):  # read another subject, then the first again
+        page.get_by_role("combobox", name="Subject").click()
+        page.get_by_role("option").filter(has_text=label[:40]).first.click()
+        page.wait_for_timeout(1500)
+        page.get_by_text("concern level").first.wait_for(timeout=30000)
+    assert searches() - before == 1
     assert not blocked, blocked
