@@ -95,7 +95,6 @@ class WsSession:
         self.found: list[str] = []  # entity ids of the last search's hits
         self.seen: list[str] = []  # every hit so far, for a profile when a search finds nothing
         self.trade_rows = 0
-        self.register_rows = 0
         self.subjects = 0
 
     def moves(self) -> list[Callable[[], Awaitable[None]]]:
@@ -236,8 +235,8 @@ class WsSession:
         async def step() -> int:
             if self.page != "licensing":
                 await self._open("licensing", "Licensing check")
-                self.trade_rows = self.register_rows = 0
             text = self.rng.choice(self.inputs.licensing)
+            self._c().forget("selectbox", "Subject")  # a new search lists new subjects, the first chosen
             run = self.check(await self._c().submit("Check", {LICENSING_BOX: text}), "")
             found = next((t for t in run.texts() if re.match(r"^\d+ licensed subject\(s\) found", t)), None)
             if found is not None:
@@ -252,7 +251,8 @@ class WsSession:
                 self.trade_rows = 2 + name
             else:
                 raise Failed("neither subjects nor 'No licensed ... matches.' shown")
-            return self.trade_rows + self.register_rows
+            # a check pressed reads (and records) only its own tab: the register tab's answer is kept
+            return self.trade_rows
 
         await self.act("licensing check", step)
 
@@ -264,7 +264,7 @@ class WsSession:
             run = self.check(await self._c().choose("Subject", 1), "")
             if not run.has_text("concern level"):
                 raise Failed("no concern level shown for the subject chosen")
-            return self.trade_rows + self.register_rows
+            return 1  # "licensing check" of the subject chosen (the search is not read again)
 
         await self.act("other subject", step)
 
@@ -272,14 +272,12 @@ class WsSession:
         async def step() -> int:
             if self.page != "licensing":
                 await self._open("licensing", "Licensing check")
-                self.trade_rows = self.register_rows = 0
             name, born = self.rng.choice(self.inputs.applicants)
             fields = {"Applicant's name": name, "Applicant's date of birth (dd/mm/yyyy)": born}
             run = self.check(await self._c().submit("Check the register", fields), "")
             if not run.has_text("national register decision"):
                 raise Failed("no register answer shown")
-            self.register_rows = 1
-            return 1 + self.trade_rows
+            return 1  # "licensing register check" (the other tab's answer is kept, not read again)
 
         await self.act("register check", step)
 
@@ -398,13 +396,22 @@ def main() -> None:
         "cpu_percent_mean": round(100 * client_cpu / max(1.0, window[1] - window[0]), 1),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+    clients = [s.client for s in sessions if s.client is not None]
+    failures = [f for c in clients for f in c.fragment_failures]
+    # the idle watch each signed-in page reruns on its timer, as a browser's page does
+    result["timed_fragment_reruns"] = {
+        "runs": sum(c.fragment_runs for c in clients),
+        "failed": len(failures),
+        "failures": failures[:10],
+    }
     result["actions_log"] = [dataclasses.asdict(a) for s in sessions for a in s.actions]
     (run_dir / "result.json").write_text(json.dumps(result, indent=1, default=str))
     print_report(result, console)
     cp = result["resources"]["client_process"]
     console.print(
         f"client (this process): {cp['cpu_seconds']} s CPU, mean {cp['cpu_percent_mean']}% of a core, "
-        f"max RSS {cp['max_rss_mb']} MB"
+        f"max RSS {cp['max_rss_mb']} MB; timed fragment reruns {result['timed_fragment_reruns']['runs']}, "
+        f"failed {result['timed_fragment_reruns']['failed']}"
     )
     console.print(f"Everything in {run_dir / 'result.json'}")
 

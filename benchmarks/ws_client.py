@@ -128,6 +128,8 @@ class StreamlitSession:
         self.values: dict[str, WidgetState] = {}  # what the session has set, by widget id
         self.fragments: dict[str, float] = {}  # fragment id -> seconds between its automatic reruns
         self.last: Run | None = None
+        self.fragment_runs = 0
+        self.fragment_failures: list[str] = []
         self.closed_reason = ""
         self._ws: Any = None
         self._reader: asyncio.Task[None] | None = None
@@ -228,7 +230,9 @@ class StreamlitSession:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             if not self._fragment_request:
-                self._elements.clear()  # a new script run draws the page again
+                # a new script run draws the page again, and asks again for the timers it wants
+                self._elements.clear()
+                self.fragments.clear()
             self.page_hash = msg.new_session.page_script_hash or self.page_hash
             for p in msg.new_session.app_pages:
                 self.pages[p.url_pathname] = p.page_script_hash
@@ -263,8 +267,12 @@ class StreamlitSession:
             for fragment, interval in list(self.fragments.items()):
                 if now - last.setdefault(fragment, now) >= interval and not self._lock.locked():
                     last[fragment] = now
-                    with contextlib.suppress(ProtocolError):
-                        await self.rerun(fragment_id=fragment)
+                    try:
+                        await self.rerun(fragment_id=fragment, timeout=min(self.timeout, 30.0))
+                        self.fragment_runs += 1
+                    except ProtocolError as exc:
+                        # the page goes on (a browser's timer does not hold up the next click either)
+                        self.fragment_failures.append(str(exc))
 
     # -- requests
 
@@ -275,6 +283,7 @@ class StreamlitSession:
         query: str | None = None,
         trigger: str | None = None,
         fragment_id: str = "",
+        timeout: float | None = None,
     ) -> Run:
         """Send one rerun (a click, a submitted form, a page opened) and wait for the run to end."""
         async with self._lock:
@@ -303,12 +312,13 @@ class StreamlitSession:
             self._fragment_request = bool(fragment_id)
             started = time.monotonic()
             await self._ws.send(BackMsg(rerun_script=state).SerializeToString())
-            deadline = started + self.timeout
+            limit = self.timeout if timeout is None else timeout
+            deadline = started + limit
             while True:
                 try:
                     status = await asyncio.wait_for(self._finished.get(), max(0.1, deadline - time.monotonic()))
                 except TimeoutError as exc:
-                    raise ProtocolError(f"no end of the run within {self.timeout:.0f} s") from exc
+                    raise ProtocolError(f"no end of the run within {limit:.0f} s") from exc
                 if status == -1:
                     raise ProtocolError(self.closed_reason)
                 if status in _FINAL:
@@ -358,6 +368,12 @@ class StreamlitSession:
             raise ProtocolError(f"select box {label!r} has {len(box.options)} options, not {index + 1}")
         self.values[box.id] = WidgetState(id=box.id, string_value=box.options[index])
         return await self.rerun()
+
+    def forget(self, kind: str, label: str) -> None:
+        """Drop the value the session holds for a widget, so the server uses its default."""
+        widget = self.last.widget(kind, label) if self.last is not None else None
+        if widget is not None:
+            self.values.pop(widget.id, None)
 
     def _current(self) -> Run:
         if self.last is None:
