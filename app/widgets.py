@@ -25,6 +25,9 @@ _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})
 # joiner inside each breaks the pattern and changes nothing a reader sees.
 _AUTOLINK = re.compile(r"(?i)\b(www|https?|ftp|mailto)(?=[.:])|@")
 _NO_BREAK = "\u2060"  # a word joiner: invisible, and no line break at it either
+# Streamlit reads ":smile:", ":material/home:" and ":red[...]" as an emoji, an icon and a colour
+# whatever the brackets' escaping; a joiner after the colon breaks each one, and no reader sees it.
+_DIRECTIVE = re.compile(r":(?=[\w+-])")
 
 
 def plain(value: object) -> str:
@@ -34,9 +37,11 @@ def plain(value: object) -> str:
     '\\[x\\]\\(http\u2060://y\\) \\*z\\*'
     >>> "www." in plain("www.example.invalid") or "@" in plain("a@b.invalid").replace("\u2060@", "")
     False
+    >>> plain(":smile: :red[x]") == ":\u2060smile: :\u2060red\\[x\\]"
+    True
     """
     text = _AUTOLINK.sub(lambda m: _NO_BREAK + "@" if m.group(0) == "@" else m.group(0) + _NO_BREAK, str(value))
-    return text.translate(_MARKDOWN)
+    return _DIRECTIVE.sub(":" + _NO_BREAK, text).translate(_MARKDOWN)
 
 
 def network_canvas(data: Mapping[str, Any], *, digest: str, status: str, height: int = 600) -> str | None:
