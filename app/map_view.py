@@ -29,8 +29,11 @@ HOT_OUTLINE = "#cb181d"
 
 
 def map_text(value: object) -> str:
-    """HTML-escaped text that is also inert in a JavaScript template literal (backtick and ``$``)."""
-    return escape(str(value)).replace("`", "&#96;").replace("$", "&#36;")
+    """HTML-escaped text that is also inert in a JavaScript template literal (backslash, backtick and ``$``).
+
+    A backslash is an escape there: ``\\u003cimg ...`` in a name became ``<img ...>`` in the tooltip.
+    """
+    return escape(str(value)).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def offline_map(
