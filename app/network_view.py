@@ -135,7 +135,7 @@ def node_tip(e: Entity, facts: NodeFacts) -> str:
 
 def build_network(view: NetworkView) -> Network:
     """A pyvis network of a chart: people coloured by role, shapes by kind, a halo by flag level,
-    links labelled with their kind and role in words; every label and title escaped."""
+    links labelled with their kind and role in words; every title escaped (labels are canvas text)."""
     net = Network(height="600px", width="100%", directed=True, cdn_resources="in_line")
     for e in view.sub.entities:
         facts = view.facts.get(e.id) or NodeFacts("other_person" if e.kind == "Person" else "object")
@@ -144,7 +144,7 @@ def build_network(view: NetworkView) -> Network:
         centre = e.id == view.centre
         net.add_node(
             e.id,
-            label=escape(_short(e.label), quote=False),
+            label=_short(e.label),  # canvas text (font.multi off), never HTML: escaped, it read "&lt;"
             title=escape(node_tip(e, facts)),
             color={"background": colour, "border": "#333333", "highlight": {"background": colour, "border": "#000000"}},
             shape=_shape(e.kind, facts),
@@ -161,7 +161,7 @@ def build_network(view: NetworkView) -> Network:
             link.source,
             link.target,
             id=link.id,
-            label=escape(link_words(link), quote=False),
+            label=link_words(link),
             title=escape(
                 f"{link_words(link)}\nfrom {', '.join(sources) or 'no source'}" + (f"\nseen {seen}" if seen else "")
             ),
@@ -237,7 +237,7 @@ def network_html(net: Network, *, title: str, legend_entries: list[dict[str, str
     if "</script" in script.lower():
         raise ValueError("the vendored vis-network script contains '</script' and cannot be inlined")
     style = asset_text(COMPONENT_DIR / "vis-network.css")
-    payload = script_safe(json.dumps(data))
+    payload = script_safe(json.dumps(data).replace("<", "\\u003c"))  # no tag in the page, whatever a label holds
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title><style>{style}</style><style>#net{{height:85vh;border:1px solid #ddd}}"
