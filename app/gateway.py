@@ -26,6 +26,7 @@ from analytics.safeguarding import (
 from app import licensing, strategic
 from app.accounts import Accounts, User
 from app.audit import AuditLog
+from app.labels import source_text
 from app.network_facts import NetworkView, describe_nodes
 from app.policy import AUDIT_SUBJECT_FIELDS, Capability, require, visible_properties
 from graph.facts import merge_links
@@ -262,7 +263,7 @@ class Gateway:
                         if via
                         else "",
                         "via_forward": via.target == node if via else None,
-                        "via_sources": sorted({p.source for p in via.provenance}) if via else [],
+                        "via_sources": sorted({source_text(p.source) for p in via.provenance}) if via else [],
                     }
                 )
             shaped.append(steps)

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from app.policy import SOURCE_AGENCIES
+
 # Titles that the plain rule (underscores to spaces, first letter capital) would get wrong or leave vague.
 TITLES: Mapping[str, str] = {
     "entity_id": "Record",
@@ -176,3 +178,15 @@ def ordered_columns(rows: Sequence[Mapping[str, Any]], shown: Sequence[str] | No
     present = list(dict.fromkeys(k for r in rows for k in r))
     first = [c for c in shown or () if c in present]
     return [*first, *(c for c in present if c not in first)]
+
+
+def source_text(source: str) -> str:
+    """A source name as a person reads it: the agency, then what its export holds.
+
+    >>> source_text("care_return_interviews"), source_text("police_missing"), source_text("test")
+    ("children's social care: return interviews", 'police: missing', 'test')
+    """
+    agency, _, rest = source.partition("_")
+    if agency not in SOURCE_AGENCIES or not rest:
+        return source.replace("_", " ")
+    return f"{SOURCE_AGENCIES[agency]}: {rest.replace('_', ' ')}"

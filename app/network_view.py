@@ -21,7 +21,7 @@ from typing import Any
 from pyvis.network import Network
 
 from app.exports import asset_text, script_safe
-from app.labels import code_words
+from app.labels import code_words, source_text
 from app.network_facts import CATEGORY_TITLES, PERSON_CATEGORIES, Category, NetworkView, NodeFacts
 from graph.records import Entity, Link
 
@@ -128,7 +128,7 @@ def node_tip(e: Entity, facts: NodeFacts) -> str:
         lines.append("Notes: " + "; ".join(facts.reasons))
     if facts.last_seen:
         lines.append(f"Last seen: {facts.last_seen}")
-    sources = sorted({p.source for p in e.provenance})
+    sources = sorted({source_text(p.source) for p in e.provenance})
     lines.append(f"Sources: {', '.join(sources) or 'none'}")
     return "\n".join(lines)
 

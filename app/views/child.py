@@ -7,22 +7,31 @@ checks the role and writes one audit entry listing everything shown.
 
 import streamlit as st
 
-from app import child_view, map_view, navigation, network_view, session, widgets
+from app import child_view, map_view, navigation, network_view, pickers, session, widgets
 from app.gateway import NotFound
 from app.labels import code_words, date_text
 
 gw = session.page_gateway("view_profile")
 st.title("Child (contextual safeguarding)")
 child_id = navigation.param("entity") or session.selected_entity()
+
+
+def _find_a_child() -> None:
+    pickers.entity_picker(
+        gw, "Find a child by name or reference", key="child_find", on_pick=lambda found: navigation.keep(entity=found)
+    )
+
+
 if not child_id:
-    st.info('Find the child on the Search page, open the profile and choose "Open the child\'s page".')
+    _find_a_child()
     st.stop()
 try:
     view = gw.child(child_id)
 except NotFound:
+    st.warning("That record is not a child the latest analysis lists, or it has been erased.")
     # The id came from the address: shown as plain text (markdown would make a link of a URL in it).
-    st.warning("That record is not a child the latest analysis lists, or it has been erased. Open its profile instead.")
     st.text(f"Record asked for: {child_id}")
+    _find_a_child()
     st.stop()
 here = view["entity_id"]
 navigation.keep(entity=here)
@@ -41,8 +50,8 @@ for column, (title, value) in zip(
     [
         ("Missing episodes", counts["episodes"]),
         ("Return interviews", counts["return_interviews"]),
-        ("Suspects one step away", counts["suspects_within_1"]),
-        ("Suspects within two steps", counts["suspects_within_2"]),
+        ("Suspects, 1 step", counts["suspects_within_1"]),
+        ("Suspects, 2 steps", counts["suspects_within_2"]),
         ("Peers", counts["peers"]),
         ("Places found", counts["found_places"]),
     ],

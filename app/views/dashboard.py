@@ -117,6 +117,8 @@ for measure, rows in measures.items():
         st.vega_lite_chart(monthly_chart(rows), width="stretch")
         if suppressed:  # how many is not said: a caption states no count of suppressed cells
             st.caption("Suppressed months are marked in their place, not left out.")
+    if measure == "children by how they are known":
+        st.caption("A child can be known in more than one way, so these add up to more than all children.")
     widgets.table(
         [
             {"month": r["category"], "count": r["shown"]}

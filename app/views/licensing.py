@@ -81,7 +81,7 @@ def show_trade(gw: Gateway) -> None:
     if not rows:
         st.info(
             "No licensed driver, vehicle, operator or premises matches. This says only that the search "
-            "found no licence: try the licence number, the VRM, or the surname alone."
+            "found no licence: try another spelling, the licence number or the VRM."
         )
         show_what_else(gw, text, born, fresh)
         return
@@ -110,12 +110,16 @@ def show_what_else(gw: Gateway, text: str, born: dt.date | None, fresh: bool) ->
                 f"No licence is held under this name in the licensing data Disrupt holds, but the national "
                 f"register records {len(register)} decision(s) against a person of this name:"
             )
-            widgets.table(register, columns=["name", "date of birth", "decision", "by authority", "decided on"])
+            widgets.table(
+                register,
+                columns=["name", "date of birth", "decision", "by authority", "decided on", "register reference"],
+            )
     set_aside = read_once("set aside", (text, born), fresh, lambda: _set_aside(gw))
     if set_aside:
         st.warning(
             f"{len(set_aside)} row(s) of the licensing exports were set aside when they were loaded, so a "
-            "licence on them cannot be found here. Ask the licensing team to correct these rows and reload:"
+            "licence on them cannot be found here; the one you are looking for may be among them. Ask the "
+            "licensing team to correct these rows and reload:"
         )
         widgets.table(set_aside, columns=["file", "line", "column", "reason"])
 
@@ -124,8 +128,10 @@ def show_check(gw: Gateway, view: dict[str, Any], chosen: str) -> None:
     """One subject's check: level, what tells it apart, why, licences, register, cross-border."""
     level = str(view["level"] or "none")
     clear = st.warning if view.get("incomplete") else st.success  # never green on an incomplete record
+    # "NONE" on an incomplete record read as clear for a vehicle whose driver the register holds as revoked
+    said = "NOT KNOWN (incomplete record)" if view.get("incomplete") and level == "none" else level.upper()
     {"high": st.error, "medium": st.warning, "low": st.info}.get(level, clear)(
-        f"{widgets.plain(view['label'])}: concern level {level.upper()}"
+        f"{widgets.plain(view['label'])}: concern level {said}"
     )
     facts = [(name, view.get(key)) for name, key in (("Holder", "holder"), ("VRM", "vrm"), ("Address", "address"))]
     facts.append(("Authority", view.get("authority")))
@@ -148,9 +154,13 @@ def show_check(gw: Gateway, view: dict[str, Any], chosen: str) -> None:
     st.markdown("**Licences**")
     widgets.table(view["licences"], columns=[*LICENCE_FIELDS, "cross_border"])
     st.markdown("**National register**")
+    unchecked = (
+        "Not checked: the holder's own record was not loaded, so there is no name and date of birth to check. "
+        "Check the holder by name on the national register tab."
+    )
     st.markdown(
         "\n".join(f"- {widgets.plain(r)}" for r in view["register"])
-        or "No refusal, suspension or revocation recorded elsewhere."
+        or (unchecked if view.get("incomplete") else "No refusal, suspension or revocation recorded elsewhere.")
     )
     st.markdown("**Cross-border working**")
     st.markdown(
@@ -191,7 +201,23 @@ def show_register(gw: Gateway) -> None:
         )
     else:
         st.warning(f"No national register decision found for {who}.")
+        if born is not None:
+            show_other_births(gw, name, born, fresh)
         st.info(NOTHING_FOUND_CAVEAT)
+
+
+def show_other_births(gw: Gateway, name: str, born: dt.date, fresh: bool) -> None:
+    """Decisions against the same name under another date of birth: a date typed or recorded one day
+    out must not read as a clean register."""
+    others = read_once("register, any birth", (name,), fresh, lambda: gw.licensing_register(name, born=None))
+    if others:
+        st.error(
+            f"{len(others)} decision(s) are recorded against this name with another date of birth. It may be "
+            "another person, or a date mistyped here or by the deciding authority: check the applicant's documents."
+        )
+        widgets.table(
+            others, columns=["name", "date of birth", "decision", "by authority", "decided on", "register reference"]
+        )
 
 
 gw = session.page_gateway("check_licensing")

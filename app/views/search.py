@@ -29,9 +29,10 @@ if text.strip():
     if not rows:
         st.info("Nothing matches. Try part of a name, a reference, a VRM, a phone number or a postcode.")
     else:
+        found_by = ["found by"] if any(r.get("found by") for r in rows) else []  # no empty column
         event = widgets.table(
             rows,
-            columns=["kind", "label", "born", "age", "address", "found by", "sources", "entity_id"],
+            columns=["kind", "label", "born", "age", "address", *found_by, "sources"],
             on_select="rerun",
             selection_mode="single-row",
             key="search_results",

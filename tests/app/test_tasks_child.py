@@ -212,3 +212,21 @@ def test_a_crafted_address_shows_as_plain_text(server: str, browser: Browser, pa
     page.get_by_text("Record asked for: [open me](http://example.invalid/x) **loud**").wait_for(timeout=30000)
     assert page.locator("a[href*='example.invalid']").count() == 0
     assert not blocked, blocked
+
+
+def test_analyst_opens_the_child_page_from_the_menu_and_finds_the_child_by_name(
+    server: str, browser: Browser, child: Child, tmp_path: Path
+) -> None:
+    """A newcomer found the Child page a dead end from the menu: no way to find a child on it."""
+    blocked: list[str] = []
+    page = sign_in(browser, server, "analyst", blocked)
+    page.get_by_role("link", name="Child (contextual safeguarding)").click()
+    page.get_by_role("textbox", name="Find a child by name or reference").fill(child.name)
+    page.get_by_role("textbox", name="Find a child by name or reference").press("Enter")
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("option", name=re.compile("^" + re.escape(child.name) + " ")).first.click()
+    page.get_by_role("heading", name=child.name).wait_for(timeout=30000)
+    assert f"entity={child.entity_id}" in page.url
+    page.get_by_text("Indicators").first.wait_for(timeout=30000)
+    shot(page, "child-from-menu", tmp_path)
+    assert not blocked, blocked

@@ -170,6 +170,13 @@ def test_officer_checks_an_applicant_against_the_national_register(
     page.get_by_role("button", name="Check the register").click()
     page.get_by_text("No national register decision found for Zebedee Qwertyapplicant").wait_for(timeout=30000)
     page.get_by_text("Nothing found is not the same as nothing of concern").wait_for(timeout=10000)
+    # the applicant again, with a date of birth one day out: not a clean register either
+    page.get_by_role("textbox", name="Applicant's name").fill(f"{entry['forenames']} {entry['surname']}")
+    off = born + dt.timedelta(days=1)
+    page.get_by_role("textbox", name="Applicant's date of birth (dd/mm/yyyy)").fill(f"{off:%d/%m/%Y}")
+    page.get_by_role("button", name="Check the register").click()
+    page.get_by_text("recorded against this name with another date of birth").wait_for(timeout=30000)
+    shot(page, "licensing-register-other-birth", tmp_path)
     assert not blocked, blocked
 
 
@@ -185,6 +192,9 @@ def test_a_vehicle_whose_drivers_record_was_set_aside_is_shown_as_incomplete_not
     page = sign_in(browser, server, "licensing", blocked)
     seen = _check(page, _spaced(orphan["vrm"]))
     assert "incomplete record" in seen and "the holder's own licence record was not loaded" in seen, seen
+    assert "concern level not known (incomplete record)" in seen and "concern level none" not in seen
+    assert "not checked: the holder's own record was not loaded" in seen
+    assert "no refusal, suspension or revocation recorded elsewhere" not in seen
     assert "known only as the holder of licence" in seen and "licensing:" not in seen
     assert "cannot say there is nothing of concern" in seen
     assert "nothing of concern is recorded" not in seen
