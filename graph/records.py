@@ -103,7 +103,13 @@ def _seen(kind: str, name: str, value: object) -> str | None:
 def make_label(schema: Schema, kind: str, properties: Mapping[str, Any]) -> str:
     """Return the display label of an entity from the properties its kind names as label."""
     ek = schema.entity_kind(kind)
-    parts = [str(properties[p]) for p in ek.label if properties.get(p) not in (None, "")]
+    parts: list[str] = []
+    for name in ek.label:
+        value = properties.get(name)
+        # a part already said is not said twice: a place known only by its postcode is "ZZ15 1AL",
+        # not "ZZ15 1AL ZZ15 1AL", and an address that ends in its postcode does not repeat it
+        if value not in (None, "") and str(value).casefold() not in " ".join(parts).casefold():
+            parts.append(str(value))
     return " ".join(parts) if parts else " ".join(str(properties.get(k, "")) for k in ek.key)
 
 

@@ -127,3 +127,17 @@ def test_a_malformed_schema_fails_with_the_reason() -> None:
         )
     with pytest.raises(SchemaError, match="'type' must be one of"):
         parse_schema({"entities": {"A": {"key": ["k"], "properties": {"k": {"type": "blob"}}}}, "links": {}})
+
+
+def test_a_label_never_says_a_part_twice() -> None:
+    """A place known only by its postcode read "ZZ15 1AL ZZ15 1AL" in the network (75 such places on
+    the seed-1 world); an address that already ends in its postcode does not repeat it either."""
+    prov = Provenance("premises", "P-1", "2026-01-01T00:00:00+00:00")
+    only_postcode = new_entity("Location", {"address": "ZZ15 1AL", "postcode": "ZZ15 1AL"}, provenance=prov)
+    full = new_entity("Location", {"address": "14 Pellham Way ZZ15 7UD", "postcode": "ZZ15 7UD"}, provenance=prov)
+    street = new_entity("Location", {"address": "14 Pellham Way", "postcode": "ZZ15 7UD"}, provenance=prov)
+    assert (only_postcode.label, full.label, street.label) == (
+        "ZZ15 1AL",
+        "14 Pellham Way ZZ15 7UD",
+        "14 Pellham Way ZZ15 7UD",
+    )
