@@ -1,5 +1,7 @@
 """Ingest runs and the rows set aside, with file, row, column and reason."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from app import session, widgets
@@ -14,5 +16,7 @@ try:
     rejects = gw.rejected_rows(ledger)
 finally:
     ledger.close()
-widgets.table(rejects, columns=["source", "file", "row", "column", "reason", "run_id"])
+# The export's folder and name, not the server's path to it; "line" as the licensing check says it.
+shown = [{**r, "file": "/".join(Path(str(r["file"])).parts[-2:])} for r in rejects]
+widgets.table(shown, columns=["source", "file", "row", "column", "reason", "run_id"], column_config={"row": "Line"})
 widgets.downloads(rejects, name="rejected-rows", on_export=lambda: gw.note_export("rejected rows", []))
