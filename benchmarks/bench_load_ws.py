@@ -130,6 +130,9 @@ class WsSession:
         except (Failed, ProtocolError) as exc:
             action.end = time.time()
             action.error = str(exc)[:300] or type(exc).__name__
+            # what the page shows now is not known: the next action opens its page afresh, so that one
+            # error is not counted again as a missing form (as a person would reload the page)
+            self.page = ""
 
     def _c(self) -> StreamlitSession:
         assert self.client is not None
