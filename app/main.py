@@ -8,6 +8,8 @@ role may open are registered with ``st.navigation``; each page checks again thro
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from collections.abc import Callable
 
 import streamlit as st
@@ -16,6 +18,8 @@ from app import navigation, session
 from app.audit import check_sign_in
 from app.policy import ROLE_TITLES, a_role, may
 from app.widgets import plain
+
+log = logging.getLogger(__name__)
 
 IDLE_CHECK_SECONDS = 15
 _START_OVER = "disrupt_start_over"
@@ -103,6 +107,23 @@ def _idle_watch() -> None:
 
 
 def main() -> None:
+    """Run the page; a fault is logged on the server and told to the user plainly.
+
+    Streamlit's own error box (details are off) still names Streamlit Cloud and links to web searches
+    carrying the error's text: neither belongs in front of a user of this data.
+    """
+    try:
+        _page()
+    except Exception:  # st.stop, st.rerun and page switches are BaseExceptions and pass through
+        at = dt.datetime.now(dt.UTC).strftime("%d %b %Y %H:%M:%S UTC")
+        log.exception("a page failed at %s", at)
+        st.error(
+            f"This page could not be shown: something failed on the server at {at}. Nothing was changed. "
+            "Tell your administrator the time; the server's log holds the details."
+        )
+
+
+def _page() -> None:
     st.set_page_config(page_title="Disrupt", layout="wide")
     user = session.current_user()
     if user is None:
