@@ -538,7 +538,8 @@ class Gateway:
         properties, links or analysis, and the look-up is itself audited.
         """
         self._allow("find_audit_subject", "audit subject search")
-        hits = self.store.search(text, limit=limit) if text.strip() else []
+        # as the search page finds people: names in either order, VRMs, phones and references as typed
+        hits = find_entities(self.store, text, limit=limit) if text.strip() else []
         rows = [
             {field: value for field, value in zip(AUDIT_SUBJECT_FIELDS, (e.id, e.kind, e.label), strict=True)}
             for e in hits
