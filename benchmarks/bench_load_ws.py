@@ -9,8 +9,8 @@ server. This driver does the same work per role with :mod:`ws_client` instead, a
 Streamlit's own protocol (cookies, XSRF token, widget states, the one-use session claim), so the
 server meets 50 or more real signed-in sessions while the client costs little:
 
-- analyst: a search by name (the search form), the first hit's profile and its network (opened by
-  ``?entity=``, as a link does), a licensing check, the hotspot map;
+- analyst: a search by name (the search form), the first hit's profile (its row selected, Open
+  profile pressed), the network by the profile's link, a licensing check, the hotspot map;
 - licensing officer: a licensing check (licence number, VRM, name or premises), another subject of
   the hits, the national register check of an applicant;
 - strategic lead: the hotspot map by quarter, the management information, the map.
@@ -92,8 +92,8 @@ class WsSession:
         self.blocked: list[str] = []  # the report's field; nothing leaves loopback here
         self.client: StreamlitSession | None = None
         self.page = ""
-        self.found: list[str] = []  # entity ids of the last search's hits
-        self.seen: list[str] = []  # every hit so far, for a profile when a search finds nothing
+        self.hits = False  # the last search found something
+        self.seen: list[str] = []  # entity ids of networks opened, for one when no profile is open
         self.trade_rows = 0
         self.subjects = 0
 
@@ -189,30 +189,29 @@ class WsSession:
             if self.page != "search":
                 await self._open("search", "Search")
             run = self.check(await self._c().submit("Search", {SEARCH_BOX: self.rng.choice(self.inputs.names)}), "")
-            tables = run.tables()
-            if tables and "entity_id" in tables[0].column_names:
-                self.found = [str(x) for x in tables[0].column("entity_id").to_pylist()]
+            if run.tables():
+                self.hits = True
             elif run.has_text("Nothing matches."):
-                self.found = []
+                self.hits = False
             else:
                 raise Failed("neither hits nor 'Nothing matches.' shown")
-            self.seen = (self.seen + self.found[:3])[-30:]
             return 1  # "search"
 
         await self.act("search", step)
 
-    def _subject(self) -> str | None:
-        if self.found:
-            return self.found[0]
-        return self.rng.choice(self.seen) if self.seen else None
-
     async def profile(self) -> None:
-        entity = self._subject()
-        if entity is None:
+        """The first hit's profile, as a person opens it: select its row, press Open profile."""
+        if not self.hits or self.page != "search":
             return
+        self.hits = False
 
         async def step() -> int:
-            run = await self._open("profile", "Profile and timeline", f"entity={entity}")
+            c = self._c()
+            run = self.check(await c.select_row(0), "")  # the page reruns with the same hits, searching nothing
+            if run.widget("button", "Open profile") is None:
+                raise Failed("no 'Open profile' after selecting the first hit")
+            run = self.check(await c.click("Open profile"), "", "Profile and timeline")
+            self.page = "profile"
             if not run.has_text("Timeline"):
                 raise Failed("no timeline on the profile")
             return 1  # "profile"
@@ -220,12 +219,20 @@ class WsSession:
         await self.act("profile", step)
 
     async def network(self) -> None:
-        entity = self._subject()
-        if entity is None:
+        """The network around the profile's entity, by the profile's link (or an entity seen before)."""
+        if self.page != "profile" and not self.seen:
             return
 
         async def step() -> int:
-            run = await self._open("network", "Network", f"entity={entity}")
+            c = self._c()
+            if self.page == "profile":
+                run = self.check(await c.follow("Open network around it"), "open", "Network")
+                self.page = "network"
+                found = re.search(r"(?:^|&)entity=([^&]+)", run.query_string)
+                if found:
+                    self.seen = [*self.seen, found.group(1)][-30:]
+            else:
+                run = await self._open("network", "Network", f"entity={self.rng.choice(self.seen)}")
             if not run.has_text("Centred on"):
                 raise Failed("no 'Centred on' on the network page")
             return 1  # "network"
@@ -280,7 +287,9 @@ class WsSession:
             run = self.check(await self._c().submit("Check the register", fields), "")
             if not run.has_text("national register decision"):
                 raise Failed("no register answer shown")
-            return 1  # "licensing register check" (the other tab's answer is kept, not read again)
+            # "licensing register check" (the other tab's answer is kept, not read again); when nothing is
+            # found under that date of birth, the name is looked up again under any date of birth
+            return 1 + run.has_text("No national register decision found for")
 
         await self.act("register check", step)
 

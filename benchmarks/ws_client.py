@@ -369,6 +369,23 @@ class StreamlitSession:
         self.values[box.id] = WidgetState(id=box.id, string_value=box.options[index])
         return await self.rerun()
 
+    async def select_row(self, index: int) -> Run:
+        """Select row ``index`` of the first selectable table on the page (it reruns the page at once)."""
+        table = next((e.dataframe for e in self._current().of("dataframe") if e.dataframe.id), None)
+        if table is None:
+            raise ProtocolError("no selectable table on the page")
+        chosen = {"selection": {"rows": [index], "columns": [], "cells": []}}
+        self.values[table.id] = WidgetState(id=table.id, string_value=json.dumps(chosen))
+        return await self.rerun()
+
+    async def follow(self, label: str) -> Run:
+        """Follow the page link labelled ``label``: its page, with its query string."""
+        link = next((e.page_link for e in self._current().of("page_link") if e.page_link.label == label), None)
+        if link is None:
+            raise ProtocolError(f"no page link {label!r} on the page")
+        page = next((name for name, h in self.pages.items() if h == link.page_script_hash), link.page)
+        return await self.rerun(page=page, query=link.query_string)
+
     def forget(self, kind: str, label: str) -> None:
         """Drop the value the session holds for a widget, so the server uses its default."""
         widget = self.last.widget(kind, label) if self.last is not None else None
