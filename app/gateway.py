@@ -178,7 +178,12 @@ class Gateway:
             if entity.id in {m.get("entity_id") for m in g.get("members", [])}
         ]
         sources = [
-            {"source": p.source, "record": p.record_id, "grading": p.grading or "", "loaded_at": p.loaded_at}
+            {
+                "source": source_text(p.source),
+                "record": p.record_id,
+                "grading": p.grading or "",
+                "loaded_at": p.loaded_at,
+            }
             for p in entity.provenance
         ]
         props = visible_properties(self.viewer.role, entity.kind, entity.properties, self.store.schema)
