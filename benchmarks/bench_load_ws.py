@@ -73,7 +73,13 @@ from ws_client import ProtocolError, Run, StreamlitSession  # noqa: E402
 
 log = logging.getLogger(__name__)
 ERROR_ALERT = 1  # Alert.Format.ERROR
-REFUSALS = ("Sign in first.", "Give the purpose of this session first.", "is not available to")
+# the app's refusals, and its message for a failure it caught (app/main.py shows it instead of a traceback)
+REFUSALS = (
+    "Sign in first.",
+    "Give the purpose of this session first.",
+    "is not available to",
+    "something failed on the server",
+)
 FIRST_PAGE = {"analyst": "Search", "licensing": "Licensing check", "strategic": "Hotspot map"}
 
 
