@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import dataclasses
 import datetime as dt
 import json
@@ -414,6 +415,12 @@ def main() -> None:
         "cpu_percent_mean": round(100 * client_cpu / max(1.0, window[1] - window[0]), 1),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+    # the app catches a failing page itself (app/main.py logs it and shows a plain message), so such a
+    # fault is not an uncaught exception in the run lines: count it from the server's log
+    out = (run_dir / "server.out").read_text(errors="replace").split("\n")
+    faults = [i for i, line in enumerate(out) if "a page failed at" in line]
+    causes = [next((x for x in out[i + 1 : i + 80] if re.match(r"^[\w.]+(Error|Exception)\b", x)), "?") for i in faults]
+    result["server_caught_faults"] = {"count": len(faults), "causes": dict(collections.Counter(causes))}
     clients = [s.client for s in sessions if s.client is not None]
     failures = [f for c in clients for f in c.fragment_failures]
     # the idle watch each signed-in page reruns on its timer, as a browser's page does
@@ -429,7 +436,8 @@ def main() -> None:
     console.print(
         f"client (this process): {cp['cpu_seconds']} s CPU, mean {cp['cpu_percent_mean']}% of a core, "
         f"max RSS {cp['max_rss_mb']} MB; timed fragment reruns {result['timed_fragment_reruns']['runs']}, "
-        f"failed {result['timed_fragment_reruns']['failed']}"
+        f"failed {result['timed_fragment_reruns']['failed']}; pages failed on the server (caught) "
+        f"{result['server_caught_faults']}"
     )
     console.print(f"Everything in {run_dir / 'result.json'}")
 
