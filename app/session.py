@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -52,11 +53,27 @@ class Runtime:
 
 
 @st.cache_resource
+def _settings() -> Settings:
+    return load_settings()
+
+
+_THREAD = threading.local()
+
+
 def runtime() -> Runtime:
-    """Settings and the app database, shared by every session of this process."""
-    settings = load_settings()
-    db = open_app_db(settings.app_db_path)
-    return Runtime(settings, Accounts(db), AuditLog(db), WebSessions(db))
+    """Settings (one for the process) and this thread's connection to the app database.
+
+    One connection shared by every session's script thread let one thread's reads and unlocked
+    statements run inside another's write transaction: under 50 sessions it failed with "database is
+    locked", "cannot commit - no transaction is active" and "another row available". Each thread now has
+    its own connection; writes still take the one process-wide write lock, then SQLite's.
+    """
+    settings = _settings()
+    held: Runtime | None = getattr(_THREAD, "runtime", None)
+    if held is None or held.settings is not settings:
+        db = open_app_db(settings.app_db_path)
+        held = _THREAD.runtime = Runtime(settings, Accounts(db), AuditLog(db), WebSessions(db))
+    return held
 
 
 def _cookie() -> str:

@@ -3,9 +3,11 @@ transactions must never overlap on it ("cannot start a transaction within a tran
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from argon2 import PasswordHasher
 
 from app.accounts import Accounts, open_app_db
@@ -56,3 +58,43 @@ def test_web_sessions_and_audit_writes_on_two_connections_do_not_lock_each_other
         list(pool.map(work, range(2000)))
     assert log.verify().intact
     assert all(sessions.get(s) is not None for s in begun)
+
+
+def test_every_script_thread_reads_and_writes_the_app_database_without_faults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fifty sessions' script threads on one shared connection failed with "database is locked",
+    "cannot commit - no transaction is active" and "another row available" (the 50-session load test)."""
+    from app import session
+
+    monkeypatch.setenv("DISRUPT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DISRUPT_APP_DB", str(tmp_path / "app.db"))
+    session._settings.clear()
+    first = session.runtime()
+    first.accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    first.accounts.add("lee", "analyst", "the right password")
+    begun = [first.sessions.begin("lee", "analyst", f"cookie-{i}")[0].id for i in range(8)]
+    faults: list[BaseException] = []
+
+    def one_session(i: int) -> None:
+        here = session.runtime()  # as a script run on its own thread gets it
+        try:
+            for j in range(40):
+                web = begun[(i + j) % len(begun)]
+                here.sessions.touch(web)
+                here.sessions.get(web)
+                here.audit.record(user="lee", role="analyst", action=f"view {i}-{j}", purpose="OP-1", outcome="shown")
+                here.audit.entries(user="lee", limit=20)
+                here.accounts.get("lee")
+        except BaseException as exc:  # every fault is the finding
+            faults.append(exc)
+
+    threads = [threading.Thread(target=one_session, args=(i,)) for i in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    session._settings.clear()
+    assert not faults, faults[:3]
+    check = first.audit.verify()
+    assert check.intact and check.entries == 24 * 40, check
