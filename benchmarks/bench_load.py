@@ -410,12 +410,12 @@ class Session:
 
     async def network(self) -> None:
         page = self._page()
-        if not await page.get_by_role("button", name="Open network around it").count():
+        if not await page.get_by_role("link", name="Open network around it").count():
             return
 
         async def step() -> int:
             runs = await self._runs()
-            await page.get_by_role("button", name="Open network around it").click()
+            await page.get_by_role("link", name="Open network around it").click()
             await page.get_by_text("Centred on").wait_for()
             self.network_nodes = await self._drawn()
             self.centre = re.sub(r".*entity=([^&]+).*", r"\1", page.url)
