@@ -716,6 +716,16 @@ def audit_head(app_db: Path) -> int:
         db.close()
 
 
+def load_users(sessions: int, mix_text: str) -> list[tuple[str, str]]:
+    """(user name, role) for each session: ``load-<role>-NN``, numbered within each role."""
+    counter: dict[str, int] = defaultdict(int)
+    users = []
+    for role in mix(sessions, mix_text):
+        counter[role] += 1
+        users.append((f"load-{role}-{counter[role]:02d}", role))
+    return users
+
+
 def mix(sessions: int, text: str) -> list[str]:
     """The role of each session from a mix such as ``analyst=3,licensing=1,strategic=1``."""
     weights = {k: float(v) for k, v in (part.split("=") for part in text.split(","))}
@@ -946,12 +956,7 @@ def main() -> None:
     if args.app_db is not None:
         env["DISRUPT_APP_DB"] = str(args.app_db.resolve())
     sys.path.insert(0, str(HERE.parent))
-    roles = mix(args.sessions, args.mix)
-    counter: dict[str, int] = defaultdict(int)
-    users = []
-    for role in roles:
-        counter[role] += 1
-        users.append((f"load-{role}-{counter[role]:02d}", role))
+    users = load_users(args.sessions, args.mix)
     ensure_users(env, users)
     inputs = read_inputs(env["DISRUPT_STORE"], random.Random(args.seed))
     run_dir = args.store / "load" / f"run-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"

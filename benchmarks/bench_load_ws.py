@@ -40,7 +40,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -63,7 +62,7 @@ from bench_load import (  # noqa: E402 (after the path is set)
     cli,
     ensure_store,
     ensure_users,
-    mix,
+    load_users,
     print_report,
     read_inputs,
     read_server_log,
@@ -378,12 +377,7 @@ def main() -> None:
     env = ensure_store(args.store, args.people, console)
     if args.app_db is not None:
         env["DISRUPT_APP_DB"] = str(args.app_db.resolve())
-    roles = mix(args.sessions, args.mix)
-    counter: dict[str, int] = defaultdict(int)
-    users = []
-    for role in roles:
-        counter[role] += 1
-        users.append((f"load-{role}-{counter[role]:02d}", role))
+    users = load_users(args.sessions, args.mix)
     ensure_users(env, users)
     inputs = read_inputs(env["DISRUPT_STORE"], random.Random(args.seed))
     run_dir = args.store / "load" / f"run-ws-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
