@@ -7,22 +7,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
 from math import comb
 from pathlib import Path
 from typing import Any
 
 import h3
-import networkx as nx
 import pytest
 
-from analytics.analysis import Analysis, analyse
-from graph import GraphStore, open_store
-from ingest.pipeline import ingest_paths
-from ingest.resolve import resolve_businesses, resolve_people
-from ingest.synthetic import generate
-from tests.ingest.test_resolve import PERSON_FILES
+from tests.analytics.worlds import AnalysedWorld
 
 LICENCE_SOURCES = {
     "driver": "licensing_drivers",
@@ -30,38 +22,6 @@ LICENCE_SOURCES = {
     "operator": "licensing_operators",
     "premises": "premises_register",
 }
-
-
-@dataclass
-class AnalysedWorld:
-    truth: dict[str, Any]
-    store: GraphStore
-    G: nx.MultiDiGraph
-    result: Analysis
-    entity_of: dict[str, set[str]]  # truth person id -> canonical entity ids
-
-
-@pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnalysedWorld]:
-    base = tmp_path_factory.mktemp("analysed")
-    folder, work = base / "exports", base / "data"
-    generate(folder, people=5000, seed=1)
-    store = open_store(f"sqlite:///{work / 'graph.db'}")
-    ingest_paths(store, folder, work)
-    resolve_people(store)
-    resolve_businesses(store)
-    truth = json.loads((folder / "truth.json").read_text())
-    entity_of: dict[str, set[str]] = {}
-    for file, records in truth["records"].items():
-        found = store.find_by_source(PERSON_FILES[file], list(records), kind="Person")
-        canonical = store.canonical_ids(found.values())
-        for record_id, entity_id in found.items():
-            entity_of.setdefault(records[record_id], set()).add(canonical[entity_id])
-    G = store.to_networkx(provenance=True)
-    try:
-        yield AnalysedWorld(truth, store, G, analyse(G, seed=1), entity_of)
-    finally:
-        store.close()
 
 
 def adjusted_rand_index(truth: dict[Any, Any], found: dict[Any, Any]) -> float:
