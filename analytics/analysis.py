@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import h3
 import networkx as nx
 import numpy as np
 
@@ -22,7 +21,14 @@ from analytics.dashboard import management_information
 from analytics.disruption import Tactic, rank_disruption_options
 from analytics.flags import flag_licensing, home_authority
 from analytics.groups import find_groups, group_ids, profile_group
-from analytics.hotspots import H3_RESOLUTION, event_table, find_hotspots, place_table
+from analytics.hotspots import (
+    H3_RESOLUTION,
+    event_table,
+    find_hotspots,
+    hotspot_area_rows,
+    hotspot_cell_rows,
+    place_table,
+)
 from analytics.key_players import brokerage, find_key_player_set, rank_key_players
 from analytics.places import business_places
 from analytics.projections import analysis_date, label_of, person_network
@@ -40,6 +46,7 @@ RESULT_NAMES = (
     "hotspot_trend",
     "hotspot_periods",
     "hotspot_counts",
+    "hotspot_areas",
     "density",
     "flags",
     "child_indicators",
@@ -193,28 +200,10 @@ def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str,
             "hotspot_trend": [],
             "hotspot_periods": [],
             "hotspot_counts": [],
+            "hotspot_areas": [],
             "density": [],
         }
-    cells = spots["cells"]
-    shown = cells[(cells["count"] > 0) | cells["hotspot"] | (cells["sightings"] > 0)]
-    hotspot_rows = []
-    for row in shown.itertuples(index=False):
-        lat, lon = h3.cell_to_latlng(row.cell)
-        hotspot_rows.append(
-            {
-                "entity_id": row.cell,
-                "label": f"hexagon {row.cell}",
-                "area_type": "h3",
-                "latitude": lat,
-                "longitude": lon,
-                "count": row.count,
-                "sightings": row.sightings,
-                "z": row.z,
-                "p": row.p,
-                "hotspot": bool(row.hotspot),
-            }
-        )
-    hotspot_rows.sort(key=lambda r: (-r["hotspot"], -r["z"], r["entity_id"]))
+    hotspot_rows = hotspot_cell_rows(spots["cells"], spots["areas"])
     wards = [
         {"entity_id": w, "label": w, "area_type": "ward", "count": c} for w, c in spots["wards"].itertuples(index=False)
     ]
@@ -241,6 +230,7 @@ def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str,
         "hotspot_trend": trend,
         "hotspot_periods": periods,
         "hotspot_counts": counts,
+        "hotspot_areas": hotspot_area_rows(spots["areas"], spots["area_period_counts"]),
         "density": density,
     }
 
