@@ -168,15 +168,15 @@ def group_ids(groups: Sequence[Iterable[Any]]) -> list[str]:
     return [f"G{i + 1:03d}" for i in range(len(groups))]
 
 
-def member_role(roles: frozenset[str], *, is_lead: bool) -> str:
-    """A member's part in a group, as an analyst would name it."""
+def member_role(roles: frozenset[str], *, is_lead: bool, core: bool = True) -> str:
+    """A member's part in a group, as an analyst would name it (``contact`` for an adult on its periphery)."""
     if "child" in roles:
         return "child"
     if is_lead:
         return "organiser"
     if "driver" in roles or "licence_holder" in roles:
         return "facilitator"
-    return "associate"
+    return "associate" if core else "contact"
 
 
 def profile_group(
@@ -230,7 +230,7 @@ def profile_group(
         {
             "entity_id": n,
             "label": label_of(G, n),
-            "role": member_role(roles.get(n, frozenset()), is_lead=n in leads),
+            "role": member_role(roles.get(n, frozenset()), is_lead=n in leads, core=membership[n].status == "core"),
             "roles": sorted(roles.get(n, frozenset())),
             "membership": membership[n].status,
             "membership_reason": membership[n].reason,

@@ -80,8 +80,27 @@ with tabs[1]:
                 )
             st.caption(widgets.plain(option.get("note", "")))
 with tabs[2]:
-    st.markdown("**Members**")
-    navigation.entity_table(profile.get("members", []), key=f"members-{choice}", columns=["label", "role", "roles"])
+    members = profile.get("members", [])
+    shown = ["label", "role", "membership_reason", "roles"]
+    if members and not any("membership" in m for m in members):  # an analysis from before groups had a core
+        st.markdown("**Members**")
+        navigation.entity_table(members, key=f"members-{choice}", columns=["label", "role", "roles"])
+    else:
+        core = [m for m in members if m.get("membership") == "core"]
+        periphery = [m for m in members if m.get("membership") != "core"]
+        st.markdown(f"**Core members ({len(core)})**")
+        st.caption(
+            "Tied to at least two others at the group's centre by more than family, a shared address or "
+            "one incident: association, co-offending, intelligence, a shared phone or vehicle, or being "
+            "found with a missing person."
+        )
+        if core:
+            navigation.entity_table(core, key=f"core-{choice}", columns=shown)
+        else:
+            st.info("No core: no one here is tied to the others by more than family, an address or an incident.")
+        st.markdown(f"**Periphery ({len(periphery)}): family, neighbours, one-off contacts, and children**")
+        st.caption("Listed with the group but not counted as its members; children are safeguarded, never members.")
+        navigation.entity_table(periphery, key=f"periphery-{choice}", columns=shown)
     for kind, title in (
         ("vehicles", "Vehicles"),
         ("phones", "Phones"),
@@ -104,7 +123,7 @@ with tabs[4]:
             [
                 ("Key players", view["key_players"], ["rank_in_group", "label", "score", "reasons"]),
                 ("Disruption options", options, ["rank", "label", "score", "reasons", "note"]),
-                ("Members", profile.get("members", []), ["label", "role", "roles"]),
+                ("Members", profile.get("members", []), ["label", "role", "membership", "membership_reason"]),
                 ("Timeline", view["timeline"], ["date", "kind", "label", "who"]),
             ],
             prepared_by=gw.viewer.name,

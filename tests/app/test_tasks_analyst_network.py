@@ -91,6 +91,11 @@ def test_analyst_opens_a_group_and_lands_on_a_key_players_profile(
     page.get_by_role("heading", name=str(wanted["label"])).wait_for(timeout=30000)
     assert f"group={wanted['group_id']}" in page.url
     _whole_page(page, "groups", tmp_path)
+    page.get_by_role("tab", name="Members and assets").click()  # the core first, the periphery named as such
+    page.get_by_text(f"Core members ({wanted['core_size']})", exact=True).wait_for(timeout=30000)
+    page.get_by_text(f"Periphery ({wanted['size'] - wanted['core_size']}): family, neighbours").wait_for()
+    _whole_page(page, "group-members", tmp_path)
+    page.get_by_role("tab", name="Key players").click()
     _select_row(page, 1, 0)  # the first key player (table 0 lists the groups)
     page.get_by_role("heading", name="Profile and timeline").wait_for(timeout=30000)
     page.get_by_text(str(player["label"])).first.wait_for(timeout=30000)
