@@ -29,7 +29,7 @@ from analytics.hotspots import (
     hotspot_cell_rows,
     place_table,
 )
-from analytics.key_players import brokerage, find_key_player_set, rank_key_players
+from analytics.key_players import NETWORK_MEASURES, brokerage, find_key_player_set, rank_key_players, rank_network
 from analytics.places import business_places
 from analytics.projections import analysis_date, label_of, person_network
 from analytics.roles import EXPLOITATION_SUSPECT, concern_seeds, person_roles
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 RESULT_NAMES = (
     "groups",
     "key_players",
+    "network_ranking",
     "disruption_options",
     "hotspots",
     "hotspot_wards",
@@ -108,6 +109,9 @@ def analyse(
     lap("groups")
     places = business_places(G)
     breadth = brokerage(P, groups)
+    # The network-wide ranking: every adult with a tie, on the whole person network (comparable across groups).
+    network = rank_network(P, seed=seed, exclude=[n for n in P if "child" in roles.get(n, frozenset())])
+    network_rank = {node: rank for rank, (node, _, _) in enumerate(network, start=1)}
     group_rows, key_rows, option_rows = [], [], []
     for gid, members in zip(ids, groups, strict=True):
         candidates = _candidates(sorted(members, key=str), roles)
@@ -125,11 +129,13 @@ def analyse(
                     "group_id": gid,
                     "rank_in_group": rank,
                     "score": round(composite, 4),
-                    **{k: round(v, 6) for k, v in measures.items()},
+                    "network_rank": network_rank.get(node),
+                    "degree": P.degree(node),  # true degree, on the whole person network
+                    **{f"{k}_in_group": round(v, 6) for k, v in measures.items()},
                     "brokerage": breadth.get(node, 0),
                     "in_key_player_set": node in kpp,
                     "roles": sorted(roles.get(node, frozenset())),
-                    "reasons": _key_reasons(measures, rank, breadth.get(node, 0), node in kpp),
+                    "reasons": _key_reasons(measures, rank, P.degree(node), breadth.get(node, 0), node in kpp),
                 }
             )
         option_rows += rank_disruption_options(
@@ -153,6 +159,7 @@ def analyse(
     tables = {
         "groups": group_rows,
         "key_players": key_rows,
+        "network_ranking": _network_rows(G, network, group_of=group_of, breadth=breadth, roles=roles),
         "disruption_options": option_rows,
         **_hotspot_tables(spots),
         "flags": flags,
@@ -180,15 +187,69 @@ def analyse(
     return Analysis({name: plain_rows(rows) for name, rows in tables.items()}, timings)
 
 
-def _key_reasons(measures: Mapping[str, float], rank: int, broker: int, in_set: bool) -> list[str]:
-    reasons = [f"rank {rank} in the group on ties, brokerage and reach"]
-    reasons.append(f"{int(measures['degree'])} direct ties (strength {measures['strength']:.2f})")
+def _key_reasons(measures: Mapping[str, float], rank: int, degree: int, broker: int, in_set: bool) -> list[str]:
+    reasons = [f"rank {rank} in the group on ties, brokerage and reach inside the group"]
+    reasons.append(
+        f"tied directly to {degree} people in all, {int(measures['degree'])} of them in the group "
+        f"(tie strength in the group {measures['strength']:.2f})"
+    )
     if measures["betweenness"] > 0.1:
         reasons.append(f"on {measures['betweenness']:.0%} of shortest paths between others in the group")
     if broker:
         reasons.append(f"ties into {broker} other group{'s' * (broker > 1)}")
     if in_set:
         reasons.append("in the key-player set: removing it with the others fragments the group most")
+    return reasons
+
+
+def _network_rows(
+    G: nx.MultiDiGraph,
+    ranked: list[tuple[Any, float, dict[str, float]]],
+    *,
+    group_of: Mapping[Any, str],
+    breadth: Mapping[Any, int],
+    roles: Mapping[Any, frozenset[str]],
+) -> list[dict[str, Any]]:
+    """The network-wide ranking as rows: rank, score, each measure and its percentile, and reasons."""
+    rows = []
+    for rank, (node, composite, m) in enumerate(ranked, start=1):
+        rows.append(
+            {
+                "entity_id": node,
+                "label": label_of(G, node),
+                "rank": rank,
+                "score": round(composite, 4),
+                "group_id": group_of.get(node),
+                "degree": int(m["degree"]),
+                "strength": round(m["strength"], 4),
+                "betweenness": round(m["betweenness"], 6),
+                "pagerank": round(m["pagerank"], 6),
+                **{f"{k}_percentile": round(m[f"{k}_percentile"], 4) for k in NETWORK_MEASURES},
+                "brokerage": breadth.get(node, 0),
+                "roles": sorted(roles.get(node, frozenset())),
+                "reasons": _network_reasons(m, rank, len(ranked), group_of.get(node), breadth.get(node, 0)),
+            }
+        )
+    return rows
+
+
+def _network_reasons(m: Mapping[str, float], rank: int, of: int, group: str | None, broker: int) -> list[str]:
+    def above(key: str) -> str:
+        return f"more than {m[key + '_percentile']:.0%} of people"
+
+    reasons = [f"rank {rank} of {of} people in the whole network on ties, brokerage and reach"]
+    reasons.append(f"tied directly to {int(m['degree'])} people ({above('degree')}); tie strength {m['strength']:.2f}")
+    if m["betweenness"] > 0:
+        reasons.append(
+            f"lies on {m['betweenness']:.1%} of the shortest ways between two other people ({above('betweenness')}): "
+            "others go through them"
+        )
+    reasons.append(f"reach through well-tied people greater than {m['pagerank_percentile']:.0%} of people's")
+    reasons.append(f"in group {group}" if group else "in none of the groups found")
+    if broker:
+        reasons.append(
+            f"ties into {broker} group{'s' * (broker > 1)} {'other than their own' if group else ''}".strip()
+        )
     return reasons
 
 

@@ -1,11 +1,15 @@
 """Key players: who holds a network together, who brokers between groups, whose removal breaks it.
 
-Centralities on graphs over ``EXACT_LIMIT`` nodes run on python-igraph with sampled betweenness
-(see ``analytics.igraph_backend``); the results have the same shape either way.
+Two rankings: :func:`rank_network` ranks every person on the whole person network, so scores are
+comparable across groups (the analyst's "Key players" page), and :func:`rank_key_players` ranks a
+group's people on the group's own ties. Centralities run on python-igraph; betweenness is exact up
+to ``EXACT_LIMIT`` nodes and sampled beyond (see ``analytics.igraph_backend``); the results have the
+same shape either way. :data:`MEASURE_MEANINGS` says what each measure means in words.
 """
 
 from __future__ import annotations
 
+import bisect
 import random
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -14,9 +18,17 @@ import networkx as nx
 
 from analytics import igraph_backend
 
-EXACT_LIMIT = 5_000  # exact betweenness up to this many nodes; sampled sources beyond
+EXACT_LIMIT = 5_000  # exact betweenness up to this many nodes (seconds on igraph); sampled sources beyond
 SAMPLE_SOURCES = 500
 KPP_CANDIDATE_LIMIT = 100
+GROUP_MEASURES = ("strength", "betweenness", "pagerank")
+NETWORK_MEASURES = ("degree", "strength", "betweenness", "pagerank")
+MEASURE_MEANINGS: dict[str, str] = {
+    "degree": "how many people they are tied to directly",
+    "strength": "how strong their ties are in all (ties weigh more the more often and recently they are recorded)",
+    "betweenness": "how often they lie on the shortest way between two other people: a broker others go through",
+    "pagerank": "how well they are tied to people who are themselves well tied: reach through the network",
+}
 
 
 def fragmentation(G: nx.Graph, removed: Iterable[Any] = ()) -> float:
@@ -112,17 +124,19 @@ def centralities(G: nx.Graph, *, seed: int | None = None) -> dict[str, dict[Any,
     }
 
 
-def rank_key_players(G: nx.Graph, *, seed: int | None = None) -> list[tuple[Any, float, dict[str, float]]]:
-    """People ranked by a composite of strength, betweenness and PageRank, best first.
+def rank_key_players(
+    G: nx.Graph, *, seed: int | None = None, keys: Sequence[str] = GROUP_MEASURES
+) -> list[tuple[Any, float, dict[str, float]]]:
+    """People ranked by a composite of centralities (strength, betweenness and PageRank), best first.
 
-    The composite is the mean of each measure's share of its maximum, so no single measure's scale
-    dominates. Returns (node, composite, measures) triples.
+    The composite is the mean of each measure in ``keys``'s share of its maximum, so no single
+    measure's scale dominates. Returns (node, composite, measures) triples; ``measures`` holds every
+    centrality (see :func:`centralities`) measured on ``G``.
 
     >>> [n for n, _, _ in rank_key_players(nx.star_graph(4))][:1]
     [0]
     """
     measures = centralities(G, seed=seed)
-    keys = ("strength", "betweenness", "pagerank")
     top = {k: max(measures[k].values(), default=0.0) or 1.0 for k in keys}
     ranked = []
     for node in G:
@@ -130,4 +144,33 @@ def rank_key_players(G: nx.Graph, *, seed: int | None = None) -> list[tuple[Any,
         composite = sum(values[k] / top[k] for k in keys) / len(keys)
         ranked.append((node, composite, values))
     ranked.sort(key=lambda item: (-item[1], str(item[0])))
+    return ranked
+
+
+def rank_network(
+    P: nx.Graph, *, seed: int | None = None, exclude: Iterable[Any] = ()
+) -> list[tuple[Any, float, dict[str, float]]]:
+    """Every person with a tie ranked on the whole person network, best first.
+
+    Degree, strength, betweenness and PageRank are measured on all of ``P`` (so a broker between
+    two groups counts as one, and scores are comparable across groups), and the composite is the
+    mean of each measure's share of the network's maximum. People with no tie are not ranked, nor
+    are those in ``exclude`` (children, safeguarded and never targeted), though paths through them
+    count. Returns (node, composite, measures) triples, ``measures`` holding each centrality and,
+    under ``<measure>_percentile``, the share of ranked people it is greater than.
+
+    >>> [n for n, _, _ in rank_network(nx.path_graph(5))][:3]
+    [2, 1, 3]
+    """
+    left_out = set(exclude)
+    ranked = [
+        item
+        for item in rank_key_players(P, seed=seed, keys=NETWORK_MEASURES)
+        if item[2]["degree"] > 0 and item[0] not in left_out
+    ]
+    for key in NETWORK_MEASURES:
+        values = sorted(m[key] for _, _, m in ranked)
+        for _, _, m in ranked:
+            below = bisect.bisect_left(values, m[key])
+            m[f"{key}_percentile"] = below / len(values)
     return ranked

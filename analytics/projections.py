@@ -8,8 +8,14 @@ edges carry ``kind`` (see ``GraphStore.to_networkx``). These functions turn it i
 - the *person-object* and *person-place* views: bipartite graphs of people and what they use or
   where they are.
 
-Imported graphs work too: their ``Other`` nodes count as people ("actors") and their ``RELATED_TO``
-links as ties, weighted by any ``weight`` property.
+What each node is to the person network (a person, an event, thing or place that ties people, or
+context left out) comes from its kind in the schema, and for an imported ``Other`` node from its
+source labels and ``imported_labels`` in ``analytics/rules.yaml`` (:func:`node_roles`): in an
+imported POLE graph two people party to one crime are tied through it, two whose phones called
+each other through the call, and areas, postcodes and officers tie nobody. An imported graph with
+no recognisable kind (an edge list) is a person network: its ``Other`` nodes are people and its
+``RELATED_TO`` links ties, weighted by any ``weight`` property. :func:`actors` is the one answer to
+"who is a person" that the other analytics use.
 """
 
 from __future__ import annotations
@@ -22,21 +28,59 @@ from typing import Any
 
 import networkx as nx
 
-from analytics.rules import Rules, default_rules, parse_day
+from analytics.rules import LabelRole, NodeRole, Rules, default_rules, parse_day
 
-ACTOR_KINDS = frozenset({"Person", "Other"})
+ACTOR_KINDS = frozenset({"Person", "Other"})  # kinds that may be people; for an Other, see node_roles
 EVENT_KINDS = frozenset({"Incident", "MissingEpisode", "Sighting", "Referral", "Intelligence"})
 OBJECT_KINDS = frozenset({"Vehicle", "Phone", "Licence"})
 PLACE_KINDS = frozenset({"Location", "Business"})
 _SHARED_BY_OBJECT = {"Phone": "shared_phone", "Vehicle": "shared_vehicle", "Location": "shared_address"}
+# What each kind of the schema is to the person network (``Other`` is read from its labels).
+_KIND_ROLES: dict[str, NodeRole] = {
+    "Person": "person",
+    **dict.fromkeys(EVENT_KINDS, "event"),
+    **dict.fromkeys(OBJECT_KINDS, "thing"),
+    **dict.fromkeys(PLACE_KINDS, "place"),
+}
+_UNNAMED = LabelRole("thing", "shared_entity")  # an unnamed label in a graph that holds known people
+_PERSON = LabelRole("person")
 _EVENT_DATE = ("occurred_at", "reported_at", "recorded_at", "seen_at", "referred_on")
 MAX_SHARING = 25  # an object or event shared by more people than this says little about any pair
 _MAX_EVIDENCE = 20
 
 
-def actors(G: nx.MultiDiGraph) -> list[Any]:
-    """The nodes that are people (``Person``, or ``Other`` from an imported graph)."""
-    return [n for n, kind in G.nodes(data="kind") if kind in ACTOR_KINDS]
+def node_roles(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[Any, LabelRole]:
+    """What every node is to the person network: a person, an event, thing or place that ties
+    people (with the reason of its ties), or context.
+
+    A node of a schema kind takes its kind's role (``Person`` a person, incidents and episodes
+    events, vehicles, phones and licences things, locations and businesses places, the rest
+    context). An ``Other`` node takes the role ``rules.imported_labels`` gives its source labels;
+    one whose labels are not named there is a person when the graph holds no known person (an
+    imported edge list or published network) and otherwise a thing that ties the people linked to it.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("p", kind="Person"); G.add_node("c", kind="Other", labels=["Crime"])
+    >>> G.add_node("a", kind="Other", labels=["Area"]); G.add_node("x", kind="Other", labels=["Gang"])
+    >>> {n: r.role for n, r in node_roles(G).items()}
+    {'p': 'person', 'c': 'event', 'a': 'context', 'x': 'thing'}
+    """
+    rules = rules or default_rules()
+    named: dict[Any, LabelRole | None] = {}
+    for node, data in G.nodes(data=True):
+        kind = data.get("kind")
+        if kind == "Other":
+            named[node] = rules.label_role(data.get("labels"))
+        else:
+            named[node] = LabelRole(_KIND_ROLES.get(str(kind), "context"), _SHARED_BY_OBJECT.get(str(kind)))
+    unnamed = _UNNAMED if any(r is not None and r.role == "person" for r in named.values()) else _PERSON
+    return {node: role or unnamed for node, role in named.items()}  # in the graph's order
+
+
+def actors(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> list[Any]:
+    """The nodes that are people (``Person``, or an imported ``Other`` node that is one: see
+    :func:`node_roles`). The analytics ask this, and only this, who is a person."""
+    return [n for n, role in node_roles(G, rules=rules).items() if role.role == "person"]
 
 
 def label_of(G: nx.MultiDiGraph, node: Any) -> str:
@@ -70,7 +114,8 @@ def parties(G: nx.MultiDiGraph, event: Any) -> list[tuple[Any, str]]:
     (person, role) once however many records link them."""
     found: dict[tuple[Any, str], None] = {}
     for person, _, data in G.in_edges(event, data=True):
-        if G.nodes[person].get("kind") in ACTOR_KINDS and data.get("kind") in ("PARTY_TO", "SUBJECT_OF"):
+        # the schema lets only a Person be party to or the subject of an event
+        if G.nodes[person].get("kind") == "Person" and data.get("kind") in ("PARTY_TO", "SUBJECT_OF"):
             found.setdefault((person, str(data.get("role") or "other").lower()), None)
     return list(found)
 
@@ -136,16 +181,20 @@ def person_network(G: nx.MultiDiGraph, *, rules: Rules | None = None, as_of: dt.
     """
     rules = rules or default_rules()
     as_of = as_of or analysis_date(G)
-    people = actors(G)
+    roles = node_roles(G, rules=rules)
+    order = [n for n, r in roles.items() if r.role == "person"]  # the graph's order: Leiden's result depends on it
+    people = set(order)
     ties = _Ties()
     for u, v, key, data in G.edges(keys=True, data=True):
         kind = data.get("kind")
-        if kind in ("ASSOCIATE_OF", "FAMILY_OF", "RELATED_TO") and G.nodes[u].get("kind") in ACTOR_KINDS:
-            if G.nodes[v].get("kind") not in ACTOR_KINDS:
-                continue
-            scale = _number(data.get("weight"), 1.0) if kind == "RELATED_TO" else 1.0
+        if kind in ("ASSOCIATE_OF", "FAMILY_OF", "RELATED_TO") and u in people and v in people:
+            reason = str(kind)
+            scale = 1.0
+            if kind == "RELATED_TO":  # an imported link: its own type when the rules weigh it
+                scale = _number(data.get("weight"), 1.0)
+                reason = str(data.get("type") or "") if rules.weight(str(data.get("type") or "")) else "RELATED_TO"
             when = data.get("last_seen") or data.get("first_seen")
-            ties.add(u, v, kind, rules.weight(kind) * scale * rules.recency(when, as_of), key)
+            ties.add(u, v, reason, rules.weight(reason) * scale * rules.recency(when, as_of), key)
     for node, kind in G.nodes(data="kind"):
         if kind in EVENT_KINDS:
             involved = parties(G, node)
@@ -155,12 +204,39 @@ def person_network(G: nx.MultiDiGraph, *, rules: Rules | None = None, as_of: dt.
                     reason = _pair_reason(kind, role_a, role_b, rules)
                     ties.add(a, b, reason, rules.weight(reason) * factor, node)
         elif kind in _SHARED_BY_OBJECT:
-            users = {p for p, _ in G.in_edges(node) if G.nodes[p].get("kind") in ACTOR_KINDS}
+            users = {p for p, _ in G.in_edges(node) if p in people}
             if 1 < len(users) <= MAX_SHARING:
                 reason = _SHARED_BY_OBJECT[kind]
                 for a, b in combinations(sorted(users, key=str), 2):
                     ties.add(a, b, reason, rules.weight(reason), node)
-    return ties.graph(G, people)
+        elif kind == "Other" and roles[node].role in ("event", "thing", "place"):
+            _tie_through_imported(G, node, roles, people, ties, rules, as_of)
+    return ties.graph(G, order)
+
+
+def _tie_through_imported(
+    G: nx.MultiDiGraph,
+    node: Any,
+    roles: dict[Any, LabelRole],
+    people: set[Any],
+    ties: _Ties,
+    rules: Rules,
+    as_of: dt.date | None,
+) -> None:
+    """Tie the people an imported event, thing or place brings together: those linked to it, and
+    for an event those who hold a thing linked to it (the phones of a call, a vehicle used in a crime)."""
+    role = roles[node]
+    near = set(G.successors(node)) | set(G.predecessors(node))
+    involved = {n for n in near if n in people}
+    if role.role == "event":
+        for thing in near:
+            if roles[thing].role == "thing":
+                involved.update(n for n in set(G.successors(thing)) | set(G.predecessors(thing)) if n in people)
+    if not 1 < len(involved) <= MAX_SHARING or role.tie is None:
+        return
+    weight = rules.weight(role.tie) * (rules.recency(event_date(G, node), as_of) if role.role == "event" else 1.0)
+    for a, b in combinations(sorted(involved, key=str), 2):
+        ties.add(a, b, role.tie, weight, node)
 
 
 def _number(value: object, default: float) -> float:

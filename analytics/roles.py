@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from analytics.projections import ACTOR_KINDS, analysis_date, parties
+from analytics.projections import actors, analysis_date, parties
 from analytics.rules import Rules, default_rules, parse_day
 
 EXPLOITATION_SUSPECT = "exploitation_suspect"
@@ -61,13 +61,11 @@ def person_roles(
     rules = rules or default_rules()
     as_of = as_of or analysis_date(G)
     roles: dict[Any, set[str]] = defaultdict(set)
-    for node, data in G.nodes(data=True):
-        kind = data.get("kind")
-        if kind in ACTOR_KINDS:
-            held = roles.setdefault(node, set())  # every person gets an entry, even with no role
-            age = age_on(data.get("date_of_birth"), as_of)
-            if age is not None and age < rules.child_age:
-                held.add("child")
+    for node in actors(G, rules=rules):
+        held = roles.setdefault(node, set())  # every person gets an entry, even with no role
+        age = age_on(G.nodes[node].get("date_of_birth"), as_of)
+        if age is not None and age < rules.child_age:
+            held.add("child")
     for node, kind in G.nodes(data="kind"):
         if kind not in ("Incident", "Intelligence", "MissingEpisode", "Referral"):
             continue

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal, get_args
 
 import yaml
 
@@ -19,6 +19,20 @@ class AnalyticsError(Exception):
 
 class InvalidRules(AnalyticsError):
     """A rules or tactics file is malformed; the message says which entry and how to fix it."""
+
+
+# What a node is to the person network: a person, something that ties people (an event they are
+# party to, a thing they hold, a place they live), or context left out. See ``imported_labels``.
+NodeRole = Literal["person", "event", "thing", "place", "context"]
+NODE_ROLES: tuple[NodeRole, ...] = get_args(NodeRole)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRole:
+    """What an imported label is to the person network, and the reason of the ties it gives."""
+
+    role: NodeRole
+    tie: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +51,7 @@ class Rules:
     victim_roles: frozenset[str]
     concern_hops: int
     child_age: int
+    imported_labels: Mapping[str, LabelRole] = field(default_factory=dict)  # lower-case label -> role
 
     def weight(self, reason: str) -> float:
         return float(self.link_weights.get(reason, 0.0))
@@ -54,6 +69,20 @@ class Rules:
         s = self.source_evaluation.get(str(source_evaluation), 1.0) if source_evaluation else 1.0
         a = self.intelligence_assessment.get(str(assessment), 1.0) if assessment else 1.0
         return float(s) * float(a)
+
+    def label_role(self, labels: object) -> LabelRole | None:
+        """The role the rules give a node of these source labels (person first, context last), or None
+        when no label is named."""
+        if isinstance(labels, str):
+            labels = [labels]
+        if not isinstance(labels, list | tuple):
+            return None
+        found = [
+            self.imported_labels[key]
+            for key in (str(lb).strip().lower() for lb in labels)
+            if key in self.imported_labels
+        ]
+        return min(found, key=lambda r: NODE_ROLES.index(r.role), default=None)
 
     def is_exploitation_category(self, category: object) -> bool:
         return isinstance(category, str) and category.strip().lower() in self.incident_categories
@@ -88,6 +117,26 @@ def _numbers(raw: Any, key: str) -> dict[str, float]:
         raise InvalidRules(f"rules: {key} holds a value that is not a number ({exc})") from exc
 
 
+def _label_roles(raw: Any, weights: Mapping[str, float]) -> dict[str, LabelRole]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise InvalidRules("rules: imported_labels must map labels to {role: ..., tie: ...}")
+    roles: dict[str, LabelRole] = {}
+    for label, entry in raw.items():
+        where = f"rules: imported_labels.{label}"
+        if not isinstance(entry, Mapping) or entry.get("role") not in NODE_ROLES:
+            raise InvalidRules(f"{where}: needs role, one of {', '.join(NODE_ROLES)}")
+        role, tie = entry["role"], entry.get("tie")
+        if role in ("event", "thing", "place"):
+            if not isinstance(tie, str) or tie not in weights:
+                raise InvalidRules(f"{where}: a {role} needs a tie whose weight link_weights gives (got {tie!r})")
+        elif tie is not None:
+            raise InvalidRules(f"{where}: a {role} ties nobody; remove its tie")
+        roles[str(label).strip().lower()] = LabelRole(role, tie)
+    return roles
+
+
 def rules_from_mapping(raw: Mapping[str, Any]) -> Rules:
     """Build rules from parsed YAML.
 
@@ -96,8 +145,9 @@ def rules_from_mapping(raw: Mapping[str, Any]) -> Rules:
     """
     try:
         recency, grading, exploitation = raw["recency"], raw["grading"], raw["exploitation"]
+        weights = _numbers(raw["link_weights"], "link_weights")
         return Rules(
-            link_weights=_numbers(raw["link_weights"], "link_weights"),
+            link_weights=weights,
             half_life_days=float(recency["half_life_days"]),
             recency_floor=float(recency["floor"]),
             source_evaluation=_numbers(grading["source_evaluation"], "grading.source_evaluation"),
@@ -109,6 +159,7 @@ def rules_from_mapping(raw: Mapping[str, Any]) -> Rules:
             victim_roles=_lower_set(raw, "victim_roles"),
             concern_hops=int(raw["concern_hops"]),
             child_age=int(raw["child_age"]),
+            imported_labels=_label_roles(raw.get("imported_labels"), weights),
         )
     except KeyError as exc:
         raise InvalidRules(f"rules: the section {exc} is missing; copy it from analytics/rules.yaml") from exc

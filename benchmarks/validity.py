@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--seeds", nargs="*", type=int, default=[1, 7], help="Synthetic worlds' seeds (none: no world)."
     )
-    parser.add_argument("--people", nargs="+", type=int, default=[5000], help="Synthetic worlds' sizes.")
+    parser.add_argument("--people", nargs="+", type=int, default=[5000, 20000], help="Synthetic worlds' sizes.")
     parser.add_argument("--orders", type=int, default=RANDOM_ORDERS, help="Random removal orders to average.")
     parser.add_argument("--analysis-seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=os.environ.get("DISRUPT_TEST_WORLD_CACHE") or None)

@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 
 from graph import GraphStore, open_store
-from ingest.graph_import import import_edge_list
+from ingest.graph_import import import_edge_list, import_neo4j_bundle
 from ingest.pipeline import ingest_paths
 from ingest.resolve import resolve_businesses, resolve_people
 from ingest.synthetic import generate
@@ -55,6 +55,7 @@ class PublishedNetwork:
     split_why: str = ""
     weighted: bool = False
     note: str = ""
+    attended: Mapping[str, tuple[str, ...]] | None = None  # a two-mode network: event -> the people at it
 
 
 def _named(G: nx.Graph, name: Callable[[Any], str]) -> nx.Graph:
@@ -110,10 +111,12 @@ def les_miserables() -> PublishedNetwork:
 
 
 def southern_women() -> PublishedNetwork:
-    """Davis's Southern Women, projected onto the women (a tie per event two women both attended).
+    """Davis's Southern Women: women and the events they attended, imported as a two-mode graph.
 
-    The women are named W01..W18 in the order NetworkX lists them rather than by the names the
-    study printed: the report never needs a person's name to make its point.
+    ``graph`` is its projection onto the women (a tie per event two women both attended), which the
+    baselines score; the analysis is given the women and the events, and must tie the women itself.
+    The women are named W01..W18 in the order NetworkX lists them rather than by the names the study
+    printed: the report never needs a person's name to make its point.
     """
     B = nx.davis_southern_women_graph()
     women = list(B.graph["top"])
@@ -127,19 +130,22 @@ def southern_women() -> PublishedNetwork:
     degree = {code[w]: B.degree(w) for w in women}
     busiest = tuple(sorted(degree, key=lambda w: (-degree[w], w))[:3])
     split = {code[w]: ("first" if i < 9 else "second") for i, w in enumerate(women)}
+    attended = {str(e): tuple(sorted(code[w] for w in B[e])) for e in B.graph["bottom"]}
     return PublishedNetwork(
         "southern-women",
-        "Davis's Southern Women (women tied by the events they attended)",
+        "Davis's Southern Women (women and the events they attended)",
         G,
         central=busiest,
-        central_why=f"{', '.join(busiest)} attended the most events ({degree[busiest[0]]} of 14 each); "
-        "they are the cores of the two groups in most analyses (Freeman 2003)",
+        central_why=f"{', '.join(busiest)} attended the most events ({degree[busiest[0]]} of 14 each), a figure "
+        "anyone can check in the data",
         split=split,
         split_why="women 1-9 and 10-18 in NetworkX's order, the two groups most published analyses find "
         "(Freeman 2003 reviews 21 of them; a few place one or two women on the other side)",
         weighted=True,
-        note=f"18 women and 14 events, projected onto the women: a tie's weight is the number of events both "
-        f"attended (the projection is dense: {G.number_of_edges()} of {len(women) * (len(women) - 1) // 2} pairs)",
+        note=f"18 women and 14 events, imported as a neo4j-admin bundle of :Woman and :Meeting nodes and "
+        f"{B.number_of_edges()} ATTENDED relationships; the baselines score its projection onto the women, a tie "
+        f"weighted by the events both attended ({G.number_of_edges()} of {len(women) * (len(women) - 1) // 2} pairs)",
+        attended=attended,
     )
 
 
@@ -172,23 +178,51 @@ def write_edge_list(G: nx.Graph, path: Path) -> Path:
     return path
 
 
+def write_two_mode_bundle(attended: Mapping[str, tuple[str, ...]], folder: Path) -> Path:
+    """Write a two-mode network as a neo4j-admin import bundle: :Woman and :Meeting nodes, ATTENDED links."""
+    folder.mkdir(parents=True, exist_ok=True)
+    people = sorted({p for names in attended.values() for p in names})
+    with (folder / "people.csv").open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id:ID", "name", ":LABEL"])
+        out.writerows([p, p, "Woman"] for p in people)
+    with (folder / "meetings.csv").open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id:ID", "name", ":LABEL"])
+        out.writerows([e, e, "Meeting"] for e in sorted(attended))
+    with (folder / "attended.csv").open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow([":START_ID", ":END_ID", ":TYPE"])
+        out.writerows([p, e, "ATTENDED"] for e, names in sorted(attended.items()) for p in names)
+    return folder
+
+
 def import_published(network: PublishedNetwork, work: Path) -> Imported:
-    """Load a published network through the edge-list import into a new SQLite store under ``work``."""
+    """Load a published network into a new SQLite store under ``work``: an edge list through the
+    edge-list import, a two-mode network as a neo4j-admin bundle."""
     work.mkdir(parents=True, exist_ok=True)
-    edges = write_edge_list(network.graph, work / f"{network.slug}.csv")
     store = open_store(f"sqlite:///{work / 'graph.db'}")
     try:
-        report = import_edge_list(store, edges, work)
+        if network.attended is not None:
+            bundle = write_two_mode_bundle(network.attended, work / "bundle")
+            report = import_neo4j_bundle(store, bundle, work)
+            links = sum(len(v) for v in network.attended.values())
+            nodes = set(network.graph) | set(network.attended)
+        else:
+            report = import_edge_list(store, write_edge_list(network.graph, work / f"{network.slug}.csv"), work)
+            links, nodes = network.graph.number_of_edges(), set(network.graph)
         G = store.to_networkx(provenance=True)
     finally:
         store.close()
     name_of = {n: str(data.get("ref") or data.get("name")) for n, data in G.nodes(data=True)}
+    if network.attended is not None:  # a bundle's nodes are referenced "import:<folder>::<id>"; name them by id
+        name_of = {n: str(data.get("id") or data.get("name")) for n, data in G.nodes(data=True)}
     id_of = {name: n for n, name in name_of.items()}
-    missing = set(network.graph) - set(id_of)
-    if missing or G.number_of_edges() != network.graph.number_of_edges():
+    missing = nodes - set(id_of)
+    if missing or G.number_of_edges() != links:
         raise RuntimeError(
             f"{network.slug}: the import lost part of the graph ({len(missing)} nodes missing, "
-            f"{G.number_of_edges()} of {network.graph.number_of_edges()} edges)"
+            f"{G.number_of_edges()} of {links} links)"
         )
     return Imported(G, id_of, name_of, report.as_dict())
 

@@ -57,10 +57,14 @@ def plot_curves(result: Result, path: Path) -> Path | None:
         ax.set_xlabel("actions taken")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
+        marks: dict[int, list[str]] = {}
         for name, k in result.checkpoints:
             if "%" in name:
-                ax.axvline(k, color="grey", linewidth=0.6, linestyle=":")
-    axes[0][0].legend(fontsize=7, loc="upper right")
+                marks.setdefault(k, []).append(name.split(" ")[0])
+        for k, names in marks.items():
+            ax.axvline(k, color="grey", linewidth=0.6, linestyle=":")
+            ax.text(k, 1.0, " " + ", ".join(names), transform=ax.get_xaxis_transform(), fontsize=7, va="bottom")
+    axes[0][0].legend(fontsize=7, loc="lower left")
     fig.suptitle(result.title, fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,8 +80,12 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
 
 
 def _pairs(rows: Iterable[tuple[str, str]]) -> list[str]:
-    """A two-column table; the values are ours (figures and table names), the labels too."""
-    return _table(["measure", "value"], rows)
+    """A two-column table of a measure and its value; "read from" names result tables, as code."""
+    cells = []
+    for measure, value in rows:
+        shown = f"`{value.replace('`', '')}`" if measure == "read from" else md(value)
+        cells.append([md(measure), shown])
+    return _table(["measure", "value"], cells)
 
 
 def _curve_table(result: Result) -> list[str]:
@@ -206,16 +214,18 @@ def _section(r: Result) -> list[str]:
         lines += ["Where the published or planted central players stand:", ""]
         lines += _table(["who", "Disrupt's rank", "rank by betweenness"], [[md(c) for c in row] for row in r.central])
     lines += ["### Groups", ""]
-    lines += _pairs((md(a), md(b)) for a, b in r.groups)
+    lines += _pairs(r.groups)
     lines += ["### Disruption", ""]
     if r.curve_note:
         lines += [md(r.curve_note), ""]
     lines += _curve_table(r)
+    if r.checks:
+        lines += _pairs(r.checks)
     if r.plot is not None:
         lines += [f"![Disruption curves: {md(r.title)}](validity/{r.plot.name})", ""]
     if r.hotspots:
         lines += ["### Hotspots", ""]
-        lines += _pairs((md(a), md(b)) for a, b in r.hotspots)
+        lines += _pairs(r.hotspots)
     return lines
 
 
@@ -231,12 +241,13 @@ def _method() -> list[str]:
         "  the planted group it overlaps most; precision counts every person listed (core members for the core",
         "  figures), recall every planted member. Baselines: NetworkX's greedy modularity and Kernighan-Lin.",
         "- **Disruption.** Each curve is measured here on the same network: the imported graph for the published",
-        "  networks; on the worlds, the concern network with the objects and events that join people",
-        "  (`analytics.disruption.disruption_network`). The largest component is counted in people and shown as",
-        "  a share of the people at the start; a child is reachable while a component holds both the child and",
-        "  an exploitation suspect. Disrupt's plan is replayed step by step (one step may remove several nodes,",
-        "  such as a licence, its holder and the vehicle); each baseline removes one node per action, never a",
-        "  child or an event. 1%, 3% and 5% of the nodes are rounded to the nearest action, at least one.",
+        "  networks; on the worlds, the concern network (the person network within the concern radius of",
+        "  exploitation suspects and victims). The largest component is counted in people and shown as a share",
+        "  of the people at the start; a child is reachable while a component holds both the child and an",
+        "  exploitation suspect. Disrupt's plan is replayed step by step: an action on a person removes the",
+        "  person, an action on a thing (a phone, a vehicle, premises, a licence) removes the people it names and",
+        "  every tie whose evidence lies wholly in what was acted on. Each baseline removes one person per action,",
+        "  never a child. 1%, 3% and 5% of the people are rounded to the nearest action, at least one.",
         "- **Hotspots.** A flagged cell is a Gi* hotspot cell; a planted hotspot is found when a flagged cell's",
         "  centre lies within one cell edge of its circle.",
         "",

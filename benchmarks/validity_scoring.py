@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,21 +50,18 @@ class Result:
     curves: list[Curve] = field(default_factory=list)
     checkpoints: list[tuple[str, int]] = field(default_factory=list)
     curve_note: str = ""
+    checks: list[tuple[str, str]] = field(default_factory=list)  # the plan against the best baseline
     hotspots: list[tuple[str, str]] = field(default_factory=list)
     headline: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     plot: Path | None = None
 
 
-def person_graph(G: nx.MultiDiGraph) -> nx.Graph:
-    """The imported network as a simple undirected graph of its nodes, tie weights summed."""
-    H = nx.Graph()
-    H.add_nodes_from((n, {"kind": d.get("kind")}) for n, d in G.nodes(data=True))
-    for u, v, data in G.edges(data=True):
-        if u == v:
-            continue
-        w = float(data.get("weight") or 1.0)
-        H.add_edge(u, v, weight=H[u][v]["weight"] + w if H.has_edge(u, v) else w)
+def person_graph(network: PublishedNetwork, id_of: Mapping[str, str]) -> nx.Graph:
+    """The published person network (for a two-mode network, its projection onto the people) with
+    the entity ids the import gave its nodes: the graph the baselines are computed on."""
+    H = nx.relabel_nodes(network.graph, dict(id_of), copy=True)
+    nx.set_node_attributes(H, "Other", "kind")
     return H
 
 
@@ -84,11 +81,11 @@ def rank_lines(result: Result, ranking: Ranking | None, H: nx.Graph, label: dict
             "network-wide ranking (point 1) not in the analysis yet: figures use the per-group key players, "
             "ordered by score"
         )
-    result.ranking.append(("ranking read from", f"`{ranking.source}`"))
+    result.ranking.append(("read from", ranking.source))
     rho_b, rho_d = rank_correlation(ranking.order, bet), rank_correlation(ranking.order, deg)
     result.ranking.append(("Spearman rho with betweenness (all nodes)", fmt(rho_b)))
     result.ranking.append(("Spearman rho with degree (all nodes)", fmt(rho_d)))
-    result.ranking.append(("people ranked", f"{len(ranking.order)} of {H.number_of_nodes()}"))
+    result.ranking.append(("nodes ranked; people in the network", f"{len(ranking.order)}; {H.number_of_nodes()}"))
     by_b, by_d = top_by(bet, 5), top_by(deg, 5)
     for i in range(5):
         result.top.append(
@@ -139,6 +136,8 @@ def curve_lines(
             result.curve_note = f"the plan says it optimised: {plan.objective}"
     curves += baseline_curves(D, candidates, k, orders=orders, seed=seed, children=children, suspects=suspects)
     result.curves = curves
+    if plan is not None:
+        _plan_checks(result, curves[0], curves[1:])
     for name, at in result.checkpoints:
         for curve in curves:
             key = "plan" if curve.name.startswith("Disrupt") else curve.name.split(",")[0].split(" ")[0]
@@ -154,7 +153,7 @@ def score_published(network: PublishedNetwork, work: Path, *, seed: int, orders:
     started = time.perf_counter()
     analysis = analyse(imported.G, seed=seed)
     seconds = time.perf_counter() - started
-    H = person_graph(imported.G)
+    H = person_graph(network, imported.id_of)
     label = imported.name_of
     result = Result(network.slug, network.title, "published", H.number_of_nodes(), H.number_of_edges(), seconds)
     result.about = [network.note, f"central players: {network.central_why}"]
@@ -162,6 +161,13 @@ def score_published(network: PublishedNetwork, work: Path, *, seed: int, orders:
         result.about.append(f"known split: {network.split_why}")
     ranking = disrupt_ranking(analysis.tables)
     bet = rank_lines(result, ranking, H, label)
+    if network.attended is not None and ranking is not None:
+        events = {imported.id_of[e] for e in network.attended}
+        top = ranking.order[:10]
+        result.ranking.append(
+            ("events ranked as people among Disrupt's top 10", str(sum(1 for n in top if n in events)))
+        )
+        result.headline["events_in_top10"] = sum(1 for n in top if n in events)
     central_lines(result, ranking, bet, {name: imported.id_of[name] for name in network.central})
     published_group_lines(result, analysis, H, network, imported.id_of, label)
     n = H.number_of_nodes()
@@ -212,4 +218,23 @@ def published_group_lines(
     halves = nx.community.kernighan_lin_bisection(H, weight="weight", seed=1)
     result.groups.append(
         ("baseline: Kernighan-Lin bisection into two", fmt(adjusted_rand_index(truth, labelling(halves, truth))))
+    )
+
+
+def _plan_checks(result: Result, plan: Curve, baselines: list[Curve]) -> None:
+    """Whether the plan leaves no more in the largest component (and, where roles exist, no more
+    children reachable) than the best baseline at each checkpoint, as the issue asks."""
+    for name, k in result.checkpoints:
+        if k >= len(plan.largest):
+            continue
+        best = min(baselines, key=lambda c: c.largest[k] if k < len(c.largest) else 1.0)
+        verdict = "yes" if plan.largest[k] <= best.largest[k] else "no"
+        line = f"{verdict}: {plan.largest[k]:.2f} against {best.largest[k]:.2f} ({best.name})"
+        if plan.reachable is not None:
+            kids = min(baselines, key=lambda c: (c.reachable or (0.0,) * (k + 1))[k])
+            ours, theirs = plan.reachable[k], (kids.reachable or ())[k]
+            line += f"; children {'yes' if ours <= theirs else 'no'}: {ours:.0f} against {theirs:.1f} ({kids.name})"
+        result.checks.append((f"after {name}: no worse than the best baseline?", line))
+    result.headline["plan_never_worse"] = all(
+        value.startswith("yes") and "children no" not in value for _, value in result.checks
     )

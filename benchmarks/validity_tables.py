@@ -144,28 +144,43 @@ def top_options(tables: Tables) -> Plan | None:
 
 @dataclass(frozen=True)
 class HotspotFigures:
-    flagged: int
-    zero_event_flagged: int
-    listed: int
-    areas: int | None
-    zero_event_areas: int | None
-    moran: dict[str, int] | None
+    gi_flagged: int  # cells Gi* marks significant (all cells, before the analysis's own rules)
+    gi_zero_event: int
+    hotspot_cells: int  # cells the analysis presents as hotspots
+    hotspot_zero_event: int
+    areas: int | None  # contiguous hotspot areas, when the analysis reports them
+    area_events: tuple[int, ...] | None
+    moran: dict[str, int] | None  # listed cells by local Moran's I class
+    busiest_outside: tuple[int, str] | None  # the busiest cell not presented as a hotspot: events, class
     source: str
 
 
 def hotspot_figures(tables: Tables) -> HotspotFigures:
-    """Cells flagged, flagged cells with no event of their own, hotspot areas and Moran classes."""
+    """Cells flagged, flagged cells with no event of their own, hotspot areas and Moran classes.
+
+    ``significant`` is Gi* itself where the analysis separates it from ``hotspot``; before it did,
+    ``hotspot`` was Gi*, and both figures read the same."""
     rows = tables.get("hotspots") or []
-    flagged = [r for r in rows if r.get("hotspot")]
-    zero = [r for r in flagged if not (r.get("count") or 0)]
+    gi = [r for r in rows if r.get("significant", r.get("hotspot"))]
+    hot = [r for r in rows if r.get("hotspot")]
     area_table = next((n for n in tables if "hotspot" in n and "area" in n), None)
-    areas = tables.get(area_table) if area_table else None
-    zero_areas = None
-    if areas is not None:
-        zero_areas = sum(1 for a in areas if not (a.get("events") or a.get("count") or 0))
+    areas = None
+    if area_table:
+        whole = [a for a in tables[area_table] if a.get("period") in (None, "all")]
+        areas = {str(a["entity_id"]): int(a.get("events") or a.get("count") or 0) for a in whole}
     field = next((f for f in _MORAN_FIELDS if rows and any(f in r for r in rows)), None)
     moran = dict(Counter(str(r.get(field)) for r in rows if r.get(field))) if field else None
-    source = "hotspots" + (f", {area_table}" if area_table else "") + (f", hotspots.{field}" if field else "")
+    outside = [r for r in rows if not r.get("hotspot") and (r.get("count") or 0) > 0]
+    busiest = max(outside, key=lambda r: (r.get("count") or 0, str(r["entity_id"])), default=None)
+    source = "hotspots" + (f", {area_table}" if area_table else "")
     return HotspotFigures(
-        len(flagged), len(zero), len(rows), len(areas) if areas is not None else None, zero_areas, moran, source
+        len(gi),
+        sum(1 for r in gi if not (r.get("count") or 0)),
+        len(hot),
+        sum(1 for r in hot if not (r.get("count") or 0)),
+        len(areas) if areas is not None else None,
+        tuple(sorted(areas.values(), reverse=True)) if areas is not None else None,
+        moran,
+        (int(busiest.get("count") or 0), str(busiest.get(field or "") or "no class")) if busiest else None,
+        source,
     )

@@ -122,12 +122,12 @@ def _organiser_lines(result: Result, ranking: Ranking | None, bet: Mapping[str, 
         result.headline[f"organisers top {cut}"] = (a, b, len(ours))
 
 
-def _hotspot_lines(result: Result, tables: Mapping[str, Any], world: World) -> None:
-    figures = hotspot_figures(tables)
+def _planted_found(rows: list[Mapping[str, Any]], world: World) -> tuple[int, int]:
+    """Planted hotspots with a cell's centre within one cell edge of their circle, and cells near none."""
     edge = h3.average_hexagon_edge_length(9, "m")
     found: set[str] = set()
     outside = 0
-    for row in (r for r in tables.get("hotspots") or [] if r.get("hotspot")):
+    for row in rows:
         near = [
             spot["name"]
             for spot in world.truth["hotspots"]
@@ -136,26 +136,48 @@ def _hotspot_lines(result: Result, tables: Mapping[str, Any], world: World) -> N
         ]
         found.update(near)
         outside += not near
+    return len(found), outside
+
+
+def _hotspot_lines(result: Result, tables: Mapping[str, Any], world: World) -> None:
+    f = hotspot_figures(tables)
+    rows = tables.get("hotspots") or []
+    planted = len(world.truth["hotspots"])
+    gi_found, gi_outside = _planted_found([r for r in rows if r.get("significant", r.get("hotspot"))], world)
+    hot_found, hot_outside = _planted_found([r for r in rows if r.get("hotspot")], world)
     result.hotspots = [
-        ("read from", f"`{figures.source}`"),
-        ("cells flagged (Gi*, 5% FDR)", str(figures.flagged)),
-        ("flagged cells with no event of their own", str(figures.zero_event_flagged)),
-        ("planted hotspots found", f"{len(found)} of {len(world.truth['hotspots'])}"),
-        ("flagged cells outside every planted hotspot", str(outside)),
+        ("read from", f.source),
+        ("cells Gi* marks (5% false discovery rate)", str(f.gi_flagged)),
+        ("of them with no event of their own", str(f.gi_zero_event)),
+        ("cells presented as hotspots", str(f.hotspot_cells)),
+        ("of them with no event of their own", str(f.hotspot_zero_event)),
+        ("planted hotspots found: by the hotspot cells; by Gi* cells", f"{hot_found} of {planted}; {gi_found}"),
+        ("hotspot cells outside every planted hotspot; Gi* cells", f"{hot_outside}; {gi_outside}"),
     ]
-    result.headline |= {"flagged": figures.flagged, "zero_event_flagged": figures.zero_event_flagged}
-    if figures.areas is None:
+    result.headline |= {
+        "gi_flagged": f.gi_flagged,
+        "gi_zero_event": f.gi_zero_event,
+        "hotspot_cells": f.hotspot_cells,
+        "hotspot_zero_event": f.hotspot_zero_event,
+        "planted_found": (hot_found, planted),
+    }
+    if f.areas is None:
         result.missing.append("hotspot areas (point 5) not in the analysis yet")
     else:
-        result.hotspots.append(("hotspot areas (contiguous flagged cells)", str(figures.areas)))
-        result.hotspots.append(("areas with no event", str(figures.zero_event_areas)))
-        result.headline["areas"] = figures.areas
-    if figures.moran is None:
+        events = ", ".join(map(str, f.area_events or ()))
+        result.hotspots.append(("hotspot areas (contiguous hotspot cells): events in each", f"{f.areas}: {events}"))
+        result.headline["areas"] = f.areas
+    if f.moran is None:
         result.missing.append("local Moran's I classes (point 5) not in the analysis yet")
     else:
-        text = ", ".join(f"{k} {v}" for k, v in sorted(figures.moran.items()))
-        result.hotspots.append(("cells by local Moran's I class", text))
-        result.headline["moran"] = figures.moran
+        text = ", ".join(f"{k} {v}" for k, v in sorted(f.moran.items(), key=lambda kv: (-kv[1], kv[0])))
+        result.hotspots.append(("listed cells by local Moran's I class", text))
+        result.headline["moran"] = f.moran
+    if f.busiest_outside is not None:
+        count, klass = f.busiest_outside
+        result.hotspots.append(
+            ("the busiest cell not presented as a hotspot: events, Moran class", f"{count}, {klass}")
+        )
 
 
 def score_world(world: World, *, seed: int, orders: int) -> Result:

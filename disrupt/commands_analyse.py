@@ -17,7 +17,8 @@ from graph import GraphStore
 # The columns worth a glance for each result, in the terminal; --json prints everything.
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "groups": ("group_id", "label", "size", "density", "events", "first_activity", "last_activity"),
-    "key_players": ("group_id", "rank_in_group", "label", "score", "degree", "betweenness", "brokerage"),
+    "key_players": ("group_id", "rank_in_group", "label", "score", "network_rank", "degree", "degree_in_group"),
+    "network_ranking": ("rank", "label", "score", "group_id", "degree", "betweenness", "pagerank", "brokerage"),
     "disruption_options": ("group_id", "rank", "target_kind", "label", "score", "children_cut_off", "paths_broken"),
     "hotspots": ("entity_id", "count", "sightings", "z", "p", "hotspot"),
     "hotspot_wards": ("label", "count"),
