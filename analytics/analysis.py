@@ -31,6 +31,7 @@ from analytics.hotspots import (
 )
 from analytics.key_players import NETWORK_MEASURES, brokerage, find_key_player_set, rank_key_players, rank_network
 from analytics.places import business_places
+from analytics.plan import plan_network_disruption
 from analytics.projections import analysis_date, label_of, person_network
 from analytics.roles import EXPLOITATION_SUSPECT, concern_seeds, person_roles
 from analytics.rules import Rules, default_rules
@@ -42,6 +43,8 @@ RESULT_NAMES = (
     "key_players",
     "network_ranking",
     "disruption_options",
+    "disruption_plan",
+    "disruption_curves",
     "hotspots",
     "hotspot_wards",
     "hotspot_trend",
@@ -112,6 +115,11 @@ def analyse(
     # The network-wide ranking: every adult with a tie, on the whole person network (comparable across groups).
     network = rank_network(P, seed=seed, exclude=[n for n in P if "child" in roles.get(n, frozenset())])
     network_rank = {node: rank for rank, (node, _, _) in enumerate(network, start=1)}
+    # Disruption is simulated on the whole network (concern network, or all people with no roles), once.
+    disruption = plan_network_disruption(
+        G, P, roles=roles, seeds=seeds, hops=rules.concern_hops, places=places, tactics=tactics, seed=seed
+    )
+    lap("disruption_plan")
     group_rows, key_rows, option_rows = [], [], []
     for gid, members in zip(ids, groups, strict=True):
         candidates = _candidates(sorted(members, key=str), roles)
@@ -139,14 +147,7 @@ def analyse(
                 }
             )
         option_rows += rank_disruption_options(
-            G,
-            P,
-            members,
-            group_id=gid,
-            roles=roles,
-            key_players=[n for n, _, _ in ranked],
-            places=places,
-            tactics=tactics,
+            G, members, group_id=gid, effects=disruption.effects, roles=roles, tactics=tactics
         )
     lap("key_players_and_disruption")
     events = event_table(G, rules=rules, roles=roles)
@@ -161,6 +162,8 @@ def analyse(
         "key_players": key_rows,
         "network_ranking": _network_rows(G, network, group_of=group_of, breadth=breadth, roles=roles),
         "disruption_options": option_rows,
+        "disruption_plan": disruption.plan_rows,
+        "disruption_curves": disruption.curve_rows,
         **_hotspot_tables(spots),
         "flags": flags,
         "child_indicators": children,

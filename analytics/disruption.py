@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from analytics.projections import ACTOR_KINDS, label_of, parties
+from analytics.projections import ACTOR_KINDS, label_of
 from analytics.roles import EXPLOITATION_SUSPECT
 from analytics.rules import InvalidRules
 
@@ -75,49 +75,6 @@ def default_tactics() -> dict[str, list[Tactic]]:
     return tactics_from_mapping(yaml.safe_load(text))
 
 
-def disruption_network(
-    G: nx.MultiDiGraph, P: nx.Graph, people: Iterable[Any], *, places: Mapping[Any, set[Any]]
-) -> nx.Graph:
-    """The group's network as the simulation sees it: its people and their ties, the vehicles,
-    phones, licences and businesses they use, and the missing episodes and incidents that bring
-    children and suspects together (an episode found at a business's place joins that business)."""
-    members = set(people)
-    D = nx.Graph()
-    for person in members:
-        D.add_node(person, kind=G.nodes[person].get("kind"))
-    D.add_edges_from(P.subgraph(members).edges())
-    place_of = {place: business for business, held in places.items() for place in held}
-    for person in members:
-        for thing in G.successors(person):
-            kind = G.nodes[thing].get("kind")
-            if kind in ("Vehicle", "Phone", "Licence", "Business"):
-                D.add_edge(person, thing)
-            elif kind in ("MissingEpisode", "Incident"):
-                D.add_edge(person, thing)
-                for other, _ in parties(G, thing):
-                    D.add_edge(other, thing)
-                for _, place, link in G.out_edges(thing, data=True):
-                    if link.get("kind") == "OCCURRED_AT" and place in place_of:
-                        D.add_edge(thing, place_of[place])
-            elif kind == "Intelligence":
-                for subject, _, link in G.in_edges(thing, data=True):
-                    if G.nodes[subject].get("kind") == "Business" and link.get("kind") == "SUBJECT_OF":
-                        D.add_edge(person, subject)
-    for node in list(D):
-        kind = G.nodes[node].get("kind")
-        D.nodes[node]["kind"] = kind
-        if kind == "Licence":
-            for _, vehicle, data in G.out_edges(node, data=True):
-                if data.get("kind") == "LICENSED_VEHICLE":
-                    D.add_edge(node, vehicle)
-                    D.nodes[vehicle]["kind"] = "Vehicle"
-            for holder, _, data in G.in_edges(node, data=True):
-                if data.get("kind") == "HOLDS_LICENCE" and G.nodes[holder].get("kind") == "Business":
-                    D.add_edge(holder, node)
-                    D.nodes[holder]["kind"] = "Business"
-    return D
-
-
 def _reach(
     D: nx.Graph, children: Collection[Any], suspects: Collection[Any]
 ) -> tuple[set[Any], set[tuple[Any, Any]], int, float]:
@@ -172,31 +129,15 @@ def _option_score(effect: Mapping[str, Any]) -> float:
     return round(0.4 * cut + 0.3 * broken + 0.2 * float(effect["shrinkage"]) + 0.1 * float(effect["fragmentation"]), 4)
 
 
-def _target_key(G: nx.MultiDiGraph, node: Any) -> str:
+def target_key(G: nx.MultiDiGraph, node: Any) -> str:
+    """The catalogue key of a node: its kind, and for a licence its type (``Licence:driver``)."""
     data = G.nodes[node]
     kind = str(data.get("kind"))
     return f"Licence:{data.get('licence_type')}" if kind == "Licence" else kind
 
 
-def _removal(G: nx.MultiDiGraph, D: nx.Graph, target: Any, removes: frozenset[str]) -> set[Any]:
-    gone: set[Any] = set()
-    if "target" in removes:
-        gone.add(target)
-    if "holder" in removes:
-        gone.update(h for h, _, d in G.in_edges(target, data=True) if d.get("kind") == "HOLDS_LICENCE")
-    if "vehicles" in removes:
-        gone.update(v for _, v, d in G.out_edges(target, data=True) if d.get("kind") == "LICENSED_VEHICLE")
-        for holder, _, d in G.in_edges(target, data=True):  # a driver's licensed vehicles
-            if d.get("kind") == "HOLDS_LICENCE":
-                for _, plate, d2 in G.out_edges(holder, data=True):
-                    if d2.get("kind") == "HOLDS_LICENCE" and G.nodes[plate].get("licence_type") == "vehicle":
-                        gone.update(
-                            v for _, v, d3 in G.out_edges(plate, data=True) if d3.get("kind") == "LICENSED_VEHICLE"
-                        )
-    return {n for n in gone if n in D}
-
-
-def _applies(tactic: Tactic, roles: frozenset[str], linked_child: bool) -> bool:
+def tactic_applies(tactic: Tactic, roles: frozenset[str], linked_child: bool) -> bool:
+    """Whether a tactic is open against a target with these roles (and linked to a child or not)."""
     if tactic.applies_when == "linked_child":
         return linked_child
     if tactic.applies_when == "suspect":
@@ -206,60 +147,49 @@ def _applies(tactic: Tactic, roles: frozenset[str], linked_child: bool) -> bool:
 
 def rank_disruption_options(
     G: nx.MultiDiGraph,
-    P: nx.Graph,
     members: Iterable[Any],
     *,
     group_id: str,
+    effects: Sequence[Mapping[str, Any]],
     roles: Mapping[Any, frozenset[str]],
-    key_players: Sequence[Any],
-    places: Mapping[Any, set[Any]],
     tactics: Mapping[str, Sequence[Tactic]] | None = None,
-    max_people: int = 8,
 ) -> list[dict[str, Any]]:
-    """Every candidate action against a group, simulated and ranked across tactic types.
+    """A group's options, ranked across tactic types, each effect measured on the whole network.
 
-    Candidates: the group's top ``max_people`` key players (``key_players`` in rank order), every
-    licence and business in its network, and vehicles and phones used by two or more members
-    (monitoring tactics, which remove nothing). Each option lists the tactics that apply, what
-    they need, the simulated effect and the reasons for its rank.
+    ``effects`` are the single actions simulated once on the whole network (concern network, or
+    the whole person network with no roles): each has the action's ``target``, ``target_kind``,
+    ``touches`` (the people whose ties it cuts or who it removes) and the effect fields of
+    :func:`simulate_disruption`. An option is an action on a member (an adult: children are never
+    targets) or on a thing whose removal touches a member. Every member is a candidate: with the
+    whole-network simulation done once, there is no need for a cap.
     """
-    tactics = tactics if tactics is not None else default_tactics()
+    catalogue = tactics if tactics is not None else default_tactics()
     people = set(members)
-    D = disruption_network(G, P, people, places=places)
-    children = [n for n in D if "child" in roles.get(n, frozenset())]
-    suspects = [n for n in D if EXPLOITATION_SUSPECT in roles.get(n, frozenset())] or [
-        n for n in people if "child" not in roles.get(n, frozenset())
-    ]
-    linked_to_child = {n for c in children for n in nx.node_connected_component(D, c)} if children else set()
-    candidates = [p for p in key_players if p in D and "child" not in roles.get(p, frozenset())][:max_people]
-    for node in sorted(D, key=str):
-        kind = D.nodes[node].get("kind")
-        if kind in ("Licence", "Business") or (
-            kind in ("Vehicle", "Phone") and sum(1 for m in D[node] if m in people) >= 2
-        ):
-            candidates.append(node)
     options = []
-    for target in candidates:
-        key = _target_key(G, target)
-        applicable = [
-            t for t in tactics.get(key, ()) if _applies(t, roles.get(target, frozenset()), target in linked_to_child)
-        ]
-        if not applicable:
+    for effect in effects:
+        target = effect["target"]
+        if target in people:
+            if "child" in roles.get(target, frozenset()):
+                continue
+        elif not people & set(effect["touches"]):
             continue
-        removes = frozenset().union(*(t.removes for t in applicable))
-        gone = _removal(G, D, target, removes)
-        effect = simulate_disruption(D, gone, children=children, suspects=suspects)
+        held = roles.get(target, frozenset())
+        open_tactics = [t for t in catalogue.get(effect["target_kind"], ()) if tactic_applies(t, held, True)]
+        measured = {k: v for k, v in effect.items() if k not in ("target", "target_kind", "touches")}
         options.append(
             {
                 "group_id": group_id,
                 "entity_id": target,
-                "label": label_of(G, target),
-                "target_kind": key,
-                "tactics": [{"name": t.name, "description": t.description, "needs": t.needs} for t in applicable],
-                "removes": sorted(str(n) for n in gone),
-                **effect,
-                "score": _option_score(effect),
-                "reasons": _reasons(effect, gone, target),
+                "label": label_of(G, target) if target in G else str(target),
+                "target_kind": effect["target_kind"],
+                "tactics": [
+                    {"name": t.name, "description": t.description, "needs": t.needs}
+                    for t in open_tactics
+                    if t.name in effect["tactic_names"] or t.removes == {"none"}
+                ],
+                **measured,
+                "score": _option_score(measured),
+                "reasons": _reasons(measured),
                 "note": REWIRING_NOTE,
             }
         )
@@ -269,20 +199,23 @@ def rank_disruption_options(
     return options
 
 
-def _reasons(effect: Mapping[str, Any], gone: set[Any], target: Any) -> list[str]:
-    if not gone:
-        return ["monitoring: gathers evidence and removes nothing from the network"]
+def _reasons(effect: Mapping[str, Any]) -> list[str]:
+    where = f"in the whole network of concern ({effect['network_people']} people)"
     reasons = []
     if effect["children_cut_off"]:
         reasons.append(
-            f"cuts {effect['children_cut_off']} of {effect['children_reached_before']} children off from every suspect"
+            f"cuts {effect['children_cut_off']} of {effect['children_reached_before']} children off from every "
+            f"suspect {where}"
         )
     if effect["paths_broken"]:
         reasons.append(f"breaks {effect['paths_broken']} of {effect['paths_before']} child-suspect connections")
-    if effect["shrinkage"] > 0:
+    if effect["largest_after"] < effect["largest_before"]:
         reasons.append(
-            f"largest connected part falls from {effect['largest_before']} to {effect['largest_after']} people"
+            f"the largest connected part {where} falls from {effect['largest_before']} to "
+            f"{effect['largest_after']} people"
         )
-    if len(gone) > 1:
-        reasons.append(f"removes {len(gone)} nodes: the target with the people or vehicles it covers")
-    return reasons or ["little structural effect: the group stays connected around it"]
+    if effect["ties_cut"]:
+        reasons.append(f"cuts {effect['ties_cut']} ties between people that rest on it alone")
+    if len(effect["removes"]) > 1:
+        reasons.append(f"takes out {len(effect['removes'])} people: the licence holder or those it covers")
+    return reasons or [f"little structural effect on its own: the network stays connected around it ({where})"]

@@ -313,6 +313,16 @@ class Gateway:
         self._log("group", [*members, *(m["entity_id"] for m in profile.get("children", []))], detail=group_id)
         return view
 
+    def disruption_plan(self) -> dict[str, list[dict[str, Any]]]:
+        """The analysis's disruption plan on the whole network: ``steps`` (ordered actions, each with
+        what it achieves and how it compares with the baselines) and ``curves`` (the plan's and each
+        baseline's figures after each number of actions). The plan's targets are recorded as viewed."""
+        self._allow("view_groups", "disruption plan")
+        steps = sorted((dict(r) for r in self.results("disruption_plan")), key=lambda r: int(r["step"]))
+        curves = [dict(r) for r in self.results("disruption_curves")]
+        self._log("disruption plan", [str(r["entity_id"]) for r in steps])
+        return {"steps": steps, "curves": curves}
+
     def _with_events(self, people: Sequence[str]) -> list[str]:
         ids = set(people)
         for person in people:

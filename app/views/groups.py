@@ -3,6 +3,7 @@
 The group shown lives in the address (``?group=G001``); every person, asset and event in its
 tables opens its profile when its row is selected."""
 
+import pandas as pd
 import streamlit as st
 
 from app import exports, navigation, session, widgets
@@ -50,7 +51,7 @@ st.write(
 )
 navigation.link("network", "Open the network around its organiser", entity=str(profile["entity_id"]))
 st.caption("Select a row (the box at its left) to open that person's, asset's or event's profile.")
-tabs = st.tabs(["Key players", "Disruption options", "Members and assets", "Timeline", "Briefing"])
+tabs = st.tabs(["Key players", "Disruption plan and options", "Members and assets", "Timeline", "Briefing"])
 with tabs[0]:
     navigation.entity_table(
         view["key_players"],
@@ -67,7 +68,66 @@ with tabs[0]:
             "reasons",
         ],
     )
+
+
+def _plan_section(members: set[str]) -> None:
+    """The disruption plan on the whole network: its ordered actions, and its curve against the baselines."""
+    plan = gw.disruption_plan()
+    steps, curves = plan["steps"], plan["curves"]
+    st.markdown("**Disruption plan on the whole network**")
+    if not steps:
+        st.info("This analysis has no disruption plan: run `disrupt analyse` again.")
+        return
+    objective = str(steps[0]["objective"])
+    st.markdown(
+        widgets.plain(
+            f"Optimised for: {objective}, measured on {steps[0]['network']}. Each action is chosen by "
+            "re-simulating the whole network after the ones before it. Baselines from the same run: "
+            "betweenness and degree recomputed after each removal, and the mean of random orders."
+        )
+    )
+    headline = steps[min(5, len(steps)) - 1]
+    st.markdown(widgets.plain(str(headline["comparison"])))
+    for step in steps:
+        st.markdown(
+            widgets.plain(
+                f"{step['step']}. {step['action']}"
+                + (" (a member of this group)" if str(step["entity_id"]) in members else "")
+                + ": "
+                + "; ".join(str(r) for r in step.get("reasons", []))
+            )
+        )
+    st.caption("Select a row (the box at its left) to open the target's profile.")
+    navigation.entity_table(
+        steps,
+        key="disruption-plan",
+        columns=["step", "label", "target_kind", "children_cut_off", "largest_component", "fragmentation", "source"],
+    )
+    measure = "children_cut_off" if objective == "children cut off" else "largest_component_share"
+    title = "children cut off" if measure == "children_cut_off" else "share of the largest connected part"
+    frame = pd.DataFrame(curves)
+    st.markdown(widgets.plain(f"Curve: {title} against actions taken, for the plan and each baseline"))
+    st.line_chart(
+        frame.pivot_table(index="step", columns="label", values=measure, aggfunc="first"),
+        x_label="actions taken",
+        y_label=title,
+    )
+    table = frame.pivot_table(
+        index="step", columns="label", values=["children_cut_off", "largest_component_share"], aggfunc="first"
+    )
+    shown = pd.DataFrame({"actions taken": table.index})
+    for m, label in table.columns:  # counts as counts (a mean of random orders may be fractional), shares as %
+        values = table[(m, label)].tolist()
+        if m == "children_cut_off":
+            shown[f"{label}: children cut off"] = [f"{v:g}" for v in values]
+        else:
+            shown[f"{label}: largest part (share)"] = [f"{v:.0%}" for v in values]
+    st.table(shown, hide_index=True)
+
+
 with tabs[1]:
+    _plan_section({str(m["entity_id"]) for m in profile.get("members", [])})
+    st.markdown("**Options against this group**: each action alone, its effect measured on the whole network")
     options = view["disruption_options"]
     for option in options:
         with st.expander(f"{option['rank']}. {widgets.plain(option['label'])} (score {option['score']})"):
