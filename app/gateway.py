@@ -294,6 +294,15 @@ class Gateway:
         self._log("groups", [g["entity_id"] for g in self.results("groups")])
         return rows
 
+    def network_ranking(self, *, limit: int = 50) -> list[dict[str, Any]]:
+        """The top ``limit`` people of the network-wide key-player ranking (the whole person network,
+        comparable across groups), each with their rank, group, measures and reasons; children are
+        never ranked. Only the rows returned are recorded as viewed."""
+        self._allow("view_groups", "network ranking")
+        rows = [dict(r) for r in self.results("network_ranking")[: max(limit, 0)]]
+        self._log("network ranking", [str(r["entity_id"]) for r in rows], detail=f"top {limit}")
+        return rows
+
     def group(self, group_id: str) -> dict[str, Any]:
         """A group's profile, key players, disruption options and timeline."""
         self._allow("view_groups", "group")

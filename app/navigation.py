@@ -43,6 +43,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("network", "views/network.py", "Network", "Analysis", "view_network"),
     PageSpec("paths", "views/paths.py", "Connecting paths", "Analysis", "view_network"),
     PageSpec("groups", "views/groups.py", "Groups", "Analysis", "view_groups"),
+    PageSpec("key-players", "views/key_players.py", "Key players", "Analysis", "view_groups"),
     PageSpec("licensing", "views/licensing.py", "Licensing check", "Licensing", "check_licensing"),
     PageSpec("hotspot-map", "views/hotspot_map.py", "Hotspot map", "Strategy", "view_hotspots"),
     PageSpec("dashboard", "views/dashboard.py", "Management information", "Strategy", "view_dashboard"),

@@ -61,8 +61,10 @@ with tabs[0]:
             "label",
             "roles",
             "score",
-            "degree",
-            "betweenness",
+            "network_rank",  # rank on the whole network (the Key players page), comparable across groups
+            "degree",  # true degree, on the whole network
+            "degree_in_group",
+            "betweenness_in_group",
             "brokerage",
             "in_key_player_set",
             "reasons",
