@@ -104,14 +104,21 @@ class Curve:
 
 
 def effect(
-    D: nx.Graph, gone: Collection[Any], *, people: int, children: Collection[Any], suspects: Collection[Any]
+    D: nx.Graph,
+    gone: Collection[Any],
+    *,
+    people: int,
+    children: Collection[Any],
+    suspects: Collection[Any],
+    ties: Collection[tuple[Any, Any]] = (),
 ) -> tuple[float, int]:
     """The largest component's share of the starting people, and the children still in a
-    component with a suspect, once ``gone`` is acted on: the nodes in it are removed, and so is
-    every tie whose evidence (the objects, links or events behind it) lies wholly in it, as when
-    a phone that alone tied two people is seized."""
+    component with a suspect, once ``gone`` is acted on: the nodes in it are removed, so are the
+    ``ties`` named as cut, and so is every tie whose evidence (the objects, links or events behind
+    it) lies wholly in ``gone``, as when a phone that alone tied two people is seized."""
     removed = set(gone)
     left = nx.Graph(D.subgraph(n for n in D if n not in removed))
+    left.remove_edges_from(ties)
     cut = removed - set(D)
     if cut:
         left.remove_edges_from([(u, v) for u, v, ev in left.edges(data="evidence") if ev and set(ev) <= cut])
@@ -135,15 +142,19 @@ def replay(
     *,
     children: Collection[Any] = (),
     suspects: Collection[Any] = (),
+    ties: Sequence[Collection[tuple[Any, Any]]] = (),
 ) -> Curve:
     """The curve of acting on ``steps`` in order, each the set of ids one action takes out (people,
-    or the objects and events whose ties it cuts)."""
+    or the objects and events whose ties it cuts), with ``ties[i]`` the ties step ``i`` names as cut."""
     people = _people(D)
     gone: set[Any] = set()
+    cut: set[tuple[Any, Any]] = set()
     largest, reachable = [], []
-    for step in [(), *steps]:
+    for i, step in enumerate([(), *steps]):
         gone |= set(step)
-        share, reached = effect(D, gone, people=people, children=children, suspects=suspects)
+        if 0 < i <= len(ties):
+            cut |= {(u, v) for u, v in ties[i - 1]}
+        share, reached = effect(D, gone, people=people, children=children, suspects=suspects, ties=cut)
         largest.append(round(share, 4))
         reachable.append(float(reached))
     return Curve(name, tuple(largest), tuple(reachable) if children else None, tuple(tuple(s) for s in steps))

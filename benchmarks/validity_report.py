@@ -17,11 +17,13 @@ matplotlib.use("Agg")  # headless: the benchmark runs on servers and in CI with 
 
 import matplotlib.pyplot as plt
 
+from benchmarks.validity_measures import Curve
 from benchmarks.validity_scoring import Result, fmt
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")  # what can start emphasis, code, a link or a cell
 _STYLE = {
     "Disrupt": {"color": "black", "linewidth": 2.4},
+    "as reported": {"color": "black", "linewidth": 1.2, "linestyle": ":"},
     "betweenness": {"color": "tab:red", "linewidth": 1.6},
     "degree": {"color": "tab:blue", "linewidth": 1.6},
     "random": {"color": "grey", "linewidth": 1.4, "linestyle": "--"},
@@ -43,7 +45,8 @@ def plot_curves(result: Result, path: Path) -> Path | None:
         return None
     panels = 2 if result.curves[0].reachable is not None else 1
     fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 3.6), squeeze=False)
-    for curve in result.curves:
+    reported = [c for c in result.reported if c.name.endswith("the plan")]
+    for curve in [*result.curves, *reported]:
         steps = range(len(curve.largest))
         axes[0][0].plot(steps, curve.largest, label=curve.name, **_style(curve.name))
         if panels == 2 and curve.reachable is not None:
@@ -88,17 +91,15 @@ def _pairs(rows: Iterable[tuple[str, str]]) -> list[str]:
     return _table(["measure", "value"], cells)
 
 
-def _curve_table(result: Result) -> list[str]:
-    header = ["after ... actions", *(name for name, _ in result.checkpoints)]
+def _curve_table(curves: Sequence[Curve], checkpoints: Sequence[tuple[str, int]]) -> list[str]:
+    header = ["after ... actions", *(name for name, _ in checkpoints)]
     rows = []
-    for curve in result.curves:
-        rows.append(
-            [f"{md(curve.name)}: largest component", *(_at(curve.largest, k, 2) for _, k in result.checkpoints)]
-        )
-    for curve in result.curves:
+    for curve in curves:
+        rows.append([f"{md(curve.name)}: largest component", *(_at(curve.largest, k, 2) for _, k in checkpoints)])
+    for curve in curves:
         if curve.reachable is not None:
             rows.append(
-                [f"{md(curve.name)}: children reachable", *(_at(curve.reachable, k, 1) for _, k in result.checkpoints)]
+                [f"{md(curve.name)}: children reachable", *(_at(curve.reachable, k, 1) for _, k in checkpoints)]
             )
     return _table(header, rows)
 
@@ -141,8 +142,9 @@ def _headline(results: Sequence[Result]) -> list[str]:
             central = ", ".join(str(x) if x else "not ranked" for x in h.get("central_ranks", []))
             groups = f"ARI {fmt(h.get('ari'))} (baseline {fmt(h.get('ari_baseline'))})" if "ari" in h else "-"
         else:
-            a, b, n = h.get("organisers top 10", (0, 0, 0))
-            central = f"organisers in top 10: {a} of {n} (betweenness {b})"
+            central = "; ".join(
+                f"organisers in the {cut}: {a} of {n} (betweenness {b})" for cut, a, b, n in h.get("organisers", [])
+            )
             groups = f"members P {fmt(h.get('members_precision'))} R {fmt(h.get('members_recall'))}"
             if "core_precision" in h:
                 groups += f"; core P {fmt(h.get('core_precision'))} R {fmt(h.get('core_recall'))}"
@@ -153,7 +155,10 @@ def _headline(results: Sequence[Result]) -> list[str]:
             reach = " / ".join(
                 fmt(h.get(f"reachable k=5 {key}"), 0) for key in ("plan", "betweenness", "degree", "random")
             )
-        rows.append([md(r.title), f"{r.nodes:,}", fmt(h.get("rho_betweenness")), central, groups, curve, reach or "-"])
+        never = {True: "yes", False: "NO", None: "no plan"}[h.get("plan_never_worse")]
+        rows.append(
+            [md(r.title), f"{r.nodes:,}", fmt(h.get("rho_betweenness")), central, groups, curve, reach or "-", never]
+        )
     header = [
         "network",
         "people",
@@ -162,6 +167,7 @@ def _headline(results: Sequence[Result]) -> list[str]:
         "groups",
         "largest component after acting on 5%: Disrupt / betweenness / degree / random",
         "children reachable after 5 actions: Disrupt / betweenness / degree / random",
+        "plan no worse than the best baseline at every checkpoint",
     ]
     return _table(header, rows)
 
@@ -218,9 +224,14 @@ def _section(r: Result) -> list[str]:
     lines += ["### Disruption", ""]
     if r.curve_note:
         lines += [md(r.curve_note), ""]
-    lines += _curve_table(r)
+    lines += _curve_table(r.curves, r.checkpoints)
+    if r.reported:
+        lines += ["The same curves as the analysis reports them (its own baselines, on its own network):", ""]
+        lines += _curve_table(r.reported, r.checkpoints)
     if r.checks:
-        lines += _pairs(r.checks)
+        lines += ["The plan against the best baseline on the plan's own objective:", ""]
+        header = ["after", "objective", "the plan's actions, replayed", "as reported", "best baseline", "no worse?"]
+        lines += _table(header, [[md(c) for c in row] for row in r.checks])
     if r.plot is not None:
         lines += [f"![Disruption curves: {md(r.title)}](validity/{r.plot.name})", ""]
     if r.hotspots:

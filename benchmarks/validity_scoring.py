@@ -50,7 +50,8 @@ class Result:
     curves: list[Curve] = field(default_factory=list)
     checkpoints: list[tuple[str, int]] = field(default_factory=list)
     curve_note: str = ""
-    checks: list[tuple[str, str]] = field(default_factory=list)  # the plan against the best baseline
+    checks: list[list[str]] = field(default_factory=list)  # per checkpoint: the plan against the best baseline
+    reported: list[Curve] = field(default_factory=list)  # the curves as the analysis reports them
     hotspots: list[tuple[str, str]] = field(default_factory=list)
     headline: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
@@ -130,14 +131,17 @@ def curve_lines(
     """The plan replayed on ``D`` for ``k`` actions, then each baseline; and the headline figures."""
     curves = []
     if plan is not None:
-        steps = [s for s in plan.steps if any(n in D for n in s)][:k]
-        curves.append(replay(D, f"Disrupt: {plan.source}", steps, children=children, suspects=suspects))
+        name = f"Disrupt: {plan.source}" + (" (replayed here)" if plan.ties else "")
+        curves.append(replay(D, name, plan.steps[:k], children=children, suspects=suspects, ties=plan.ties[:k]))
         if plan.objective:
             result.curve_note = f"the plan says it optimised: {plan.objective}"
     curves += baseline_curves(D, candidates, k, orders=orders, seed=seed, children=children, suspects=suspects)
     result.curves = curves
     if plan is not None:
-        _plan_checks(result, curves[0], curves[1:])
+        result.reported = list(plan.reported)
+        reported = next((c for c in plan.reported if c.name.endswith("the plan")), None)
+        children_first = plan.objective == "children cut off" or (plan.objective is None and bool(children))
+        _plan_checks(result, curves[0], reported, curves[1:], children_first=children_first)
     for name, at in result.checkpoints:
         for curve in curves:
             key = "plan" if curve.name.startswith("Disrupt") else curve.name.split(",")[0].split(" ")[0]
@@ -171,7 +175,7 @@ def score_published(network: PublishedNetwork, work: Path, *, seed: int, orders:
     central_lines(result, ranking, bet, {name: imported.id_of[name] for name in network.central})
     published_group_lines(result, analysis, H, network, imported.id_of, label)
     n = H.number_of_nodes()
-    k = max(actions_for(0.10, n), 5)
+    k = max(actions_for(0.05, n), 5)  # as far as the plan goes: 5% of the people, at least 5 actions
     result.checkpoints = [(f"{s:.0%} ({actions_for(s, n)})", actions_for(s, n)) for s in SHARES]
     plan = disrupt_plan(analysis.tables)
     if plan is None:
@@ -221,20 +225,35 @@ def published_group_lines(
     )
 
 
-def _plan_checks(result: Result, plan: Curve, baselines: list[Curve]) -> None:
-    """Whether the plan leaves no more in the largest component (and, where roles exist, no more
-    children reachable) than the best baseline at each checkpoint, as the issue asks."""
+def _plan_checks(
+    result: Result, plan: Curve, reported: Curve | None, baselines: list[Curve], *, children_first: bool
+) -> None:
+    """Whether the plan does no worse than the best baseline (computed here) at each checkpoint on
+    its own objective: children still reachable where roles exist, else the largest component.
+    ``reported`` is the plan's curve as the analysis reports it, set beside the replay."""
+    what = "children reachable" if children_first and plan.reachable is not None else "largest component"
+
+    def value(curve: Curve | None, k: int) -> float | None:
+        series = (curve.reachable if what == "children reachable" else curve.largest) if curve else None
+        return series[k] if series is not None and k < len(series) else None
+
+    verdicts = []
     for name, k in result.checkpoints:
-        if k >= len(plan.largest):
+        ours = value(plan, k)
+        scored = [(v, c.name) for c in baselines if (v := value(c, k)) is not None]
+        if ours is None or not scored:
             continue
-        best = min(baselines, key=lambda c: c.largest[k] if k < len(c.largest) else 1.0)
-        verdict = "yes" if plan.largest[k] <= best.largest[k] else "no"
-        line = f"{verdict}: {plan.largest[k]:.2f} against {best.largest[k]:.2f} ({best.name})"
-        if plan.reachable is not None:
-            kids = min(baselines, key=lambda c: (c.reachable or (0.0,) * (k + 1))[k])
-            ours, theirs = plan.reachable[k], (kids.reachable or ())[k]
-            line += f"; children {'yes' if ours <= theirs else 'no'}: {ours:.0f} against {theirs:.1f} ({kids.name})"
-        result.checks.append((f"after {name}: no worse than the best baseline?", line))
-    result.headline["plan_never_worse"] = all(
-        value.startswith("yes") and "children no" not in value for _, value in result.checks
-    )
+        best, who = min(scored)
+        verdicts.append(ours <= best + 1e-9)
+        shown = value(reported, k)
+        result.checks.append(
+            [
+                name,
+                what,
+                f"{ours:.4g}",
+                "-" if shown is None else f"{shown:.4g}",
+                f"{best:.4g} ({who})",
+                "yes" if verdicts[-1] else "NO",
+            ]
+        )
+    result.headline["plan_never_worse"] = all(verdicts) if verdicts else None

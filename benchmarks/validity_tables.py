@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.validity_measures import Curve
+
 Tables = Mapping[str, Sequence[Mapping[str, Any]]]
 
 _RANK_FIELDS = ("network_rank", "rank_network", "rank_overall", "overall_rank", "rank")
@@ -38,7 +40,8 @@ class Plan:
     source: str
     steps: tuple[tuple[str, ...], ...]  # the nodes each action removes, in order
     objective: str | None
-    own: tuple[Mapping[str, Any], ...] = ()  # the analysis's own rows for the steps, as it reports them
+    ties: tuple[tuple[tuple[str, str], ...], ...] = ()  # per step, the ties between people it cuts
+    reported: tuple[Curve, ...] = ()  # the curves as the analysis reports them (plan and its baselines)
 
 
 def _rank_of(row: Mapping[str, Any]) -> tuple[float, float, str]:
@@ -111,7 +114,7 @@ def disrupt_groups(tables: Tables) -> list[Group]:
 
 
 def disrupt_plan(tables: Tables) -> Plan | None:
-    """The analysis's ordered plan on the whole network, or None when it has none."""
+    """The analysis's ordered plan on the whole network, with the curves it reports, or None."""
     for name, rows in tables.items():
         if "plan" not in name or not rows or "curve" in name or "baseline" in name:
             continue
@@ -122,8 +125,34 @@ def disrupt_plan(tables: Tables) -> Plan | None:
         if order_key:
             steps.sort(key=lambda r: (str(r.get("plan_id") or r.get("group_id") or ""), float(r[order_key])))
         objective = next((str(r["objective"]) for r in steps if r.get("objective")), None)
-        return Plan(name, tuple(tuple(sorted(_ids(r["removes"]))) for r in steps), objective, tuple(steps))
+        ties = tuple(tuple((str(u), str(v)) for u, v in r.get("ties_cut") or ()) for r in steps)
+        return Plan(
+            name,
+            tuple(tuple(sorted(_ids(r["removes"]))) for r in steps),
+            objective,
+            ties,
+            _reported_curves(tables),
+        )
     return None
+
+
+def _reported_curves(tables: Tables) -> tuple[Curve, ...]:
+    """The ``disruption_curves`` rows (strategy, step, share of the largest component, children
+    reachable) as curves, so the benchmark's own figures can be set beside them."""
+    by: dict[str, dict[int, Mapping[str, Any]]] = {}
+    for name, rows in tables.items():
+        if "curve" in name:
+            for r in rows:
+                if r.get("strategy") is not None and r.get("step") is not None:
+                    by.setdefault(str(r["strategy"]), {})[int(r["step"])] = r
+    curves = []
+    for strategy, points in by.items():
+        ks = sorted(points)
+        largest = tuple(float(points[k].get("largest_component_share") or 0.0) for k in ks)
+        reach = tuple(float(points[k].get("children_reachable") or 0.0) for k in ks)
+        label = str(points[ks[0]].get("label") or strategy)
+        curves.append(Curve(f"as reported: {label}", largest, reach if any(reach) else None))
+    return tuple(curves)
 
 
 def top_options(tables: Tables) -> Plan | None:

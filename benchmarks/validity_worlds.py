@@ -113,13 +113,15 @@ def _organiser_lines(result: Result, ranking: Ranking | None, bet: Mapping[str, 
         ours.append(mine)
         theirs.append(base)
         result.central.append([f"an organiser of planted group {gid}", str(mine or "not ranked"), str(base or "-")])
-    for cut in (10, 20):
+    people = len(bet)
+    for label, cut in (
+        (f"top {len(ours)} (as many as there are organisers)", len(ours)),
+        (f"top 5% ({round(0.05 * people)} of {people} people)", round(0.05 * people)),
+    ):
         a = sum(1 for m in ours if m is not None and m <= cut)
         b = sum(1 for m in theirs if m is not None and m <= cut)
-        result.ranking.append(
-            (f"planted organisers in the top {cut}: Disrupt; betweenness", f"{a} of {len(ours)}; {b}")
-        )
-        result.headline[f"organisers top {cut}"] = (a, b, len(ours))
+        result.ranking.append((f"planted organisers in the {label}: Disrupt; betweenness", f"{a} of {len(ours)}; {b}"))
+        result.headline.setdefault("organisers", []).append((label.split(" (")[0], a, b, len(ours)))
 
 
 def _planted_found(rows: list[Mapping[str, Any]], world: World) -> tuple[int, int]:
@@ -218,7 +220,7 @@ def score_world(world: World, *, seed: int, orders: int) -> Result:
         f"children, {len(suspects)} exploitation suspects; the baselines remove one of the {len(actionable):,} "
         f"adults per action (never a child)"
     )
-    k = max(10, actions_for(0.05, people))
+    k = max(10, min(actions_for(0.05, people), 40))  # the plan's own reach: 5% of the people, at most 40
     result.checkpoints = [(f"k={i}", i) for i in range(1, 6)]
     result.checkpoints += [(f"{s:.0%} ({actions_for(s, people)})", actions_for(s, people)) for s in SHARES]
     plan = disrupt_plan(analysis.tables)

@@ -70,6 +70,9 @@ def test_a_seized_object_cuts_only_the_ties_it_alone_made() -> None:
     curve = replay(D, "seize the phone", [("phone-1",)], children={"child"}, suspects={"suspect"})
     assert curve.largest == (1.0, 0.5)  # child-driver apart from suspect-friend
     assert curve.reachable == (1.0, 0.0)
+    plain = nx.Graph([("child", "driver"), ("driver", "suspect"), ("suspect", "friend")])  # no evidence recorded
+    named = replay(plain, "as the plan names it", [("phone-1",)], ties=[[("suspect", "driver")]], children={"child"})
+    assert named.largest == (1.0, 0.5)
 
 
 def test_rank_correlation_and_the_adjusted_rand_index_give_known_answers() -> None:
