@@ -484,14 +484,18 @@ class Gateway:
     def hotspot_areas(
         self, period: str | None = None, *, boundaries: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        """Hexagon and ward counts of one set of events (suppressed on people, rounded) and the Gi* hotspot
-        cells, for a quarter or all time.
+        """Hexagon, ward and hotspot-area counts of one set of events (suppressed on people, rounded), the
+        hotspot cells and each cell's local pattern in words, for a quarter or all time.
 
         With ``boundaries`` (the ward GeoJSON) wards are named and hexagons placed in their wards.
         """
         self._allow("view_hotspots", "hotspot map")
         view = strategic.hotspot_areas(
-            self.results("hotspots"), self.results("hotspot_counts"), period, boundaries=boundaries
+            self.results("hotspots"),
+            self.results("hotspot_counts"),
+            period,
+            boundaries=boundaries,
+            areas=self.results("hotspot_areas"),
         )
         self._log("hotspot map", (), "shown", detail=f"period={period or 'all'}; aggregates only")
         return view

@@ -31,6 +31,7 @@ MEASURE = "exploitation-related events"  # what the map counts, in words
 MEASURE_MEANS = (
     "exploitation incidents, exploitation intelligence reports and places missing children were found, each event once"
 )
+NO_PATTERN = "no significant local pattern"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -58,17 +59,22 @@ def publish(
     {'w1': None, 'w2': 30, 'w3': 40}
     """
     shown = {key: public_count(count, people=people) for key, (count, people) in counts.items()}
-    for group in groups:
-        members = sorted((k for k in group if k in counts and counts[k][0] > 0), key=lambda k: (counts[k][0], k))
-        while True:
-            hidden = [k for k in members if shown[k] is None]
-            total = sum(counts[k][0] for k in hidden)
-            behind = [n for k in hidden if (n := counts[k][1]) is not None]
-            people = (sum(behind) if people_add_up else max(behind)) if behind else None
-            published = [k for k in members if shown[k] is not None]
-            if not hidden or total < THRESHOLD or public_count(total, people=people) is not None or not published:
-                break
-            shown[published[0]] = None
+    groups = [list(g) for g in groups]
+    settled = False
+    while not settled:  # a key suppressed for one group can leave an earlier group's remainder unsafe
+        settled = True
+        for group in groups:
+            members = sorted((k for k in group if k in counts and counts[k][0] > 0), key=lambda k: (counts[k][0], k))
+            while True:
+                hidden = [k for k in members if shown[k] is None]
+                total = sum(counts[k][0] for k in hidden)
+                behind = [n for k in hidden if (n := counts[k][1]) is not None]
+                people = (sum(behind) if people_add_up else max(behind)) if behind else None
+                published = [k for k in members if shown[k] is not None]
+                if not hidden or total < THRESHOLD or public_count(total, people=people) is not None or not published:
+                    break
+                shown[published[0]] = None
+                settled = False
     return shown
 
 
@@ -132,8 +138,9 @@ def hotspot_areas(
     period: str | None,
     *,
     boundaries: Mapping[str, Any] | None = None,
+    areas: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Published hexagon and ward counts of exploitation-related events, with the Gi* hotspot cells.
+    """Published hexagon and ward counts of exploitation-related events, with the hotspot areas.
 
     ``counts`` are the rows of the analysis's ``hotspot_counts`` (events and the different people
     behind them per hexagon and ward, by quarter and for the whole window): hexagons and wards
@@ -141,7 +148,11 @@ def hotspot_areas(
     from the whole analysis window; the counts from ``period`` (a quarter such as ``2025-Q3``) or,
     when None, the whole window. With ``boundaries`` every ward is listed by name and every
     hexagon by the ward it is counted in: ``ward_table`` lists every ward (suppressed ones read
-    "suppressed") and ``cell_table`` the hexagons whose count is published or that are Gi* hotspots.
+    "suppressed") and ``cell_table`` the hexagons whose count is published or that are hotspots, each
+    with its local Moran's I pattern in words. ``areas`` are the rows of ``hotspot_areas``:
+    ``area_table`` lists every area (found over the whole window) with its hexagons and its events
+    and people in the period, each published or "suppressed" by the same rule; a published area
+    is a total of its hexagons, so a remainder it would reveal is suppressed as a ward's is.
     """
     wanted = period or WHOLE_WINDOW
     cells: dict[str, tuple[int, int | None]] = {}
@@ -161,9 +172,14 @@ def hotspot_areas(
         if ward is not None:
             in_ward[ward].add(cell)
     shown_wards = publish(wards)
-    # A published ward less its published hexagons must not leave a single suppressed one.
-    shown_cells = publish(cells, [in_ward[w] for w, n in shown_wards.items() if n is not None])
+    area_cells, area_counts = _areas(areas, wanted)
+    shown_areas = {a: public_count(e, people=n) for a, (e, n) in area_counts.items()}
+    # A published ward or area less its published hexagons must not leave a single suppressed one.
+    totals = [in_ward[w] for w, n in shown_wards.items() if n is not None]
+    shown_cells = publish(cells, totals + [set(area_cells[a]) for a, n in shown_areas.items() if n is not None])
     hot = sorted(str(r["entity_id"]) for r in hotspots if r.get("hotspot"))
+    area_of = {c: a for a, members in area_cells.items() for c in members}
+    pattern = {str(r["entity_id"]): str(r.get("moran_text") or "") for r in hotspots}
     names = boundaries_module.ward_names(boundaries)
     ward_table = _listed(shown_wards, names or wards)
     for w in ward_table:
@@ -173,7 +189,19 @@ def hotspot_areas(
     places = cell_places([c["area"] for c in cell_table], boundaries, ward_of)
     for c in cell_table:
         c["place"] = places.get(c["area"], c["area"])
-        c["hotspot"] = "Gi* hotspot" if c["area"] in hot else ""
+        c["hotspot"] = f"hotspot area {area_of[c['area']]}" if c["area"] in area_of else ""
+        c["pattern"] = pattern.get(c["area"]) or NO_PATTERN
+    area_table = [
+        {
+            "hotspot area": a,
+            "place": places.get(area_cells[a][0], area_cells[a][0]) if area_cells[a] else "",
+            "hexagons": len(area_cells[a]),
+            "events": SUPPRESSED if shown_areas[a] is None else shown_areas[a],
+            # how many people, only beside a published count of their events (never for a suppressed one)
+            "people": SUPPRESSED if shown_areas[a] is None or (n := public_count(area_counts[a][1])) is None else n,
+        }
+        for a in area_cells
+    ]
     # Biggest first; equal counts (all suppressed in a quiet quarter) in the order of their names.
     ward_table.sort(key=lambda w: (-w["count"] if isinstance(w["count"], int) else 0, w["ward"]))
     cell_table.sort(key=lambda c: (-c["count"] if isinstance(c["count"], int) else 0, c["place"]))
@@ -184,9 +212,28 @@ def hotspot_areas(
         "cells": [{"area": c, "count": shown_cells[c]} for c in sorted(published_cells)],
         "wards": [{"area": w, "count": n} for w, n in sorted(shown_wards.items()) if n is not None],
         "hot_cells": hot,
+        "cell_info": {c: {"area": area_of.get(c), "pattern": pattern.get(c) or NO_PATTERN} for c in {*cells, *hot}},
         "ward_table": ward_table,
         "cell_table": cell_table,
+        "area_table": area_table,
     }
+
+
+def _areas(rows: Iterable[Mapping[str, Any]], period: str) -> tuple[dict[str, list[str]], dict[str, tuple[int, int]]]:
+    """Each hotspot area's hexagons (busiest first, as the analysis lists it) and its (events, people)
+    in ``period``; an area with no events in the period counts (0, 0)."""
+    cells: dict[str, list[str]] = {}
+    counts: dict[str, tuple[int, int]] = {}
+    for r in rows:
+        area = str(r["entity_id"])
+        if r.get("period") == WHOLE_WINDOW:
+            peak = str(r.get("peak_cell") or "")
+            members = [str(c) for c in r.get("cells") or ()]
+            cells[area] = sorted(members, key=lambda c: (c != peak, c))
+        if r.get("period") == period:
+            counts[area] = (int(r.get("events") or 0), int(r.get("people") or 0))
+    ordered = sorted(cells, key=lambda a: (len(a), a))  # A1, A2, ..., A10: busiest first
+    return {a: cells[a] for a in ordered}, {a: counts.get(a, (0, 0)) for a in ordered}
 
 
 def _month_after(month: str) -> str:

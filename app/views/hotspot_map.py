@@ -1,10 +1,21 @@
-"""The hotspot map: ward choropleth, H3 hexagons, Gi* hotspots, by quarter. Counts only, no points."""
+"""The hotspot map: ward choropleth, H3 hexagons, hotspot areas and each hexagon's local pattern, by quarter.
+Counts only, no points."""
 
 from collections.abc import Callable
 
 import streamlit as st
 
 from app import exports, labels, map_view, session, strategic, widgets
+
+AREA_COLUMNS = ["hotspot area", "place", "hexagons", "events", "people"]
+CELL_COLUMNS = ["place", "count", "hotspot", "pattern"]
+PATTERN_MEANS = (  # fixed words, not data
+    "**a busy cell among busy neighbours: part of a cluster** (high-high)",
+    "**a busy cell with quiet neighbours: a spike** (high-low)",
+    "**a quiet cell next to busy ones** (low-high)",
+    "**a quiet cell among quiet ones** (low-low)",
+    "**no significant local pattern**: neighbours like these are usual here",
+)
 
 gw = session.page_gateway("view_hotspots")
 st.title("Hotspot map")
@@ -33,23 +44,39 @@ st.caption(
     "so a ward holds all of its hexagons' events. A count is shown only when its events involve 10 or more "
     "different people, rounded to the nearest 5; some areas are suppressed "
     f"({strategic.SUPPRESSED_MEANS}, or suppressed with another so that it cannot be worked out by "
-    "subtraction). Gi* hotspot hexagons (outlined) are found over the whole analysis window, whichever quarter "
+    "subtraction). Hotspot areas (hexagons outlined) are found over the whole analysis window, whichever quarter "
     "is shown."
+)
+st.markdown(f"**Hotspot areas**: {strategic.MEASURE} and the different people behind them")
+widgets.table(view["area_table"], columns=AREA_COLUMNS)
+st.caption(
+    "A hotspot area is a run of touching hexagons that hold events and that Gi* finds significantly busy "
+    "(false discovery rate 5%). A hexagon with no events is never a hotspot, even where Gi* marks it "
+    "through its neighbours' events. Each area's events are counted once, and its people are the "
+    "different people behind them; both are suppressed under 10 and rounded to 5 as above."
 )
 if boundaries is None:
     st.info("No ward boundaries are configured (DISRUPT_BOUNDARIES), so wards are shown by code.")
-left, right = st.columns(2)
+left, right = st.columns([2, 3])  # the hexagons carry their pattern in words
 with left:
     st.markdown(f"**Wards**: {strategic.MEASURE}")
     widgets.table(view["ward_table"], columns=["ward", "count"])
 with right:
-    st.markdown(f"**Hexagons**: {strategic.MEASURE} (published counts and Gi* hotspots)")
-    widgets.table(view["cell_table"], columns=["place", "count", "hotspot"])
+    st.markdown(f"**Hexagons**: {strategic.MEASURE} (published counts and hotspot areas)")
+    widgets.table(view["cell_table"], columns=CELL_COLUMNS)
+st.markdown("**What each hexagon's pattern means** (local Moran's I: a hexagon against its six neighbours)")
+st.markdown("\n".join(f"- {text}" for text in PATTERN_MEANS))
+st.caption(
+    "A pattern is named when it is significant at 5% (999 seeded permutations; not corrected for testing many "
+    "hexagons, so read it beside the hotspot areas, which are). Where most hexagons are empty, quiet neighbours "
+    "are usual, so a busy hexagon among them is often not significant as a spike, though it may still be a hotspot."
+)
 briefing = exports.briefing_html(
     f"Hotspot briefing, {view['period_label']}",
     [
+        ("Hotspot areas", view["area_table"], AREA_COLUMNS),
         ("Wards", view["ward_table"], ["ward", "count"]),
-        ("Hexagons", view["cell_table"], ["place", "count", "hotspot"]),
+        ("Hexagons", view["cell_table"], CELL_COLUMNS),
     ],
     prepared_by=gw.viewer.name,
 )

@@ -41,7 +41,8 @@ def _logged(world: AppWorld) -> list[tuple[str, str]]:
 
 
 def _table(page: Page, n: int) -> Locator:
-    return page.locator("[data-testid='stDataFrame']").nth(n)
+    """The hotspot map's nth table after its hotspot areas (0: wards, 1: hexagons)."""
+    return page.locator("[data-testid='stDataFrame']").nth(n + 1)
 
 
 def test_strategic_lead_picks_a_quarter_and_reads_wards_by_name(
@@ -143,7 +144,7 @@ def test_strategic_lead_reads_a_hexagon_and_its_ward_as_the_same_events_and_who_
     wards_seen = _cells(_table(page, 0))
     wards = dict(zip(wards_seen[0::2], wards_seen[1::2], strict=True))
     hexagons = _cells(_table(page, 1))
-    published = [(place, int(n)) for place, n in zip(hexagons[0::3], hexagons[1::3], strict=True) if n.isdigit()]
+    published = [(place, int(n)) for place, n in zip(hexagons[0::4], hexagons[1::4], strict=True) if n.isdigit()]
     assert published, hexagons
     for place, count in published:  # "Fennwick, west (3 of 3)": the hexagon lies in Fennwick
         ward = place.split(",")[0].split(" (")[0]
