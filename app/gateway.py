@@ -23,7 +23,7 @@ from analytics.safeguarding import (
     child_safeguarding,
     context_link_kinds,
 )
-from app import licensing, strategic
+from app import licensing, result_cache, strategic
 from app.accounts import Accounts, User
 from app.audit import AuditLog
 from app.labels import source_text
@@ -83,7 +83,7 @@ class Gateway:
         self.store = store
         self.audit = audit
         self.viewer = viewer
-        self._tables: dict[str, list[dict[str, Any]]] = {}
+        self._tables: dict[str, Sequence[Mapping[str, Any]]] = {}
 
     # -- the two steps every read goes through
 
@@ -105,17 +105,19 @@ class Gateway:
             detail=detail,
         )
 
-    def results(self, name: str) -> list[dict[str, Any]]:
-        """The latest analysis table (kept for this gateway's life). Internal: shaped before showing."""
+    def results(self, name: str) -> Sequence[Mapping[str, Any]]:
+        """The latest analysis table, the same for this gateway's life. Internal: shaped before showing.
+
+        The rows are the process's shared, decoded copy (``app.result_cache``): read them, never edit them.
+        """
         if name not in self._tables:
-            table = self.store.read_results(name)
-            self._tables[name] = [dict(r) for r in table.rows] if table else []
+            self._tables[name] = result_cache.rows(self.store, name)
         return self._tables[name]
 
     def analysis_run(self) -> dict[str, Any] | None:
         """The latest analysis summary (no personal data: counts and dates)."""
         rows = self.results("summary")
-        return rows[0] if rows else None
+        return dict(rows[0]) if rows else None
 
     # -- analyst
 
@@ -169,7 +171,7 @@ class Gateway:
             if e.id != entity.id and e.kind not in EVENT_KINDS
         ]
         results = {
-            name: [r for r in self.results(name) if r.get("entity_id") == entity.id]
+            name: [dict(r) for r in result_cache.rows_of(self.store, name, entity.id)]
             for name in ("key_players", "flags", "child_indicators", "disruption_options")
         }
         results["groups"] = [  # the groups the entity is a member of, so the profile can open them
@@ -294,15 +296,6 @@ class Gateway:
         self._log("groups", [g["entity_id"] for g in self.results("groups")])
         return rows
 
-    def network_ranking(self, *, limit: int = 50) -> list[dict[str, Any]]:
-        """The top ``limit`` people of the network-wide key-player ranking (the whole person network,
-        comparable across groups), each with their rank, group, measures and reasons; children are
-        never ranked. Only the rows returned are recorded as viewed."""
-        self._allow("view_groups", "network ranking")
-        rows = [dict(r) for r in self.results("network_ranking")[: max(limit, 0)]]
-        self._log("network ranking", [str(r["entity_id"]) for r in rows], detail=f"top {limit}")
-        return rows
-
     def group(self, group_id: str) -> dict[str, Any]:
         """A group's profile, key players, disruption options and timeline."""
         self._allow("view_groups", "group")
@@ -321,16 +314,6 @@ class Gateway:
         }
         self._log("group", [*members, *(m["entity_id"] for m in profile.get("children", []))], detail=group_id)
         return view
-
-    def disruption_plan(self) -> dict[str, list[dict[str, Any]]]:
-        """The analysis's disruption plan on the whole network: ``steps`` (ordered actions, each with
-        what it achieves and how it compares with the baselines) and ``curves`` (the plan's and each
-        baseline's figures after each number of actions). The plan's targets are recorded as viewed."""
-        self._allow("view_groups", "disruption plan")
-        steps = sorted((dict(r) for r in self.results("disruption_plan")), key=lambda r: int(r["step"]))
-        curves = [dict(r) for r in self.results("disruption_curves")]
-        self._log("disruption plan", [str(r["entity_id"]) for r in steps])
-        return {"steps": steps, "curves": curves}
 
     def _with_events(self, people: Sequence[str]) -> list[str]:
         ids = set(people)
@@ -484,18 +467,14 @@ class Gateway:
     def hotspot_areas(
         self, period: str | None = None, *, boundaries: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        """Hexagon, ward and hotspot-area counts of one set of events (suppressed on people, rounded), the
-        hotspot cells and each cell's local pattern in words, for a quarter or all time.
+        """Hexagon and ward counts of one set of events (suppressed on people, rounded) and the Gi* hotspot
+        cells, for a quarter or all time.
 
         With ``boundaries`` (the ward GeoJSON) wards are named and hexagons placed in their wards.
         """
         self._allow("view_hotspots", "hotspot map")
         view = strategic.hotspot_areas(
-            self.results("hotspots"),
-            self.results("hotspot_counts"),
-            period,
-            boundaries=boundaries,
-            areas=self.results("hotspot_areas"),
+            self.results("hotspots"), self.results("hotspot_counts"), period, boundaries=boundaries
         )
         self._log("hotspot map", (), "shown", detail=f"period={period or 'all'}; aggregates only")
         return view

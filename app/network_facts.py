@@ -8,7 +8,7 @@ tables), so the styling of the chart says what the analysis found; the chart com
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -124,7 +124,7 @@ def describe_nodes(
     sub: Subgraph,
     *,
     roles: Mapping[Any, frozenset[str]],
-    tables: Mapping[str, list[dict[str, Any]]],
+    tables: Mapping[str, Sequence[Mapping[str, Any]]],
     ages: Mapping[str, str],
 ) -> dict[str, NodeFacts]:
     """Facts for every drawn node.

@@ -40,6 +40,10 @@ _PURPOSE = "disrupt_purpose"
 _SEEN = "disrupt_last_seen"
 _STORE = "disrupt_store"
 _WEB = "disrupt_web_session"  # the id of the server session this Streamlit session is signed in under
+_TOUCHED = "disrupt_touched"  # when this session last wrote its server session's last-seen time
+# Activity is written to the app database at most this often per session (seconds): a write per click
+# queued every session's runs behind one lock under 50 sessions, and idle limits are whole minutes.
+TOUCH_EVERY = 10.0
 _CLAIM = "disrupt_claim"  # the one-use claim the page spends for its fresh cookie (app/asgi.py)
 ELSEWHERE = "signed out: the session was resumed from another browser"
 
@@ -103,13 +107,6 @@ def store() -> GraphStore:
     return st.session_state[_STORE]  # type: ignore[no-any-return]
 
 
-def _close_own_store() -> None:
-    """Close the embedded store this session opened, if any (a shared store stays open)."""
-    own: GraphStore | None = st.session_state.pop(_STORE, None)
-    if own is not None:
-        own.close()
-
-
 def ledger() -> LedgerView:
     from ingest.ledger import Ledger  # read-only use by the administrator pages
 
@@ -141,9 +138,12 @@ def current_user() -> User | None:
     if now.role != user.role:
         sign_out(f"signed out: the role changed from {user.role} to {now.role}")
         return None
-    st.session_state[_SEEN] = time.monotonic()
-    if web_id := st.session_state.get(_WEB):
+    now_seen = time.monotonic()
+    st.session_state[_SEEN] = now_seen
+    web_id = st.session_state.get(_WEB)
+    if web_id and now_seen - float(st.session_state.get(_TOUCHED, 0.0)) >= TOUCH_EVERY:
         runtime().sessions.touch(web_id)
+        st.session_state[_TOUCHED] = now_seen
     return user
 
 
@@ -188,7 +188,7 @@ def _resume() -> User | None:
 def _hold(user: User, row: WebSession) -> None:
     st.session_state[_USER] = user
     st.session_state[_WEB] = row.id
-    st.session_state[_SEEN] = time.monotonic()
+    st.session_state[_SEEN] = st.session_state[_TOUCHED] = time.monotonic()
     runtime().sessions.touch(row.id)
 
 
@@ -233,7 +233,9 @@ def sign_out(reason: str = "signed out", *, end_server_session: bool = True) -> 
         runtime().audit.record(
             user=user.name, role=user.role, action="sign out", purpose="-", outcome="shown", detail=reason
         )
-    _close_own_store()
+    # The session's embedded store is dropped, not closed: a run Streamlit abandoned for this one may
+    # still be reading it on another thread (closing it failed 18 runs under 50 sessions with "Cannot
+    # operate on a closed database"). Its connection closes when the last run holding it ends.
     for key in list(st.session_state.keys()):
         del st.session_state[key]
 

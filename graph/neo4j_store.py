@@ -1158,6 +1158,17 @@ class Neo4jStore:
 
         return self._read(work)
 
+    def result_version(self, name: str) -> tuple[str, str, int] | None:
+        run = self._read(
+            lambda tx: tx.run(
+                "MATCH (r:DisruptResultRun {name: $name}) WITH r ORDER BY r.created_at DESC, r.seq DESC LIMIT 1 "
+                "OPTIONAL MATCH (x:DisruptResultRow {run_key: r.key}) "
+                "RETURN r.run_id AS run_id, r.created_at AS created_at, count(x) AS held",
+                name=name,
+            ).single()
+        )
+        return (run["run_id"], run["created_at"], run["held"]) if run else None
+
     def result_names(self) -> list[str]:
         rows = self._read(
             lambda tx: tx.run("MATCH (r:DisruptResultRun) RETURN DISTINCT r.name AS name ORDER BY name").data()

@@ -1255,6 +1255,20 @@ class SQLiteStore:
             ).fetchall()
         return ResultTable(name, run[0], run[1], tuple(json.loads(r[0]) for r in rows))
 
+    def result_version(self, name: str) -> tuple[str, str, int] | None:
+        with self._lock:
+            run = self._db.execute(
+                "SELECT run_id, created_at FROM result_runs WHERE name = ? "
+                "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                (name,),
+            ).fetchone()
+            if run is None:
+                return None
+            (held,) = self._db.execute(
+                "SELECT count(*) FROM result_rows WHERE name = ? AND run_id = ?", (name, run[0])
+            ).fetchone()
+        return run[0], run[1], held
+
     def result_names(self) -> list[str]:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT DISTINCT name FROM result_runs ORDER BY name")]

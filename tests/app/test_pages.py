@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
-import sqlite3
+import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -169,9 +170,7 @@ def test_strategic_pages_show_no_marker_and_no_count_under_ten(app_world: AppWor
         for frame in at.dataframe:
             if frame.value.empty:
                 continue
-            counts = [c for c in ("count", "events", "people") if c in frame.value]  # hotspot areas: events, people
-            assert counts, frame.value.columns
-            for value in (v for c in counts for v in frame.value[c].tolist()):
+            for value in frame.value["count"].tolist():
                 if value == "suppressed" or pd.isna(value):
                     continue
                 assert int(value) >= 10 and int(value) % 5 == 0, value
@@ -234,18 +233,26 @@ def test_administrator_sees_erasure_records_and_their_lifts(app_world: AppWorld)
     assert "erasures" in set(log["action"])
 
 
-def test_signing_out_closes_the_sessions_own_store(app_world: AppWorld) -> None:
+def test_signing_out_lets_go_of_the_sessions_own_store(app_world: AppWorld) -> None:
+    """Sign-out drops the session's embedded store and it closes when nothing holds it any more.
+
+    It is not closed at once: a run Streamlit abandoned for the sign-out may still be reading it on
+    another thread (under 50 sessions, closing it failed 18 runs with "Cannot operate on a closed database").
+    """
     at = _app("analyst")
     at.run()
     at.switch_page("views/search.py").run()
     assert not at.exception, at.exception
     own = at.session_state["disrupt_store"]
-    assert own.counts().entities  # open while the session is signed in
+    held = weakref.ref(own)
     at.sidebar.button[0].click().run()  # "Sign out"
     assert not at.exception, at.exception
     assert [t.label for t in at.text_input] == ["User name", "Password"]
-    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
-        own.counts()
+    assert "disrupt_store" not in at.session_state
+    assert own.counts().entities  # a run still holding the store reads on
+    del own
+    gc.collect()
+    assert held() is None  # nothing else holds it, so its connection is closed
 
 
 @pytest.mark.parametrize("change", ["removed", "demoted"])

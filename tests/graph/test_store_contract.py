@@ -496,6 +496,21 @@ def test_results_are_saved_by_run_and_the_latest_is_read(store: GraphStore) -> N
     assert again is not None and [r["entity_id"] for r in again.rows] == ["z"]
 
 
+def test_a_result_version_changes_with_each_run_and_each_erased_row(store: GraphStore, chain: list[Entity]) -> None:
+    a, b, *_ = chain
+    assert store.result_version("key_players") is None
+    store.save_results("key_players", [{"entity_id": a.id}, {"entity_id": b.id}], run_id="r1")
+    first = store.result_version("key_players")
+    assert first is not None and first[0] == "r1" and first[2] == 2
+    assert store.result_version("key_players") == first  # reading changes nothing
+    store.erase_entity(b.id, reason="retention_review", reference="RR-1")
+    after_erasure = store.result_version("key_players")
+    assert after_erasure is not None and after_erasure[:2] == first[:2] and after_erasure[2] == 1
+    store.save_results("key_players", [{"entity_id": a.id}], run_id="r2")
+    latest = store.result_version("key_players")
+    assert latest is not None and latest[0] == "r2"
+
+
 def test_results_reject_bad_names_and_values(store: GraphStore) -> None:
     with pytest.raises(StoreConfigError):
         store.save_results("Robert'); DROP TABLE", [])
