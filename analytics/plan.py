@@ -35,6 +35,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import networkx as nx
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from analytics.actions import Action, candidate_actions
 from analytics.disruption import Tactic
@@ -84,6 +87,15 @@ class Plan:
     orders: dict[str, list[Any]] = field(default_factory=dict)  # each baseline's targets, in order
 
 
+@dataclass(frozen=True, slots=True)
+class _Singles:
+    """The network as it is, after removing each person alone, and after cutting each bridge alone."""
+
+    base: Reach
+    people: dict[Any, Reach]
+    bridges: dict[_Pair, Reach]
+
+
 class _Live:
     """The network under simulation: who is left, and which ties are left."""
 
@@ -103,6 +115,15 @@ class _Live:
             for e in evidence if complete else ():
                 self.by_evidence.setdefault(e, []).append(pair)
         self.gone_evidence: set[Any] = set()
+        # the same network as arrays, for counting parts many times over (scipy's connected components)
+        self.index = {n: i for i, n in enumerate(self.adj)}
+        pairs = list(self.rests_on)
+        self.edge_of = {pair: i for i, pair in enumerate(pairs)}
+        self.ends = np.array([(self.index[u], self.index[v]) for u, v in pairs], dtype=np.int64).reshape(-1, 2)
+        self.is_child = np.array([n in self.children for n in self.adj], dtype=bool)
+        self.is_suspect = np.array([n in self.suspects for n in self.adj], dtype=bool)
+        self.node_alive = np.ones(len(self.adj), dtype=bool)
+        self.edge_alive = np.ones(len(pairs), dtype=bool)
 
     def copy(self) -> _Live:
         other = object.__new__(_Live)
@@ -110,17 +131,25 @@ class _Live:
         other.children, other.suspects = self.children, self.suspects
         other.rests_on, other.by_evidence = self.rests_on, self.by_evidence
         other.gone_evidence = set(self.gone_evidence)
+        other.index, other.edge_of, other.ends = self.index, self.edge_of, self.ends
+        other.is_child, other.is_suspect = self.is_child, self.is_suspect
+        other.node_alive, other.edge_alive = self.node_alive.copy(), self.edge_alive.copy()
         return other
 
     def cut_ties(self, action: Action) -> list[_Pair]:
         """The ties left that the action cuts: those resting only on evidence it (and earlier
         actions) took out."""
-        gone = self.gone_evidence | action.evidence
+        gone, now = self.gone_evidence, action.evidence
         cut = set()
-        for e in action.evidence:
+        for e in now:
             for u, v in self.by_evidence.get(e, ()):
                 rests = self.rests_on[(u, v)]
-                if u in self.adj and v in self.adj[u] and rests is not None and rests <= gone:
+                if (
+                    u in self.adj
+                    and v in self.adj[u]
+                    and rests is not None
+                    and all(r in gone or r in now for r in rests)
+                ):
                     cut.add((u, v))
         return sorted(cut, key=str)
 
@@ -128,10 +157,17 @@ class _Live:
         for u, v in self.cut_ties(action):
             self.adj[u].discard(v)
             self.adj[v].discard(u)
+            self.edge_alive[self.edge_of[(u, v)]] = False
         self.gone_evidence |= action.evidence
         for person in action.people:
-            for other in self.adj.pop(person, set()):
-                self.adj[other].discard(person)
+            self.remove(person)
+
+    def remove(self, person: Any) -> None:
+        """Take a person out (their ties go with them)."""
+        for other in self.adj.pop(person, set()):
+            self.adj[other].discard(person)
+        if person in self.index:
+            self.node_alive[self.index[person]] = False
 
     def degree(self, node: Any) -> int:
         return len(self.adj.get(node, ()))
@@ -159,22 +195,53 @@ class _Live:
         return parts
 
     def reach(self, skip: Collection[Any] = (), cut: Collection[_Pair] = ()) -> Reach:
-        return _reach_of(self.components(skip, cut))
+        """The network without ``skip`` (people) and ``cut`` (ties), counted with arrays."""
+        alive = self.node_alive.copy()
+        alive[[self.index[p] for p in skip if p in self.index]] = False
+        edges = self.edge_alive.copy()
+        edges[[self.edge_of[pair] for pair in cut]] = False
+        edges &= alive[self.ends[:, 0]] & alive[self.ends[:, 1]]
+        kept = self.ends[edges]
+        n = len(alive)
+        graph = coo_matrix((np.ones(len(kept)), (kept[:, 0], kept[:, 1])), shape=(n, n))
+        _, labels = connected_components(graph, directed=False)
+        sizes = np.bincount(labels, weights=alive)
+        kids = np.bincount(labels, weights=alive & self.is_child)
+        bad = np.bincount(labels, weights=alive & self.is_suspect)
+        return Reach(
+            int(sizes.sum()),
+            int(sizes.max(initial=0)),
+            int((sizes * (sizes - 1)).sum()),
+            int(kids[bad > 0].sum()),
+            int((kids * bad).sum()),
+        )
 
-    def single_removals(self) -> dict[Any, Reach]:
-        """The network after removing each person alone, for every person at once: one depth-first
-        search (Hopcroft-Tarjan articulation points) gives the parts each removal leaves."""
+    def single_removals(self) -> _Singles:
+        """The network after removing each person alone, and after cutting each bridge alone, for
+        all at once: one depth-first search (Hopcroft-Tarjan articulation points and bridges) gives
+        the parts each removal leaves. Cutting a tie that is not a bridge leaves the parts as they are."""
         parts = self.components()
-        base = _reach_of(parts)
+        singles = _Singles(_reach_of(parts), {}, {})
         sizes = sorted((p[0] for p in parts), reverse=True)
-        out: dict[Any, Reach] = {}
         disc: dict[Any, int] = {}
         for root in self.adj:
             if root not in disc:
-                self._search(root, disc, base, sizes, out)
-        return out
+                self._search(root, disc, sizes, singles)
+        return singles
 
-    def _search(self, root: Any, disc: dict[Any, int], base: Reach, sizes: list[int], out: dict[Any, Reach]) -> None:
+    def after_cutting(self, singles: _Singles, people: list[Any], cut: list[_Pair]) -> Reach:
+        """The network after removing ``people`` and cutting ``cut``, the cheapest way that is exact."""
+        if not people and not cut:
+            return singles.base
+        if len(people) == 1 and not cut:
+            return singles.people[people[0]]
+        if not people and len(cut) == 1:
+            return singles.bridges.get(cut[0], singles.base)
+        return self.reach(people, cut)
+
+    def _search(self, root: Any, disc: dict[Any, int], sizes: list[int], singles: _Singles) -> None:
+        base, out = singles.base, singles.people
+        bridges: list[tuple[_Pair, list[int]]] = []
         low: dict[Any, int] = {}
         sub: dict[Any, list[int]] = {}  # subtree people, children, suspects
         pieces: dict[Any, list[list[int]]] = {}
@@ -207,6 +274,8 @@ class _Live:
                     mine[i] += own[i]
                 if low[node] >= disc[parent]:
                     pieces.setdefault(parent, []).append(own)
+                if low[node] > disc[parent]:
+                    bridges.append((_pair(parent, node), own))
         whole = sub[root]
         # the largest part other than this one (if this is the largest, the next one down)
         other_largest = (sizes[1] if len(sizes) > 1 else 0) if sizes[0] == whole[0] else sizes[0]
@@ -220,6 +289,9 @@ class _Live:
             if rest[0] > 0:
                 split.append(rest)
             out[node] = _replace_part(base, (whole[0], whole[1], whole[2]), split, other_largest)
+        for pair, below in bridges:
+            halves = [(below[0], below[1], below[2]), (whole[0] - below[0], whole[1] - below[1], whole[2] - below[2])]
+            singles.bridges[pair] = _replace_part(base, (whole[0], whole[1], whole[2]), halves, other_largest, lost=0)
 
 
 def _pair(u: Any, v: Any) -> _Pair:
@@ -238,13 +310,13 @@ def _reach_of(parts: Iterable[tuple[int, int, int]]) -> Reach:
 
 
 def _replace_part(
-    base: Reach, whole: tuple[int, int, int], split: list[tuple[int, int, int]], other_largest: int
+    base: Reach, whole: tuple[int, int, int], split: list[tuple[int, int, int]], other_largest: int, lost: int = 1
 ) -> Reach:
-    """``base`` with the part ``whole`` replaced by the parts ``split``."""
+    """``base`` with the part ``whole`` replaced by the parts ``split`` (``lost`` people removed)."""
     size, kids, bad = whole
     after = _reach_of(split)
     return Reach(
-        base.people - 1,
+        base.people - lost,
         max(other_largest, after.largest),
         base.connected_pairs - size * (size - 1) + after.connected_pairs,
         base.children_reachable - (kids if bad else 0) + after.children_reachable,
@@ -280,7 +352,7 @@ def _greedy(live: _Live, actions: Sequence[Action], objective: Objective, steps:
             cut = live.cut_ties(action)
             if not people and not cut:
                 continue  # takes nothing out now (its person gone; its ties rest on other evidence too)
-            after = singles[people[0]] if len(people) == 1 and not cut else live.reach(people, cut)
+            after = live.after_cutting(singles, people, cut)
             weight = len(cut) + sum(live.degree(p) for p in people)
             key = (*_key(after, objective), -weight, i)
             if best is None or key < best[0]:
@@ -298,6 +370,7 @@ def _baseline_order(live: _Live, eligible: Sequence[Any], measure: str, steps: i
     """People removed by betweenness or degree recomputed after each removal (unweighted)."""
     order: list[Any] = []
     left = [p for p in eligible if p in live.adj]
+    rank = {p: i for i, p in enumerate(sorted(left, key=str))}  # ties go to the smallest id: a stable order
     while len(order) < steps and left:
         if measure == "betweenness":
             H = nx.Graph()
@@ -306,17 +379,11 @@ def _baseline_order(live: _Live, eligible: Sequence[Any], measure: str, steps: i
             score = betweenness(H, weight=None)
         else:
             score = {p: float(live.degree(p)) for p in left}
-        chosen = max(left, key=lambda p: (score.get(p, 0.0), live.degree(p), _desc(p)))
+        chosen = max(left, key=lambda p: (score.get(p, 0.0), live.degree(p), -rank[p]))
         order.append(chosen)
-        for other in live.adj.pop(chosen, set()):
-            live.adj[other].discard(chosen)
+        live.remove(chosen)
         left = [p for p in left if p != chosen]
     return order
-
-
-def _desc(node: Any) -> tuple[int, ...]:
-    """Ties in ``max`` go to the smallest id (a stable, readable order)."""
-    return tuple(-ord(c) for c in str(node))
 
 
 def _curve(live: _Live, actions: Iterable[Action]) -> list[Reach]:
@@ -437,7 +504,7 @@ def single_effects(
     for action in actions:
         people = [p for p in action.people if p in live.adj]
         cut = live.cut_ties(action)
-        after = singles[people[0]] if len(people) == 1 and not cut else live.reach(people, cut)
+        after = live.after_cutting(singles, people, cut)
         touches = set(people) | {n for pair in cut for n in pair}
         out.append(
             {

@@ -20,6 +20,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "key_players": ("group_id", "rank_in_group", "label", "score", "network_rank", "degree", "degree_in_group"),
     "network_ranking": ("rank", "label", "score", "group_id", "degree", "betweenness", "pagerank", "brokerage"),
     "disruption_options": ("group_id", "rank", "target_kind", "label", "score", "children_cut_off", "paths_broken"),
+    "disruption_plan": ("step", "action", "children_cut_off", "largest_component_share", "source", "reasons"),
+    "disruption_curves": ("strategy", "step", "children_cut_off", "largest_component_share", "fragmentation"),
     "hotspots": ("entity_id", "count", "sightings", "z", "p", "hotspot"),
     "hotspot_wards": ("label", "count"),
     "hotspot_trend": ("label", "month", "count"),

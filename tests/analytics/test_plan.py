@@ -203,7 +203,7 @@ def test_plan_steps_count_and_a_plan_of_five_percent() -> None:
 @pytest.mark.parametrize("graph_seed", range(6))
 def test_every_single_removal_at_once_matches_removing_each_alone(graph_seed: int) -> None:
     """One depth-first search gives each person's removal; it must agree with removing them one by one."""
-    from analytics.plan import _Live
+    from analytics.plan import _Live, _pair
 
     H = nx.gnp_random_graph(40, 0.06, seed=graph_seed)
     H.add_edges_from([(0, 1), (1, 2), (2, 0), (2, 3)])  # a cycle with a tail: an articulation point for sure
@@ -211,7 +211,13 @@ def test_every_single_removal_at_once_matches_removing_each_alone(graph_seed: in
     live = _Live(H, children, suspects)
     at_once = live.single_removals()
     for node in H:
-        assert at_once[node] == live.reach([node]), node
+        assert at_once.people[node] == live.reach([node]), node
+    for u, v in H.edges():  # cutting one tie: a bridge splits its part, any other tie leaves it whole
+        assert live.after_cutting(at_once, [], [_pair(u, v)]) == live.reach(cut=[_pair(u, v)])
+    pairs = sorted(_pair(u, v) for u, v in H.edges())
+    for i in range(0, len(pairs) - 2, 3):  # cutting three at once: the quick test, else a recount
+        three = pairs[i : i + 3]
+        assert live.after_cutting(at_once, [], three) == live.reach(cut=three)
 
 
 def test_a_thing_cuts_only_the_ties_that_rest_on_it_alone() -> None:
