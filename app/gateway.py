@@ -296,6 +296,15 @@ class Gateway:
         self._log("groups", [g["entity_id"] for g in self.results("groups")])
         return rows
 
+    def network_ranking(self, *, limit: int = 50) -> list[dict[str, Any]]:
+        """The top ``limit`` people of the network-wide key-player ranking (the whole person network,
+        comparable across groups), each with their rank, group, measures and reasons; children are
+        never ranked. Only the rows returned are recorded as viewed."""
+        self._allow("view_groups", "network ranking")
+        rows = [dict(r) for r in self.results("network_ranking")[: max(limit, 0)]]
+        self._log("network ranking", [str(r["entity_id"]) for r in rows], detail=f"top {limit}")
+        return rows
+
     def group(self, group_id: str) -> dict[str, Any]:
         """A group's profile, key players, disruption options and timeline."""
         self._allow("view_groups", "group")
@@ -314,6 +323,16 @@ class Gateway:
         }
         self._log("group", [*members, *(m["entity_id"] for m in profile.get("children", []))], detail=group_id)
         return view
+
+    def disruption_plan(self) -> dict[str, list[dict[str, Any]]]:
+        """The analysis's disruption plan on the whole network: ``steps`` (ordered actions, each with
+        what it achieves and how it compares with the baselines) and ``curves`` (the plan's and each
+        baseline's figures after each number of actions). The plan's targets are recorded as viewed."""
+        self._allow("view_groups", "disruption plan")
+        steps = sorted((dict(r) for r in self.results("disruption_plan")), key=lambda r: int(r["step"]))
+        curves = [dict(r) for r in self.results("disruption_curves")]
+        self._log("disruption plan", [str(r["entity_id"]) for r in steps])
+        return {"steps": steps, "curves": curves}
 
     def _with_events(self, people: Sequence[str]) -> list[str]:
         ids = set(people)
@@ -467,14 +486,18 @@ class Gateway:
     def hotspot_areas(
         self, period: str | None = None, *, boundaries: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        """Hexagon and ward counts of one set of events (suppressed on people, rounded) and the Gi* hotspot
-        cells, for a quarter or all time.
+        """Hexagon, ward and hotspot-area counts of one set of events (suppressed on people, rounded), the
+        hotspot cells and each cell's local pattern in words, for a quarter or all time.
 
         With ``boundaries`` (the ward GeoJSON) wards are named and hexagons placed in their wards.
         """
         self._allow("view_hotspots", "hotspot map")
         view = strategic.hotspot_areas(
-            self.results("hotspots"), self.results("hotspot_counts"), period, boundaries=boundaries
+            self.results("hotspots"),
+            self.results("hotspot_counts"),
+            period,
+            boundaries=boundaries,
+            areas=self.results("hotspot_areas"),
         )
         self._log("hotspot map", (), "shown", detail=f"period={period or 'all'}; aggregates only")
         return view

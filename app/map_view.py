@@ -22,13 +22,15 @@ import folium
 import h3
 from branca.element import Element, Figure
 
+from analytics.hotspots import MORAN_WORDS
 from app.exports import asset_text, script_safe
-from app.strategic import MEASURE, SUPPRESSED
+from app.strategic import MEASURE, NO_PATTERN, SUPPRESSED
 from geodata.boundaries import ward_centres, ward_names
 
 LEAFLET_DIR = Path(__file__).parent / "static" / "leaflet"
 BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 HOT_OUTLINE = "#cb181d"
+PATTERN_LEGEND = (*MORAN_WORDS.values(), NO_PATTERN)
 
 
 def map_text(value: object) -> str:
@@ -80,7 +82,12 @@ def _hexagon(cell: str) -> list[list[float]]:
     return [*ring, ring[0]]
 
 
-def _features(cells: Sequence[Mapping[str, Any]], hot: set[str], places: Mapping[str, str]) -> dict[str, Any]:
+def _features(
+    cells: Sequence[Mapping[str, Any]],
+    hot: set[str],
+    places: Mapping[str, str],
+    info: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
     counts = {c["area"]: c["count"] for c in cells}
     features = []
     for cell in sorted(set(counts) | hot):
@@ -88,8 +95,11 @@ def _features(cells: Sequence[Mapping[str, Any]], hot: set[str], places: Mapping
         parts = [f"{MEASURE}: {count if count is not None else SUPPRESSED}"]
         if cell in places:
             parts.insert(0, places[cell])
+        about = (info or {}).get(cell, {})
         if cell in hot:
-            parts.append("Gi* hotspot (FDR 5%)")
+            parts.append(f"in hotspot area {about['area']}" if about.get("area") else "hotspot")
+        if about.get("pattern"):
+            parts.append(str(about["pattern"]))
         features.append(
             {
                 "type": "Feature",
@@ -195,7 +205,7 @@ def _draw_hotspot_map(
         ).add_to(m)
     hot = set(view["hot_cells"])
     places = {c["area"]: c["place"] for c in view.get("cell_table", [])}
-    hexes = _features(view["cells"], hot, places)
+    hexes = _features(view["cells"], hot, places, view.get("cell_info"))
     top = max((c["count"] for c in view["cells"]), default=0)
     folium.GeoJson(
         hexes,
@@ -213,7 +223,11 @@ def _draw_hotspot_map(
         "border:1px solid #999;font:12px sans-serif'>"
         f"<b>{map_text(MEASURE.capitalize() + ', ' + str(view.get('period_label') or view['period']))}</b><br>"
         "Blue: published count (rounded to 5; suppressed under 10 or under 10 different people)<br>"
-        f"<span style='color:{HOT_OUTLINE}'>Red outline</span>: Gi* hotspot</div>"
+        f"<span style='color:{HOT_OUTLINE}'>Red outline</span>: a hexagon of a hotspot area (it holds events; "
+        "Gi*, FDR 5%)<br>"
+        "Point at a hexagon for its local pattern (local Moran's I, 5%):<br>"
+        + "".join(f"&middot; {map_text(words)}<br>" for words in PATTERN_LEGEND)
+        + "</div>"
     )
     root.html.add_child(Element(legend))
     if not tile_url:
