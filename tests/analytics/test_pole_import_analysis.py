@@ -211,7 +211,7 @@ class Imported:
 
 def _source_id(G: nx.MultiDiGraph, node: Any) -> str | None:
     """The bundle's id of an imported node (the importer keeps it at the end of the node's ref)."""
-    ref = G.nodes[node].get("ref")
+    ref = G.nodes[node].get("ref") or G.nodes[node].get("extra_import_id")  # a mapped kind keeps it there
     return str(ref).rsplit(":", 1)[-1] if ref else None
 
 
@@ -269,12 +269,13 @@ def test_only_people_are_key_players_in_either_ranking(
 def test_no_option_targets_an_area_a_postcode_or_an_officer(
     imported: Imported, tables: dict[str, list[dict[str, Any]]]
 ) -> None:
+    """Neither a group's options nor a step of the network's plan acts on context, or removes it."""
     G = imported.G
-    options = tables["disruption_options"]
-    assert options
-    assert [
-        sorted(labels_of(G, o["entity_id"])) for o in options if labels_of(G, o["entity_id"]) & CONTEXT_LABELS
-    ] == []
+    options = tables["disruption_options"] + tables.get("disruption_plan", [])
+    assert tables["disruption_options"]
+    targets = [labels_of(G, o["entity_id"]) for o in options if o["entity_id"] in G]
+    assert len(targets) == len(options)
+    assert [sorted(labels) for labels in targets if labels & CONTEXT_LABELS] == []
     for option in options:  # nor does any option remove one along with its target
         assert not [n for n in option.get("removes", []) if n in G and labels_of(G, n) & CONTEXT_LABELS]
 
