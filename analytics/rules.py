@@ -130,9 +130,9 @@ def _label_roles(raw: Any, weights: Mapping[str, float]) -> dict[str, LabelRole]
         role, tie = entry["role"], entry.get("tie")
         if role in ("event", "thing", "place"):
             if not isinstance(tie, str) or tie not in weights:
-                raise InvalidRules(f"{where}: a {role} needs a tie whose weight link_weights gives (got {tie!r})")
+                raise InvalidRules(f"{where}: role {role} needs a tie whose weight link_weights gives (got {tie!r})")
         elif tie is not None:
-            raise InvalidRules(f"{where}: a {role} ties nobody; remove its tie")
+            raise InvalidRules(f"{where}: role {role} ties nobody; remove its tie")
         roles[str(label).strip().lower()] = LabelRole(role, tie)
     return roles
 

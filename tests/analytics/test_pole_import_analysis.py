@@ -13,14 +13,17 @@ import csv
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
+import yaml
 
 from analytics.analysis import analyse
-from analytics.projections import actors, person_network
+from analytics.projections import actors, node_roles, person_network
+from analytics.rules import InvalidRules, rules_from_mapping
 from graph import GraphStore, open_store
 from ingest.graph_import import import_edge_list, import_neo4j_bundle
 
@@ -346,3 +349,51 @@ def test_an_imported_graph_with_no_kind_of_its_own_is_a_person_network(tmp_path:
         result = analyse(G, seed=1).tables
         assert sorted(g["size"] for g in result["groups"]) == [5, 5, 5]
         assert len(result["network_ranking"]) == 15
+
+
+def test_imported_link_types_the_rules_weigh_keep_their_name(imported: Imported) -> None:
+    """KNOWS between two people is an association (mapped by the import, or weighed as KNOWS by
+    rules.yaml), never a link of unknown meaning; and a type the rules weigh keeps its name."""
+    P = person_network(imported.G)
+    a, b = imported.entity[imported.bundle.crews[0][0]], imported.entity[imported.bundle.crews[0][1]]
+    assert {"KNOWS", "ASSOCIATE_OF"} & set(P[a][b]["reasons"])
+    assert "RELATED_TO" not in {r for _, _, d in P.edges(data=True) for r in d["reasons"]}
+    G = nx.MultiDiGraph()
+    G.add_nodes_from([("a", {"kind": "Person"}), ("b", {"kind": "Person"}), ("c", {"kind": "Person"})])
+    G.add_edge("a", "b", key="l1", kind="RELATED_TO", type="KNOWS_SN")
+    G.add_edge("b", "c", key="l2", kind="RELATED_TO", type="DRANK_WITH", weight=2.0)
+    P = person_network(G)
+    assert P["a"]["b"]["reasons"] == {"KNOWS_SN": 1} and P["a"]["b"]["weight"] == 0.6
+    assert P["b"]["c"]["reasons"] == {"RELATED_TO": 1} and P["b"]["c"]["weight"] == 1.0  # 0.5, times its weight
+
+
+def test_an_unnamed_label_beside_known_people_ties_them_and_is_not_a_person() -> None:
+    """A gang (a label the rules do not name) in a graph of people: its members are tied through it."""
+    G = nx.MultiDiGraph()
+    for p in ("a", "b", "c"):
+        G.add_node(p, kind="Person", label=p)
+    G.add_node("g", kind="Other", labels=["Gang"], label="Harbour Crew")
+    G.add_edge("a", "g", key="l1", kind="RELATED_TO", type="MEMBER_OF")
+    G.add_edge("b", "g", key="l2", kind="RELATED_TO", type="MEMBER_OF")
+    P = person_network(G)
+    assert set(P) == {"a", "b", "c"}
+    assert P["a"]["b"]["reasons"] == {"shared_entity": 1} and P["a"]["b"]["evidence"] == ["g"]
+
+
+def test_analysts_name_their_own_labels_in_the_rules_and_a_bad_entry_is_refused() -> None:
+    raw = yaml.safe_load(resources.files("analytics").joinpath("rules.yaml").read_text(encoding="utf-8"))
+    raw["imported_labels"]["Gang"] = {"role": "context"}
+    rules = rules_from_mapping(raw)
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(
+        [("a", {"kind": "Person"}), ("b", {"kind": "Person"}), ("g", {"kind": "Other", "labels": ["gang"]})]
+    )
+    G.add_edges_from([("a", "g", "l1", {"kind": "RELATED_TO"}), ("b", "g", "l2", {"kind": "RELATED_TO"})])
+    assert node_roles(G, rules=rules)["g"].role == "context"
+    assert person_network(G, rules=rules).number_of_edges() == 0
+    raw["imported_labels"]["Gang"] = {"role": "event", "tie": "gang_member"}  # no weight for that tie
+    with pytest.raises(InvalidRules, match=r"imported_labels\.Gang: role event needs a tie whose weight"):
+        rules_from_mapping(raw)
+    raw["imported_labels"]["Gang"] = {"role": "member"}
+    with pytest.raises(InvalidRules, match="Gang: needs role, one of person, event, thing, place, context"):
+        rules_from_mapping(raw)
