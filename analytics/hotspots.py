@@ -266,22 +266,19 @@ def local_moran_classes(
 
 
 def moran_text(moran_class: str, quadrant: str, p: float) -> str:
-    """A cell's local Moran's I class in plain words, with its p-value.
+    """A cell's local Moran's I class in plain words, with its p-value; a pattern that is not
+    significant is still described, and said to be not significant.
 
-    >>> print(moran_text("high-low", "high-low", 0.001))
-    a busy cell with quiet neighbours: a spike (local Moran's I high-low, p 0.001)
-    >>> print(moran_text("not significant", "high-low", 0.85))
-    a busy cell with quiet neighbours, but no significant local pattern: quiet neighbours are usual here (p 0.85)
+    >>> moran_text("high-low", "high-low", 0.001)
+    'a busy cell with quiet neighbours: a spike (high-low, p 0.001)'
+    >>> moran_text("not significant", "high-low", 0.85)
+    'a busy cell with quiet neighbours; not significant (p 0.85)'
     """
     if moran_class in MORAN_WORDS:
-        return f"{MORAN_WORDS[moran_class]} (local Moran's I {moran_class}, p {p:g})"
-    if quadrant.startswith("high") or quadrant == "low-high":
-        what = {"high-high": "a busy cell among busy neighbours", "high-low": "a busy cell with quiet neighbours"}.get(
-            quadrant, "a quiet cell next to busy ones"
-        )
-        usual = "quiet neighbours" if quadrant == "high-low" else "neighbours like these"
-        return f"{what}, but no significant local pattern: {usual} are usual here (p {p:g})"
-    return f"no significant local pattern (local Moran's I p {p:g})"
+        return f"{MORAN_WORDS[moran_class]} ({moran_class}, p {p:g})"
+    if quadrant in MORAN_WORDS and quadrant != "low-low":  # every empty cell among empty ones: nothing to say
+        return f"{MORAN_WORDS[quadrant].split(':')[0]}; not significant (p {p:g})"
+    return f"no significant local pattern (p {p:g})"
 
 
 AREA_COLUMNS = ["area_id", "cells", "quiet_cells", "events", "people", "peak_cell"]

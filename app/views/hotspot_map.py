@@ -57,13 +57,15 @@ st.caption(
 )
 if boundaries is None:
     st.info("No ward boundaries are configured (DISRUPT_BOUNDARIES), so wards are shown by code.")
-left, right = st.columns([2, 3])  # the hexagons carry their pattern in words
+left, _ = st.columns([2, 3])
 with left:
     st.markdown(f"**Wards**: {strategic.MEASURE}")
     widgets.table(view["ward_table"], columns=["ward", "count"])
-with right:
-    st.markdown(f"**Hexagons**: {strategic.MEASURE} (published counts and hotspot areas)")
-    widgets.table(view["cell_table"], columns=CELL_COLUMNS)
+# The whole width: each hexagon carries its pattern in words.
+st.markdown(f"**Hexagons**: {strategic.MEASURE} (published counts and hotspot areas)")
+widgets.table(
+    view["cell_table"], columns=CELL_COLUMNS, column_config={"pattern": st.column_config.TextColumn(width="large")}
+)
 st.markdown("**What each hexagon's pattern means** (local Moran's I: a hexagon against its six neighbours)")
 st.markdown("\n".join(f"- {text}" for text in PATTERN_MEANS))
 st.caption(

@@ -18,7 +18,11 @@ from tests.app.conftest import AppWorld
 
 HEX_ID = re.compile(r"\b8[0-9a-f]{14}\b")
 # How a hexagon's pattern reads: a significant class, or what it looks like and that it is not significant.
-PATTERN_STARTS = (*MORAN_WORDS.values(), "a busy cell with", "a busy cell among", "a quiet cell next", NO_PATTERN)
+PATTERN_STARTS = (
+    *MORAN_WORDS.values(),
+    *(w.split(":")[0] + "; not significant" for w in MORAN_WORDS.values()),
+    NO_PATTERN,
+)
 
 
 def _cells(grid: Locator) -> list[str]:
