@@ -1,4 +1,6 @@
-"""Disruption options: simulate each action against a group's network and rank them, with reasons.
+"""Disruption tactics (the catalogue in ``analytics/tactics.yaml``) and each group's options: every
+action on a member, or on a thing that ties members, simulated alone on the whole network (see
+``analytics/plan.py``, which also orders actions into a plan) and ranked across tactic types, with reasons.
 
 Networks rewire after disruption (Duijn, Kashirin and Sloot 2014, "The relative ineffectiveness of
 criminal network disruption", Scientific Reports 4:4238): removing a key player often hands the role

@@ -627,7 +627,8 @@ def compare_in_words(plan: Plan, k: int) -> str:
 
     def figure(reach: Reach) -> str:
         if objective == "children cut off":
-            return f"{start.children_reachable - reach.children_reachable:g} children cut off"
+            cut = start.children_reachable - reach.children_reachable
+            return f"{cut:g} {'child' if cut == 1 else 'children'} cut off"
         return f"largest part {reach.largest:g} of {plan.people}"
 
     others = "; ".join(f"{STRATEGY_LABELS[m]}: {figure(plan.curves[m][k])}" for m in BASELINES)
@@ -666,9 +667,9 @@ def plan_network_disruption(
     single action's effect on that same network."""
     N = concern_network(P, seeds, hops=hops) if seeds else P
     network = (
-        f"the concern network ({N.number_of_nodes()} people)"
+        f"the concern network ({N.number_of_nodes()} people: everyone within {hops} ties of a suspect or victim)"
         if seeds
-        else (f"the whole person network ({N.number_of_nodes()} people)")
+        else f"the whole person network ({N.number_of_nodes()} people)"
     )
     children = {n for n in N if "child" in roles.get(n, frozenset())}
     suspects = {n for n in N if EXPLOITATION_SUSPECT in roles.get(n, frozenset())}

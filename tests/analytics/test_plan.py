@@ -233,3 +233,27 @@ def test_a_thing_cuts_only_the_ties_that_rest_on_it_alone() -> None:
     assert live.cut_ties(phone) == [("a", "b")]
     live.apply(phone)
     assert live.reach().children_reachable == 0 and live.reach().largest == 3
+
+
+def test_where_a_baseline_does_better_with_k_actions_the_plan_says_so() -> None:
+    """Five children hang off two adults who both lead to two suspects; one child hangs off one adult.
+    Greedy cuts the lone child off first and is then a step behind: with two actions, betweenness
+    (both adults) cuts five off. The plan keeps its own order and says so at step 2."""
+    from analytics.actions import Action
+    from analytics.plan import plan_disruption, plan_tables
+
+    H = nx.Graph()
+    kids = [f"c{i}" for i in range(5)]
+    H.add_edges_from((c, u) for c in kids for u in ("u1", "u2"))
+    H.add_edges_from([("u1", "s1"), ("u1", "s2"), ("u2", "s1"), ("u2", "s2"), ("d", "w"), ("w", "t")])
+    children, suspects = {*kids, "d"}, {"s1", "s2", "t"}
+    actions = [Action(n, "Person", (), frozenset({n}), frozenset()) for n in sorted(H) if n not in children]
+    plan = plan_disruption(H, actions, children=children, suspects=suspects, steps=3)
+    assert plan.actions[0].target == "w" and plan.own[1].children_reachable == 5
+    assert plan.sources == ["plan", "plan", "betweenness", "plan"]
+    assert plan.curves["plan"][2] == plan.curves["betweenness"][2] and plan.curves["plan"][2].children_reachable == 1
+    rows, curves = plan_tables(plan, {}, network="a test network")
+    assert rows[1]["children_cut_off"] == 1 and rows[1]["source"] == "betweenness"  # its own order's figure
+    assert "the betweenness order's first 2 do better than the plan's first 2" in rows[1]["comparison"]
+    by = {(r["strategy"], r["step"]): r for r in curves}
+    assert by[("plan", 2)]["children_cut_off"] == 5 and by[("plan", 2)]["source"] == "betweenness"
