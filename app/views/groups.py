@@ -83,9 +83,14 @@ def _plan_section(members: set[str]) -> None:
     objective = str(steps[0]["objective"])
     st.markdown(
         widgets.plain(
-            f"Optimised for: {objective}, measured on {steps[0]['network']}. Each action is chosen by "
-            "re-simulating the whole network after the ones before it. Baselines from the same run: "
-            "betweenness and degree recomputed after each removal, and the mean of random orders."
+            f"Optimised for: {objective}, measured on {steps[0]['network']}. "
+            + (
+                "A child is cut off when no path is left in it to any exploitation suspect. "
+                if objective == "children cut off"
+                else ""
+            )
+            + "Each action is chosen by re-simulating the whole network after the ones before it. Baselines "
+            "from the same run: betweenness and degree recomputed after each removal, and the mean of random orders."
         )
     )
     headline = steps[min(5, len(steps)) - 1]
