@@ -131,3 +131,16 @@ def briefing_html(
         parts.append(_table(rows, columns) if rows else "<p>None.</p>")
     parts.append(f"<p class='marking'>{escape(marking)}</p></body></html>")
     return "".join(parts).encode("utf-8")
+
+
+def briefing_pdf(
+    title: str,
+    sections: Iterable[tuple[str, Sequence[Mapping[str, Any]], Sequence[str]]],
+    *,
+    prepared_by: str,
+    marking: str = "OFFICIAL-SENSITIVE",
+) -> bytes:
+    """The same briefing as :func:`briefing_html`, as a PDF (:mod:`app.pdf`), marked on every page."""
+    from app.pdf import briefing_pdf as made  # fpdf2 and its fonts load only when a PDF is asked for
+
+    return made(title, sections, prepared_by=prepared_by, marking=marking)

@@ -199,7 +199,15 @@ def generate(out: Path, people: int, seed: int) -> None:
 
 
 def _register_commands() -> None:
-    from disrupt import commands_analyse, commands_app, commands_audit, commands_backup, commands_ingest, commands_store
+    from disrupt import (
+        commands_analyse,
+        commands_app,
+        commands_audit,
+        commands_backup,
+        commands_export,
+        commands_ingest,
+        commands_store,
+    )
 
     for command in [
         *commands_audit.COMMANDS,
@@ -208,6 +216,7 @@ def _register_commands() -> None:
         *commands_app.COMMANDS,
         *commands_store.COMMANDS,
         *commands_backup.COMMANDS,
+        *commands_export.COMMANDS,
     ]:
         main.add_command(command)
 

@@ -182,10 +182,11 @@ with tabs[3]:
 with tabs[4]:
     ids = [m["entity_id"] for m in profile.get("members", [])]
 
-    def briefing() -> bytes:
-        """The briefing, made only when asked for and after the export is audited (PITFALLS)."""
+    def briefing(pdf: bool = False) -> bytes:
+        """The briefing (HTML, or PDF), made only when asked for and after the export is audited (PITFALLS)."""
         gw.note_export(f"briefing {choice}", ids)
-        return exports.briefing_html(
+        make = exports.briefing_pdf if pdf else exports.briefing_html
+        return make(
             f"Group briefing: {profile['label']}",
             [
                 ("Key players", view["key_players"], ["rank_in_group", "label", "score", "reasons"]),
@@ -201,6 +202,13 @@ with tabs[4]:
         briefing,
         file_name=f"briefing-{choice}.html",
         mime="text/html",
+        on_click="ignore",
+    )
+    st.download_button(
+        "Download briefing (PDF)",
+        lambda: briefing(pdf=True),
+        file_name=f"briefing-{choice}.pdf",
+        mime="application/pdf",
         on_click="ignore",
     )
     widgets.downloads(

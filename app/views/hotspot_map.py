@@ -73,15 +73,13 @@ st.caption(
     "hexagons, so read it beside the hotspot areas, which are). Where most hexagons are empty, quiet neighbours "
     "are usual, so a busy hexagon among them is often not significant as a spike, though it may still be a hotspot."
 )
-briefing = exports.briefing_html(
-    f"Hotspot briefing, {view['period_label']}",
-    [
-        ("Hotspot areas", view["area_table"], AREA_COLUMNS),
-        ("Wards", view["ward_table"], ["ward", "count"]),
-        ("Hexagons", view["cell_table"], CELL_COLUMNS),
-    ],
-    prepared_by=gw.viewer.name,
-)
+briefing_title = f"Hotspot briefing, {view['period_label']}"
+briefing_sections = [
+    ("Hotspot areas", view["area_table"], AREA_COLUMNS),
+    ("Wards", view["ward_table"], ["ward", "count"]),
+    ("Hexagons", view["cell_table"], CELL_COLUMNS),
+]
+briefing = exports.briefing_html(briefing_title, briefing_sections, prepared_by=gw.viewer.name)
 
 
 def _audited(what: str, data: bytes | str) -> Callable[[], bytes | str]:
@@ -99,6 +97,21 @@ st.download_button(
     _audited("hotspot briefing", briefing),
     file_name="hotspot-briefing.html",
     mime="text/html",
+    on_click="ignore",
+)
+
+
+def _briefing_pdf() -> bytes:
+    """The briefing as a PDF, made (in a few seconds) only once the download is recorded in the audit log."""
+    gw.note_export("hotspot briefing", [])
+    return exports.briefing_pdf(briefing_title, briefing_sections, prepared_by=gw.viewer.name)
+
+
+st.download_button(
+    "Download briefing (PDF)",
+    _briefing_pdf,
+    file_name="hotspot-briefing.pdf",
+    mime="application/pdf",
     on_click="ignore",
 )
 st.download_button(

@@ -1,0 +1,144 @@
+"""Briefings as PDF, made by fpdf2 (pure Python: no browser, nothing beyond what pip installs).
+
+The same content as :func:`app.exports.briefing_html`: a title, who prepared it and when, and one
+table per section, with the handling marking at the head and foot of every page. Text is set in
+DejaVu Sans (the copy matplotlib installs), so any name in the data prints as it is written, and it
+is only ever text: nothing in a value is read as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from app import labels
+
+FONT = "DejaVu"
+_MARKING_RED = (150, 0, 0)
+
+
+class BriefingFontMissing(RuntimeError):
+    """The Unicode font the PDF needs is not installed; the message says what to install."""
+
+
+@lru_cache(maxsize=1)
+def font_files() -> tuple[Path, Path]:
+    """DejaVu Sans regular and bold, from matplotlib's package data (found without importing it)."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or spec.origin is None:
+        raise BriefingFontMissing("PDF briefings need matplotlib's DejaVu fonts: pip install matplotlib")
+    folder = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
+    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+    if not (regular.is_file() and bold.is_file()):
+        raise BriefingFontMissing(f"no DejaVu Sans in {folder}; reinstall matplotlib")
+    return regular, bold
+
+
+class _Briefing(FPDF):
+    def __init__(self, marking: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.marking = marking
+        regular, bold = font_files()
+        self.add_font(FONT, "", str(regular))
+        self.add_font(FONT, "B", str(bold))
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(15, 18, 15)
+
+    def header(self) -> None:
+        self.set_y(7)
+        self._mark()
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self._mark(f"  ·  page {self.page_no()} of {{nb}}")
+
+    def _mark(self, suffix: str = "") -> None:
+        self.set_font(FONT, "B", 9)
+        self.set_text_color(*_MARKING_RED)
+        self.cell(0, 5, self.marking + suffix, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0, 0, 0)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _widths(titles: Sequence[str], cells: Sequence[Sequence[str]]) -> tuple[float, ...]:
+    """Relative column widths from the text they hold: a long reason gets room, a rank stays narrow."""
+    widths = []
+    for i, title in enumerate(titles):
+        lengths = sorted(len(line[i]) for line in cells)
+        typical = lengths[len(lengths) * 9 // 10] if lengths else 0  # the 90th percentile, not one outlier
+        widths.append(float(min(60, max(6, len(title) * 0.8, typical))))
+    return tuple(widths)
+
+
+def briefing_pdf(
+    title: str,
+    sections: Iterable[tuple[str, Sequence[Mapping[str, Any]], Sequence[str]]],
+    *,
+    prepared_by: str,
+    marking: str = "OFFICIAL-SENSITIVE",
+) -> bytes:
+    """A PDF briefing: title, marking on every page, who prepared it and when, one table per section.
+
+    Raises:
+        BriefingFontMissing: matplotlib's DejaVu fonts are not installed.
+    """
+    pdf = _Briefing(marking)
+    pdf.set_title(title)
+    pdf.set_author(prepared_by)
+    pdf.set_subject(marking)
+    pdf.set_creator("Disrupt")
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 16)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 10)
+    pdf.multi_cell(
+        0,
+        5,
+        f"Prepared by {prepared_by} on {dt.date.today().isoformat()} with Disrupt. "
+        "Scores and flags inform professional judgement; they do not replace it.",
+        align="L",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    for heading, rows, columns in sections:
+        pdf.ln(4)
+        pdf.set_font(FONT, "B", 12)
+        pdf.multi_cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 8)
+        if not rows:
+            pdf.multi_cell(0, 5, "None.", new_x="LMARGIN", new_y="NEXT")
+            continue
+        cells = [[_text(labels.cell_value(c, row.get(c))) for c in columns] for row in rows]
+        titles = [labels.column_title(c) for c in columns]
+        with pdf.table(
+            col_widths=_widths(titles, cells),
+            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+            line_height=4,
+            padding=1,
+            text_align="LEFT",
+            markdown=False,
+        ) as table:
+            for line in [titles, *cells]:
+                out = table.row()
+                for text in line:
+                    out.cell(text)
+    return bytes(pdf.output())
+
+
+__all__ = ["BriefingFontMissing", "briefing_pdf", "font_files"]

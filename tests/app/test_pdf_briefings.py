@@ -1,0 +1,105 @@
+"""Briefings as PDF (issue 24, point 6): the file opens, carries its marking on every page and names who
+prepared it (read back with pypdf); values are text, never markup; and in the app the download is
+audited before its bytes exist, as the HTML briefing's is."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pypdf
+from playwright.sync_api import Browser
+
+from app import exports
+from app.accounts import open_app_db
+from app.audit import AuditLog
+from tests.app.browser import shot, sign_in
+from tests.app.conftest import AppWorld
+
+HOSTILE = '<b>Zq</b> **bold** =HYPERLINK("x") ${x} `tick` Ëmïlé Ødegård'
+
+
+def _pages(data: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]  # spacing as read back
+
+
+def test_a_pdf_briefing_opens_with_its_marking_on_every_page_and_who_prepared_it() -> None:
+    rows = [
+        {"label": f"Zqx Person {i}", "score": i / 100, "reasons": ["association", "shared vehicle"]} for i in range(120)
+    ]
+    data = exports.briefing_pdf(
+        "Group briefing: Zqx group",
+        [("Key players", rows, ["label", "score", "reasons"]), ("Timeline", [], ["date"])],
+        prepared_by="Zqx Analyst",
+    )
+    assert data.startswith(b"%PDF-")
+    pages = _pages(data)
+    assert len(pages) >= 2  # 120 rows do not fit on one page: the marking must be on each
+    assert all(text.count("OFFICIAL-SENSITIVE") >= 2 for text in pages)  # head and foot
+    first = pages[0]
+    assert "Group briefing: Zqx group" in first and "Prepared by Zqx Analyst" in first
+    whole = "\n".join(pages)
+    assert all(f"Zqx Person {i}" in whole for i in range(120))
+    assert "Association; shared vehicle" in whole or "association; shared vehicle" in whole
+    assert "Timeline" in whole and "None." in whole
+    info = pypdf.PdfReader(io.BytesIO(data)).metadata
+    assert info is not None and info.author == "Zqx Analyst" and info.subject == "OFFICIAL-SENSITIVE"
+
+
+def test_values_in_a_pdf_briefing_are_printed_as_written() -> None:
+    data = exports.briefing_pdf(HOSTILE, [(HOSTILE, [{"a": HOSTILE}], ["a"])], prepared_by=HOSTILE)
+    whole = " ".join(_pages(data))
+    assert whole.count("Ëmïlé Ødegård") >= 3  # title, prepared by, the cell: accents kept
+    assert "<b>Zq</b>" in whole and "**bold**" in whole and '=HYPERLINK("x")' in whole
+
+
+def _pdf_download(page, button: str, into: Path) -> bytes:  # type: ignore[no-untyped-def]
+    with page.expect_download(timeout=60000) as got:
+        page.get_by_role("button", name=button).first.click()
+    saved = into / got.value.suggested_filename
+    got.value.save_as(saved)
+    return saved.read_bytes()
+
+
+def test_the_analyst_downloads_a_group_briefing_as_pdf(
+    server: str, browser: Browser, app_world: AppWorld, tmp_path: Path
+) -> None:
+    log = AuditLog(open_app_db(app_world.data_dir / "app.db"))
+    blocked: list[str] = []
+    page = sign_in(browser, server, "analyst", blocked)
+    page.get_by_role("link", name="Groups").first.click()
+    page.get_by_role("tab", name="Briefing").wait_for(timeout=60000)
+    page.get_by_role("tab", name="Briefing").click()
+    button = page.get_by_role("button", name="Download briefing (PDF)")
+    button.wait_for(timeout=30000)
+    before = [e.id for e in log.entries(user="test-analyst", limit=500) if e.action.startswith("export briefing")]
+    data = _pdf_download(page, "Download briefing (PDF)", tmp_path)
+    after = [e for e in log.entries(user="test-analyst", limit=500) if e.action.startswith("export briefing")]
+    assert len(after) == len(before) + 1 and after[0].record_count > 0  # the members it discloses
+    pages = _pages(data)
+    assert all("OFFICIAL-SENSITIVE" in text for text in pages)
+    assert "Group briefing:" in pages[0] and "Prepared by test-analyst" in pages[0]
+    assert "Key players" in pages[0]
+    shot(page, "pdf-group-briefing", tmp_path)
+    assert not blocked, blocked
+
+
+def test_the_strategic_lead_downloads_the_hotspot_briefing_as_pdf(
+    server: str, browser: Browser, app_world: AppWorld, tmp_path: Path
+) -> None:
+    log = AuditLog(open_app_db(app_world.data_dir / "app.db"))
+    blocked: list[str] = []
+    page = sign_in(browser, server, "strategic", blocked)
+    page.get_by_role("link", name="Hotspot map").first.click()
+    page.get_by_role("button", name="Download briefing (PDF)").wait_for(timeout=60000)
+    before = sum(1 for e in log.entries(user="test-strategic", limit=500) if e.action == "export hotspot briefing")
+    data = _pdf_download(page, "Download briefing (PDF)", tmp_path)
+    after = sum(1 for e in log.entries(user="test-strategic", limit=500) if e.action == "export hotspot briefing")
+    assert after == before + 1
+    pages = _pages(data)
+    assert all("OFFICIAL-SENSITIVE" in text for text in pages)
+    assert "Hotspot briefing" in pages[0] and "Prepared by test-strategic" in pages[0]
+    assert "Hotspot areas" in " ".join(pages)
+    shot(page, "pdf-hotspot-briefing", tmp_path)
+    assert not blocked, blocked
