@@ -44,7 +44,7 @@ def plot_curves(result: Result, path: Path) -> Path | None:
     if not result.curves:
         return None
     panels = 2 if result.curves[0].reachable is not None else 1
-    fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 4.2), squeeze=False)
     reported = [c for c in result.reported if c.name.endswith("the plan")]
     for curve in [*result.curves, *reported]:
         steps = range(len(curve.largest))
@@ -67,9 +67,10 @@ def plot_curves(result: Result, path: Path) -> Path | None:
         for k, names in marks.items():
             ax.axvline(k, color="grey", linewidth=0.6, linestyle=":")
             ax.text(k, 1.0, " " + ", ".join(names), transform=ax.get_xaxis_transform(), fontsize=7, va="bottom")
-    axes[0][0].legend(fontsize=7, loc="lower left")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=7, frameon=False)
     fig.suptitle(result.title, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.1, 1, 1))  # room below the axes for the legend, clear of every curve
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -196,6 +197,11 @@ def render(results: Sequence[Result], *, seconds: float, argv: Sequence[str] | N
         "## Headline figures",
         "",
         *_headline(results),
+        "Each plan optimises one objective and says which: on the published networks (no roles) the largest",
+        "component, on the synthetic worlds the children cut off from every suspect, so on the worlds a plan",
+        "can leave a larger component than betweenness does while cutting more children off. The checkpoints",
+        "and the plan's verdict at each are in the network's section.",
+        "",
     ]
     missing = sorted({m for r in results for m in r.missing})
     if missing:
