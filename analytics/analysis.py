@@ -237,17 +237,19 @@ def _network_rows(
 
 
 def _network_reasons(m: Mapping[str, float], rank: int, of: int, group: str | None, broker: int) -> list[str]:
-    def above(key: str) -> str:
-        return f"more than {m[key + '_percentile']:.0%} of people"
+    def above(key: str) -> str:  # rounded down: the top of 407 people is above 99% of them, never 100%
+        return f"{math.floor(100 * m[key + '_percentile'])}% of people"
 
     reasons = [f"rank {rank} of {of} people in the whole network on ties, brokerage and reach"]
-    reasons.append(f"tied directly to {int(m['degree'])} people ({above('degree')}); tie strength {m['strength']:.2f}")
+    reasons.append(
+        f"tied directly to {int(m['degree'])} people (more than {above('degree')}); tie strength {m['strength']:.2f}"
+    )
     if m["betweenness"] > 0:
         reasons.append(
-            f"lies on {m['betweenness']:.1%} of the shortest ways between two other people ({above('betweenness')}): "
-            "others go through them"
+            f"lies on {m['betweenness']:.1%} of the shortest ways between two other people "
+            f"(more than {above('betweenness')}): others go through them"
         )
-    reasons.append(f"reach through well-tied people greater than {m['pagerank_percentile']:.0%} of people's")
+    reasons.append(f"reaches further through well-tied people than {above('pagerank')}")
     reasons.append(f"in group {group}" if group else "in none of the groups found")
     if broker:
         reasons.append(

@@ -3,6 +3,7 @@
 Scores mean the same in every group (the Groups page ranks each group's people on the group's own
 ties). Each row opens the person's profile when selected; children are never ranked."""
 
+import math
 from typing import Any
 
 import streamlit as st
@@ -12,16 +13,16 @@ from app import navigation, session, widgets
 from app.labels import date_text
 
 # Column names are the titles analysts read (the table titles a column by its name).
-RANK = "Rank in the whole network"
+RANK = "Rank (whole network)"
 TIED = "People tied to directly"
 STRENGTH = "Strength of ties"
-BETWEEN = "Go-between (% of shortest paths)"
+BETWEEN = "Go-between (% of paths)"
 REACH = "Reach (above % of people)"
 GROUPS_REACHED = "Other groups tied into"
-SCORE = "Overall score (top is 1)"
+SCORE = "Overall score"
 COLUMNS = [RANK, "label", "group_id", SCORE, TIED, BETWEEN, REACH, STRENGTH, GROUPS_REACHED, "roles", "reasons"]
 EXPLAINED = (
-    (SCORE, "the mean of the four measures below, each as a share of the highest in the whole network"),
+    (SCORE, "the mean of the four measures below, each as a share of the highest in the whole network (1 is the top)"),
     (TIED, MEASURE_MEANINGS["degree"]),
     (STRENGTH, MEASURE_MEANINGS["strength"]),
     (BETWEEN, MEASURE_MEANINGS["betweenness"] + " (the share of shortest paths between two others through them)"),
@@ -41,7 +42,7 @@ def shown(row: dict[str, Any]) -> dict[str, Any]:
         TIED: row["degree"],
         STRENGTH: round(float(row["strength"]), 2),
         BETWEEN: round(100 * float(row["betweenness"]), 1),
-        REACH: round(100 * float(row["pagerank_percentile"])),
+        REACH: math.floor(100 * float(row["pagerank_percentile"])),  # the top is above 99%, never 100%
         GROUPS_REACHED: row.get("brokerage", 0),
         "roles": row.get("roles", []),
         "reasons": row.get("reasons", []),

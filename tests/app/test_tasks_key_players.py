@@ -76,7 +76,7 @@ def test_analyst_reads_the_top_people_of_the_whole_network_and_opens_one(
         assert str(row["label"]) in cells, (row["label"], cells[:40])
     _whole_page(page, "key-players", tmp_path)
     headers = " | ".join(_headers(grid))  # the columns in view (the grid draws only those)
-    for words in ("Rank in the whole network", "Name", "Group", "People tied to directly", "Go-between"):
+    for words in ("Rank (whole network)", "Name", "Group", "People tied to directly", "Go-between", "Reach"):
         assert words in headers, headers
     assert "betweenness" not in headers.lower() and "pagerank" not in headers.lower()
     page.get_by_text("What the columns mean").click()
