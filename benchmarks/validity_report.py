@@ -93,6 +93,7 @@ def _pairs(rows: Iterable[tuple[str, str]]) -> list[str]:
 
 
 def _curve_table(curves: Sequence[Curve], checkpoints: Sequence[tuple[str, int]]) -> list[str]:
+    checkpoints = [("at the start", 0), *checkpoints]
     header = ["after ... actions", *(name for name, _ in checkpoints)]
     rows = []
     for curve in curves:
