@@ -115,6 +115,7 @@ def analyse(
     # The network-wide ranking: every adult with a tie, on the whole person network (comparable across groups).
     network = rank_network(P, seed=seed, exclude=[n for n in P if "child" in roles.get(n, frozenset())])
     network_rank = {node: rank for rank, (node, _, _) in enumerate(network, start=1)}
+    lap("network_ranking")
     # Disruption is simulated on the whole network (concern network, or all people with no roles), once.
     disruption = plan_network_disruption(
         G, P, roles=roles, seeds=seeds, hops=rules.concern_hops, places=places, tactics=tactics, seed=seed
