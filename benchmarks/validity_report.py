@@ -141,7 +141,7 @@ def _headline(results: Sequence[Result]) -> list[str]:
     for r in results:
         h = r.headline
         if r.kind == "published":
-            central = ", ".join(str(x) if x else "not ranked" for x in h.get("central_ranks", []))
+            central = ", ".join(f"{md(who)}: {x or 'not ranked'}" for who, x in h.get("central_ranks", []))
             groups = f"ARI {fmt(h.get('ari'))} (baseline {fmt(h.get('ari_baseline'))})" if "ari" in h else "-"
         else:
             central = "; ".join(

@@ -107,11 +107,12 @@ def position(order: tuple[str, ...], node: str) -> int | None:
 
 
 def central_lines(result: Result, ranking: Ranking | None, bet: dict[str, float], ids: dict[str, str]) -> None:
+    """Where each published central player stands in Disrupt's ranking and by betweenness."""
     by_b = top_by(bet, len(bet))
     ranks = []
     for name, node in ids.items():
         ours = position(ranking.order, node) if ranking else None
-        ranks.append(ours)
+        ranks.append((name, ours))
         result.central.append([name, str(ours) if ours else "not ranked", str(by_b.index(node) + 1)])
     result.headline["central_ranks"] = ranks
 
