@@ -438,7 +438,9 @@ def _link(
     if lk is not None and kind != "RELATED_TO" and lk.allows(a.kind, b.kind):
         try:
             link = new_link(kind, a.id, b.id, props, provenance=prov, schema=schema, **seen)
-            return (replace(link, id=key) if keep_id else link), None
+            # a Disrupt file keeps its link ids, and the ends as stored (a symmetric link moved onto two
+            # resolved people may run from the higher id to the lower: the same fact either way)
+            return (replace(link, id=key, source=a.id, target=b.id) if keep_id else link), None
         except InvalidRecord as exc:
             log.info("edge %s kept as RELATED_TO: %s", key, exc)
     kept_as = None

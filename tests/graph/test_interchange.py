@@ -262,3 +262,63 @@ def test_an_exported_neo4j_admin_bundle_reimports_to_the_same_graph(
     assert other["name"] == "Area 9" and other["population"] == 1200 and other["codes"] == ["a", "b"]
     related = next(d for *_, d in again.edges(keys=True, data=True) if d["kind"] == "RELATED_TO")
     assert related["type"] == "KNOWS_SN" and related["platform"] == "chat" and related["since"] == 2021
+
+
+def test_a_networkx_written_gexf_reads_as_gephi_would_give_it(fresh: GraphStore, tmp_path: Path) -> None:
+    """A GEXF 1.2 file from another writer (networkx's, as Gephi writes: labels, weights, typed attributes)."""
+    G = nx.DiGraph()
+    G.add_node("a", label="Alpha", size=2, active=True)
+    G.add_node("b", label="Beta", size=5, active=False)
+    G.add_edge("a", "b", weight=0.5, since=2019)
+    path = tmp_path / "other.gexf"
+    nx.write_gexf(G, path)
+    back = read_gexf(path)
+    assert dict(back.nodes(data=True)) == {
+        "a": {"label": "Alpha", "size": 2, "active": True},
+        "b": {"label": "Beta", "size": 5, "active": False},
+    }
+    [(u, v, data)] = list(back.edges(data=True))
+    assert (u, v, data["weight"], data["since"]) == ("a", "b", 0.5, 2019)
+    report = load_graph(fresh, back, source="file:other")
+    assert report.entities_by_kind == {"Other": 2} and report.kept_as_related == {"(no kind)": 1}
+
+
+@pytest.fixture(scope="module")
+def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
+    """The seed-1 demo world (5,000 people, ingested and resolved), from the test world cache when set."""
+    import os
+    import shutil
+
+    from tests.analytics.worlds import CACHE_ENV, PEOPLE, _ingested
+
+    base = tmp_path_factory.mktemp("seeded")
+    kept = Path(os.environ.get(CACHE_ENV, "")) / f"seed-1-{PEOPLE}" / "data" / "graph.db"
+    if os.environ.get(CACHE_ENV) and kept.exists():
+        shutil.copy2(kept, base / "graph.db")
+        db = base / "graph.db"
+    else:
+        _, db = _ingested(base, 1)
+    store = open_store(f"sqlite:///{db}")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf"])
+def test_the_demo_world_goes_out_and_back_unchanged(
+    seeded_store: GraphStore, fresh: GraphStore, tmp_path: Path, suffix: str
+) -> None:
+    """Thousands of resolved people, parallel facts and symmetric links moved onto canonical entities."""
+    G = seeded_store.to_networkx(provenance=True)
+    assert G.number_of_nodes() > 5000 and G.number_of_edges() > 5000
+    path = tmp_path / f"world{suffix}"
+    (write_graphml if suffix == ".graphml" else write_gexf)(G, path)
+    back = read_graph_file(path)
+    assert _nodes(back) == _nodes(G) and _edges(back) == _edges(G)
+    report = load_graph(fresh, back, source=f"file:{path.name}")
+    assert report.set_aside == [] and not report.kept_as_other and not report.kept_as_related
+    again = fresh.to_networkx(provenance=True)
+    assert fresh.counts() == seeded_store.counts()
+    assert _nodes(again) == _nodes(G) and _edges(again) == _edges(G)
