@@ -33,6 +33,8 @@ def test_analyst_opens_a_group_and_sees_the_plan_and_its_curve_against_the_basel
     # the ordered actions, each with what it achieves
     first = panel.get_by_text(re.compile(r"^1\.\s.*" + re.escape(str(steps[0]["label"])) + r".*children off"))
     expect(first).to_be_visible()
+    first.scroll_into_view_if_needed()
+    shot(page, "group-disruption-plan-actions", tmp_path)
     second = panel.get_by_text(re.compile(r"^2\.\s.*" + re.escape(str(steps[1]["label"]))))
     expect(second).to_be_visible()
     # the baseline comparison, in words
