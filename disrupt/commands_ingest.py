@@ -321,16 +321,30 @@ def _print_import(report: Any) -> None:
     table.add_column("count", justify="right")
     table.add_row("nodes read", f"{report.nodes_read:,}")
     table.add_row("relationships read", f"{report.relationships_read:,}")
-    table.add_row("rows rejected", f"{report.rows_rejected:,}")
+    table.add_row("rows set aside (rejects.csv)", f"{report.rows_rejected:,}")
     for kind, n in sorted(report.entities_by_kind.items()):
-        table.add_row(Text(f"entities: {kind}"), f"{n:,}")
+        table.add_row(Text(f"entities held: {kind}"), f"{n:,}")
     for kind, n in sorted(report.links_by_kind.items()):
-        table.add_row(Text(f"links: {kind}"), f"{n:,}")
-    for label, n in sorted(report.unknown_labels.items()):
-        table.add_row(Text(f"kept as Other: label {label}"), f"{n:,}")
-    for rel, n in sorted(report.unknown_types.items()):
-        table.add_row(Text(f"kept as RELATED_TO: type {rel}"), f"{n:,}")
+        table.add_row(Text(f"links held: {kind}"), f"{n:,}")
     console.print(table)
+    if report.label_map:
+        console.print(Text(f"label map: {report.label_map}"))
+    for title, rows in (("source label", report.labels), ("relationship type", report.types)):
+        detail = Table(title=f"By {title} (held counts come from the store)")
+        for col in (title, "read", "became", "set aside", "renamed / inferred", "kept as extra"):
+            detail.add_column(col)
+        for name, held in sorted(rows.items()):
+            became = ", ".join(f"{k} {n:,}" for k, n in sorted(held.became.items())) or "-"
+            if held.folded:
+                became += f" ({held.folded:,} folded into a link of another type)"
+            renames = [f"{a} -> {b}" for a, b in held.renamed.items()]
+            renames += [f"{a} -> {b} (inferred)" for a, b in held.inferred.items()]
+            renames += [f"{p}: {n:,} kept as written, not normalised" for p, n in held.not_normalised.items()]
+            detail.add_row(
+                Text(name), f"{held.read:,}", Text(became), f"{held.set_aside:,}", Text("; ".join(renames)),
+                Text(", ".join(sorted(held.kept_as_extra))),
+            )  # fmt: skip
+        console.print(detail)
 
 
 @click.command("import-graph")
@@ -338,16 +352,22 @@ def _print_import(report: Any) -> None:
 @click.option(
     "--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="YAML map of labels and types."
 )
+@click.option("--no-map", is_flag=True, help="Use no shipped map even if the bundle fits one (e.g. Neo4j's POLE).")
 @store_option
 @json_option
 @click.pass_context
-def import_graph(ctx: click.Context, folder: Path, labels: Path | None, store_url: str | None, as_json: bool) -> None:
-    """Import a neo4j-admin import CSV bundle (node and relationship files)."""
+def import_graph(
+    ctx: click.Context, folder: Path, labels: Path | None, no_map: bool, store_url: str | None, as_json: bool
+) -> None:
+    """Import a neo4j-admin import CSV bundle (node and relationship files).
+
+    Without --labels, a shipped map (ingest/maps) is used when the bundle's labels and headers fit it.
+    """
     from ingest.graph_import import GraphImportError, import_neo4j_bundle
 
     with opened(ctx, store_url) as store:
         try:
-            report = import_neo4j_bundle(store, folder, _work_dir(ctx), labels=labels)
+            report = import_neo4j_bundle(store, folder, _work_dir(ctx), labels=labels, choose_map=not no_map)
         except GraphImportError as exc:
             raise click.ClickException(str(exc)) from exc
     audit_import(ctx, "import graph", report, folder)
@@ -358,18 +378,36 @@ def import_graph(ctx: click.Context, folder: Path, labels: Path | None, store_ur
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--node-kind", default="Other", show_default=True, help="Kind of the nodes (Other or Person).")
 @click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="YAML map of types.")
+@click.option(
+    "--header/--no-header", default=None, help="Whether the first line names the columns (found out if not said)."
+)
+@click.option(
+    "--delimiter",
+    type=click.Choice(["comma", "tab", "semicolon", "whitespace"]),
+    help="What separates the columns (found out if not said).",
+)
 @store_option
 @json_option
 @click.pass_context
 def import_edges(
-    ctx: click.Context, file: Path, node_kind: str, labels: Path | None, store_url: str | None, as_json: bool
+    ctx: click.Context,
+    file: Path,
+    node_kind: str,
+    labels: Path | None,
+    header: bool | None,
+    delimiter: str | None,
+    store_url: str | None,
+    as_json: bool,
 ) -> None:
-    """Import a CSV edge list: source, target, and optionally weight and type."""
+    """Import an edge list: source, target, and optionally weight and type; comma, tab, semicolon or
+    whitespace separated, with or without a header line."""
     from ingest.graph_import import GraphImportError, import_edge_list
 
     with opened(ctx, store_url) as store:
         try:
-            report = import_edge_list(store, file, _work_dir(ctx), node_kind=node_kind, labels=labels)
+            report = import_edge_list(
+                store, file, _work_dir(ctx), node_kind=node_kind, labels=labels, header=header, delimiter=delimiter
+            )
         except GraphImportError as exc:
             raise click.ClickException(str(exc)) from exc
     audit_import(ctx, "import edges", report, file)

@@ -18,6 +18,9 @@ from graph.errors import InvalidRecord, SchemaError
 PropertyType = Literal["string", "text", "integer", "number", "boolean", "date", "datetime", "enum", "strings"]
 _TYPES: frozenset[str] = frozenset(PropertyType.__args__)  # type: ignore[attr-defined]
 ANY_KIND = "*"
+# An undeclared property a graph import keeps on a kind that is not open is stored under this
+# prefix (``extra_nhs_no``), so nothing of the source is dropped while ingest specs stay checked.
+EXTRA_PREFIX = "extra_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,7 @@ def _validate_properties(
             continue
         prop = declared.get(name)
         if prop is None:
-            if not is_open:
+            if not is_open and not name.startswith(EXTRA_PREFIX):
                 known = ", ".join(sorted(declared)) or "none"
                 raise InvalidRecord(kind, name, value, f"not a property of {kind}; declared: {known}")
             clean[name] = _coerce_open(kind, name, value)

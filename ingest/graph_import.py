@@ -1,16 +1,18 @@
 """Imports of data that already is a graph: neo4j-admin import CSV bundles and plain edge lists.
 
-Labels that name a Disrupt kind map to it; an optional YAML file maps other labels to kinds and
-relationship types to link kinds (with fixed properties such as a role). Nothing is dropped:
-nodes of unknown labels become ``Other`` entities that keep their labels and properties, and
-relationships of unknown types (or between kinds a Disrupt link may not join) become
-``RELATED_TO`` links that keep their type.
+Nothing is dropped. A node becomes the kind its label names or a label map maps it to (a shipped
+map is chosen when a bundle fits it, see :mod:`ingest.graph_maps`), with its properties renamed as
+the map says or as common names suggest (``reg`` is a VRM, ``phoneNo`` a phone number); a property
+the kind does not declare is kept as ``extra_<name>``, and the node's source labels as
+``extra_labels``. A node of a label no map names, or that lacks its kind's key, is an ``Other``
+entity keeping its ``labels`` and properties. A relationship becomes the link kind its type names
+or is mapped to (renamed properties, fixed ones, the source type in ``extra_types``); one of a
+type no map names, or between kinds the link kind may not join, is a ``RELATED_TO`` link keeping
+its ``type``. Relationships of several types between the same two ends that map to one link kind
+make one link carrying every type (``nature`` "knows; lives with"), never the last one alone.
 
-A labels file looks like::
-
-    labels:    {Suspect: Person, Car: Vehicle}
-    types:     {DROVE: {kind: USES_VEHICLE, properties: {role: driver}}, KNOWS: ASSOCIATE_OF}
-    properties: {registration: vrm, name: full_name}
+A row with a bad value is set aside with file, line, column and reason (``rejects.csv``, as
+ingest does) and the rest loads. The report counts what the store holds after the import.
 """
 
 from __future__ import annotations
@@ -19,24 +21,44 @@ import csv
 import datetime as dt
 import logging
 import re
-from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from graph import Entity, GraphError, GraphStore, Link, Provenance, make_id, now_iso
+from graph import Entity, GraphError, GraphStore, InvalidRecord, Link, Provenance, make_id, now_iso
 from graph.records import make_label
-from graph.schema import Schema
+from graph.schema import EXTRA_PREFIX, EntityKind
+from ingest.edge_lists import EdgeListError, edge_list_layout, read_edge_list
+from ingest.graph_maps import (
+    COMMON_NAMES,
+    KEY_NORMALISERS,
+    KindMap,
+    LabelMap,
+    LabelMapError,
+    TypeMap,
+    choose_label_map,
+    load_label_map,
+)
 from ingest.ledger import Checkpoint, Ledger, Reject, file_digest
+from ingest.normalise import normalise_phone, normalise_postcode, normalise_vrm, parse_date
 from ingest.readers import ReaderError, read_csv
 
 log = logging.getLogger(__name__)
 
 _HEADER = re.compile(r"^(?P<name>[^:]*)(?::(?P<type>[A-Za-z_]+(?:\[\])?)(?:\((?P<space>[^)]*)\))?)?$")
 _BATCH = 5_000
+_ASK = 500  # ids per read of the store when counting what it holds
+_NORMALISE: dict[str, Callable[[str], str]] = {
+    "vrm": normalise_vrm,
+    "phone": normalise_phone,
+    "postcode": normalise_postcode,
+}
+# Places known by the same address and postcode but not the same coordinates are different places.
+_DISTINCT_BY = {"Location": ("latitude", "longitude")}
+# What an Other entity is called when it has no ``name``: the first of these it has, else its id.
+_OTHER_NAMES = ("name", "title", "email_address", "email", "code", "areaCode", "description", "reference")
 
 
 class GraphImportError(Exception):
@@ -44,20 +66,50 @@ class GraphImportError(Exception):
 
 
 @dataclass
+class SourceCount:
+    """What one source label or relationship type became, counted from the store after the import."""
+
+    became: Counter[str] = field(default_factory=Counter)  # kind -> entities or links held
+    read: int = 0
+    set_aside: int = 0
+    renamed: dict[str, str] = field(default_factory=dict)  # source property -> Disrupt property
+    inferred: dict[str, str] = field(default_factory=dict)  # renamed from a common name, no map said
+    kept_as_extra: set[str] = field(default_factory=set)  # undeclared, stored as extra_<name>
+    not_normalised: Counter[str] = field(default_factory=Counter)  # key values kept as written
+    folded: int = 0  # relationships held by a link another type between the same ends also made
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "became": dict(self.became),
+            "read": self.read,
+            "set_aside": self.set_aside,
+            "renamed": dict(self.renamed),
+            "inferred": dict(self.inferred),
+            "kept_as_extra": sorted(self.kept_as_extra),
+            "not_normalised": dict(self.not_normalised),
+            "folded": self.folded,
+        }
+
+
+@dataclass
 class ImportReport:
     source: str
+    label_map: str = ""  # the map used, and why
     nodes_read: int = 0
     relationships_read: int = 0
     rows_rejected: int = 0
     entities_by_kind: Counter[str] = field(default_factory=Counter)
     links_by_kind: Counter[str] = field(default_factory=Counter)
-    unknown_labels: Counter[str] = field(default_factory=Counter)
-    unknown_types: Counter[str] = field(default_factory=Counter)
-    properties_left_out: Counter[str] = field(default_factory=Counter)
+    unknown_labels: Counter[str] = field(default_factory=Counter)  # labels of nodes kept as Other
+    unknown_types: Counter[str] = field(default_factory=Counter)  # types of relationships kept as RELATED_TO
+    properties_kept_as_extra: Counter[str] = field(default_factory=Counter)  # "Person.nhs_no" -> values kept
+    labels: dict[str, SourceCount] = field(default_factory=lambda: defaultdict(SourceCount))
+    types: dict[str, SourceCount] = field(default_factory=lambda: defaultdict(SourceCount))
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
+            "label_map": self.label_map,
             "nodes_read": self.nodes_read,
             "relationships_read": self.relationships_read,
             "rows_rejected": self.rows_rejected,
@@ -65,38 +117,10 @@ class ImportReport:
             "links_by_kind": dict(self.links_by_kind),
             "unknown_labels": dict(self.unknown_labels),
             "unknown_types": dict(self.unknown_types),
-            "properties_left_out": dict(self.properties_left_out),
+            "properties_kept_as_extra": dict(self.properties_kept_as_extra),
+            "labels": {k: v.as_dict() for k, v in sorted(self.labels.items())},
+            "types": {k: v.as_dict() for k, v in sorted(self.types.items())},
         }
-
-
-@dataclass(frozen=True)
-class LabelMap:
-    labels: Mapping[str, str] = field(default_factory=dict)
-    types: Mapping[str, tuple[str, Mapping[str, Any]]] = field(default_factory=dict)
-    properties: Mapping[str, str] = field(default_factory=dict)
-
-
-def load_label_map(path: Path | None, schema: Schema) -> LabelMap:
-    """Read a labels file; refuse kinds and link kinds the schema does not have."""
-    if path is None:
-        return LabelMap()
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise GraphImportError(f"{path}: cannot read the labels file: {exc}") from exc
-    if not isinstance(doc, dict) or set(doc) - {"labels", "types", "properties"}:
-        raise GraphImportError(f"{path}: a labels file has the keys labels, types and properties only")
-    labels = {str(k): str(v) for k, v in (doc.get("labels") or {}).items()}
-    for label, kind in labels.items():
-        if kind not in schema.entities:
-            raise GraphImportError(f"{path}: labels.{label}: no entity kind {kind!r}")
-    types: dict[str, tuple[str, Mapping[str, Any]]] = {}
-    for name, target in (doc.get("types") or {}).items():
-        kind, props = (target, {}) if isinstance(target, str) else (target.get("kind"), target.get("properties") or {})
-        if kind not in schema.links:
-            raise GraphImportError(f"{path}: types.{name}: no link kind {kind!r}")
-        types[str(name)] = (str(kind), dict(props))
-    return LabelMap(labels, types, {str(k): str(v) for k, v in (doc.get("properties") or {}).items()})
 
 
 # -- typed CSV columns -------------------------------------------------------------------------
@@ -157,76 +181,265 @@ def _file_kind(cols: list[_Column]) -> str:
 # -- the importer -------------------------------------------------------------------------------
 
 
+@dataclass
+class _Built:
+    """Properties on their way to a record: values by Disrupt name, and the source column of each."""
+
+    props: dict[str, Any]
+    origin: dict[str, str]  # Disrupt property -> source property
+
+
+class _Refused(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.reason = column, reason
+
+
 class GraphImporter:
-    def __init__(self, store: GraphStore, work_dir: Path, source: str, label_map: LabelMap) -> None:
+    def __init__(self, store: GraphStore, work_dir: Path, source: str, label_map: LabelMap, why: str = "") -> None:
         self.store = store
         self.schema = store.schema
         self.source = source
         self.map = label_map
-        self.report = ImportReport(source)
+        self.report = ImportReport(source, f"{label_map.name}: {why}" if label_map.name else why)
         self.loaded_at = now_iso()
         self.ids: dict[tuple[str, str], tuple[str, str]] = {}  # (id space, id) -> (entity id, kind)
+        self.entity_ids: dict[str, set[str]] = defaultdict(set)  # report label -> entity ids written
+        self.links: dict[str, Link] = {}  # link id -> the link, every relationship of the bundle folded in
+        self.link_types: dict[str, set[str]] = defaultdict(set)  # source type -> link ids
         self.ledger = Ledger(work_dir / "ingest-ledger.db", store.url)
 
     def close(self) -> None:
         self.ledger.close()
 
-    def node(self, space: str, node_id: str, labels: list[str], props: dict[str, Any], row: str) -> Entity:
-        kind = next(
-            (self.map.labels.get(lb, lb) for lb in labels if self.map.labels.get(lb, lb) in self.schema.entities), None
-        )
-        props = {self.map.properties.get(k, k): v for k, v in props.items() if v not in (None, "", [])}
-        if kind is not None and kind != "Other":
-            ek = self.schema.entities[kind]
-            kept = {k: v for k, v in props.items() if k in ek.properties}
-            for k in props.keys() - kept.keys():
-                self.report.properties_left_out[f"{kind}.{k}"] += 1
-            if "ref" in ek.key and "ref" not in kept:
-                kept["ref"] = f"{self.source}:{space}:{node_id}"
-            if "reference" in ek.key and "reference" not in kept:
-                kept["reference"] = node_id
-            if all(kept.get(k) not in (None, "") for k in ek.key):
-                return self.entity(kind, kept, row)
-        for lb in labels or ["(no label)"]:
-            if lb not in self.schema.entities and lb not in self.map.labels:
-                self.report.unknown_labels[lb] += 1
-        other = {**props, "ref": f"{self.source}:{space}:{node_id}", "labels": labels}
-        other.setdefault("name", str(props.get("name") or node_id))
-        return self.entity("Other", other, row)
+    # -- nodes
 
-    def entity(self, kind: str, props: dict[str, Any], row: str) -> Entity:
+    def report_label(self, labels: list[str]) -> str:
+        """The name the report gives a node's labels: the one that chose its kind, else all of them."""
+        chosen = self._kind_map(labels)
+        return chosen[0] if chosen is not None and chosen[1].kind != "Other" else ";".join(labels) or "(no label)"
+
+    def _kind_map(self, labels: list[str]) -> tuple[str, KindMap] | None:
+        for lb in labels:
+            if lb in self.map.labels:
+                return lb, self.map.labels[lb]
+        for lb in labels:
+            if lb in self.schema.entities:
+                return lb, KindMap(lb)
+        return None
+
+    def node(
+        self, space: str, node_id: str, labels: list[str], props: dict[str, Any], origin: Mapping[str, str], row: str
+    ) -> Entity:
+        """The entity a node makes.
+
+        Raises:
+            _Refused: a value is bad (the row is set aside with the source column and reason).
+        """
+        chosen = self._kind_map(labels)
+        if chosen is not None and chosen[1].kind != "Other":
+            label, km = chosen
+            counts = self.report.labels[label]
+            built = self._rename(km, props, counts)
+            ek = self.schema.entities[km.kind]
+            if "ref" in ek.key and "ref" not in built.props:
+                built.props["ref"] = f"{self.source}:{space}:{node_id}"
+            if "reference" in ek.key and "reference" not in built.props:
+                built.props["reference"] = node_id
+            if all(built.props.get(k) not in (None, "") for k in ek.key):
+                self._normalise_keys(km.kind, built, counts)
+                self._parse_dates(km, built, origin)
+                kept = self._declared(ek, built, counts)
+                kept["extra_labels"] = list(labels)
+                kept["extra_import_id"] = node_id  # the source's own id, which the key may not hold
+                return self._entity(km.kind, kept, built.origin, origin, row, label)
+            log.debug("a %s node lacks its kind's key; kept as Other", km.kind)
+        for lb in labels or ["(no label)"]:
+            self.report.unknown_labels[lb] += 1
+        label = ";".join(labels) or "(no label)"
+        other = {k: v for k, v in props.items() if v not in (None, "", [])}
+        other.update({"ref": f"{self.source}:{space}:{node_id}", "labels": list(labels)})
+        named = next((props[n] for n in _OTHER_NAMES if props.get(n) not in (None, "", [])), node_id)
+        other.setdefault("name", str(named))
+        return self._entity("Other", other, {k: k for k in other}, origin, row, label)
+
+    def _rename(self, km: KindMap, props: Mapping[str, Any], counts: SourceCount) -> _Built:
+        built = _Built({}, {})
+        for target, parts in km.join.items():
+            text = " ".join(str(props[p]) for p in parts if props.get(p) not in (None, "", []))
+            if text:
+                built.props[target], built.origin[target] = text, parts[0]
+        for name, value in props.items():
+            if value in (None, "", []):
+                continue
+            target = km.rename.get(name) or self.map.properties.get(name) or name
+            if target != name:
+                counts.renamed[name] = target
+            if target not in built.props:
+                built.props[target], built.origin[target] = value, name
+        self._infer(km.kind, built, counts)
+        return built
+
+    def _infer(self, kind: str, built: _Built, counts: SourceCount) -> None:
+        """Give a kind's properties from the common names of what no map renamed."""
+        declared = self.schema.entities[kind].properties
+        for target, names in COMMON_NAMES.get(kind, {}).items():
+            if target in built.props:
+                continue
+            found = next((n for n in names if n in built.props and n not in declared), None)
+            if found is None:
+                continue
+            if kind == "Person" and found == "name" and not any(n in built.props for n in ("surname", "last_name")):
+                continue  # a lone name is the whole name (below), not a given name
+            built.props[target], built.origin[target] = built.props.pop(found), built.origin.pop(found)
+            counts.inferred[found] = target
+        if kind == "Person" and "full_name" not in built.props:
+            whole = " ".join(str(built.props[p]) for p in ("given_name", "family_name") if built.props.get(p))
+            alone = next((n for n in ("name", "fullName", "full_name") if n in built.props and n not in declared), None)
+            if whole:
+                built.props["full_name"], built.origin["full_name"] = whole, built.origin.get("given_name", "")
+                counts.inferred["given_name + family_name"] = "full_name"
+            elif alone is not None:
+                built.props["full_name"], built.origin["full_name"] = built.props.pop(alone), built.origin.pop(alone)
+                counts.inferred[alone] = "full_name"
+
+    def _normalise_keys(self, kind: str, built: _Built, counts: SourceCount) -> None:
+        for (k, prop), how in KEY_NORMALISERS.items():
+            if k == kind and isinstance(built.props.get(prop), str):
+                try:
+                    built.props[prop] = _NORMALISE[how](built.props[prop])
+                except ValueError:
+                    # an identity the source graph holds and hangs links from: kept as written
+                    built.props[prop] = built.props[prop].strip()
+                    counts.not_normalised[prop] += 1
+
+    def _parse_dates(self, km: KindMap, built: _Built, origin: Mapping[str, str]) -> None:
+        for prop, styles in km.dates.items():
+            value = built.props.get(prop)
+            if isinstance(value, str):
+                try:
+                    built.props[prop] = parse_date(value, styles).isoformat()
+                except ValueError as exc:
+                    source = built.origin.get(prop, prop)
+                    raise _Refused(origin.get(source, source), f"{prop}: {exc}") from None
+
+    def _declared(self, ek: EntityKind, built: _Built, counts: SourceCount) -> dict[str, Any]:
+        kept: dict[str, Any] = {}
+        for name, value in built.props.items():
+            if name in ek.properties or ek.open or name.startswith(EXTRA_PREFIX):
+                kept[name] = value
+            else:
+                kept[EXTRA_PREFIX + name] = value
+                built.origin[EXTRA_PREFIX + name] = built.origin.get(name, name)
+                counts.kept_as_extra.add(name)
+                self.report.properties_kept_as_extra[f"{ek.name}.{name}"] += 1
+        return kept
+
+    def _entity(
+        self,
+        kind: str,
+        props: dict[str, Any],
+        names: Mapping[str, str],
+        origin: Mapping[str, str],
+        row: str,
+        label: str,
+    ) -> Entity:
+        try:
+            clean = self.schema.validate_entity_properties(kind, props)
+        except InvalidRecord as exc:
+            source = names.get(exc.prop or "", exc.prop or "")
+            raise _Refused(origin.get(source, source), str(exc)) from None
         ek = self.schema.entities[kind]
-        entity_id = make_id(kind, *(props[k] for k in ek.key))
-        prov = (Provenance(self.source, row, self.loaded_at),)
-        return Entity(entity_id, kind, make_label(self.schema, kind, props), props, prov)
+        parts = [clean[k] for k in ek.key]
+        distinct = _DISTINCT_BY.get(kind, ())
+        if distinct and all(clean.get(p) is not None for p in distinct):
+            parts += [f"{float(clean[p]):.6f}" for p in distinct]
+        entity = Entity(make_id(kind, *parts), kind, make_label(self.schema, kind, clean), clean, (self._prov(row),))
+        self.entity_ids[label].add(entity.id)
+        return entity
+
+    def _prov(self, row: str) -> Provenance:
+        return Provenance(self.source, row, self.loaded_at)
+
+    # -- relationships
+
+    def _type_map(self, rel_type: str) -> TypeMap | None:
+        if rel_type in self.map.types:
+            return self.map.types[rel_type]
+        if rel_type in self.schema.links and rel_type != "RELATED_TO":
+            return TypeMap(rel_type)
+        return None
 
     def link(
         self, rel_type: str, start: tuple[str, str], end: tuple[str, str], props: dict[str, Any], row: str
-    ) -> Link:
+    ) -> None:
+        """Fold a relationship into the links of the import.
+
+        Raises:
+            _Refused: a value is bad (the row is set aside with the property and reason).
+        """
         (src, src_kind), (dst, dst_kind) = start, end
-        kind, fixed = self.map.types.get(rel_type, (rel_type, {}))
-        lk = self.schema.links.get(kind)
+        counts = self.report.types[rel_type]
+        counts.read += 1
+        tm = self._type_map(rel_type)
         props = {k: v for k, v in props.items() if v not in (None, "", [])}
-        if lk is None or kind == "RELATED_TO" or not lk.allows(src_kind, dst_kind):
+        lk = self.schema.links[tm.kind] if tm is not None else None
+        if tm is None or lk is None or not lk.allows(src_kind, dst_kind):
             self.report.unknown_types[rel_type] += 1
-            kind, fixed, lk = "RELATED_TO", {"type": rel_type}, self.schema.links["RELATED_TO"]
+            kind, lk = "RELATED_TO", self.schema.links["RELATED_TO"]
+            props = {**props, "type": rel_type}
         else:
-            dropped = props.keys() - lk.properties.keys()
-            for k in dropped:
-                self.report.properties_left_out[f"{kind}.{k}"] += 1
-            props = {k: v for k, v in props.items() if k in lk.properties}
-        props = {**props, **fixed}
+            kind = tm.kind
+            renamed: dict[str, Any] = {}
+            for name, value in props.items():
+                target = tm.rename.get(name, name)
+                if target != name:
+                    counts.renamed[name] = target
+                if target not in lk.properties and not lk.open:
+                    counts.kept_as_extra.add(target)
+                    self.report.properties_kept_as_extra[f"{kind}.{target}"] += 1
+                    target = EXTRA_PREFIX + target
+                renamed[target] = value
+            props = {**renamed, **tm.fixed, "extra_types": [rel_type]}
+        try:
+            clean = self.schema.validate_link_properties(kind, props)
+        except InvalidRecord as exc:
+            raise _Refused(exc.prop or "", str(exc)) from None
         if lk.symmetric and dst < src:
             src, dst = dst, src
-        key = [str(props[k]) if props.get(k) not in (None, "") else "-" for k in lk.key]
-        return Link(
-            make_id(kind, src, dst, *key), kind, src, dst, props, (Provenance(self.source, row, self.loaded_at),)
-        )
+        key = [str(clean[k]) if clean.get(k) not in (None, "") else "-" for k in lk.key]
+        link = Link(make_id(kind, src, dst, *key), kind, src, dst, clean, (self._prov(row),))
+        held = self.links.get(link.id)
+        if held is not None:
+            if rel_type not in (held.properties.get("extra_types") or [held.properties.get("type")]):
+                counts.folded += 1
+            link = _fold(held, link)
+        self.links[link.id] = link
+        self.link_types[rel_type].add(link.id)
 
-    def upsert(self, entities: list[Entity], links: list[Link]) -> None:
-        self.store.upsert(entities, links)
-        self.report.entities_by_kind.update(e.kind for e in {e.id: e for e in entities}.values())
-        self.report.links_by_kind.update(ln.kind for ln in {ln.id: ln for ln in links}.values())
+    def write_links(self) -> None:
+        links = list(self.links.values())
+        for start in range(0, len(links), _BATCH):
+            self.store.upsert([], links[start : start + _BATCH])
+
+    # -- the report, from the store
+
+    def count_stored(self) -> None:
+        """Count, from the store, the entities and links this import made (facts, not rows)."""
+        held_kind: dict[str, str] = {}
+        every = sorted({i for ids in self.entity_ids.values() for i in ids})
+        for start in range(0, len(every), _ASK):
+            held_kind.update((e.id, e.kind) for e in self.store.get_entities(every[start : start + _ASK]))
+        self.report.entities_by_kind = Counter(held_kind.values())
+        for label, ids in self.entity_ids.items():
+            self.report.labels[label].became = Counter(held_kind[i] for i in ids if i in held_kind)
+        answered: dict[str, str] = {}
+        asked = sorted(self.links)
+        for start in range(0, len(asked), _ASK):
+            answered.update((ln.id, ln.kind) for ln in self.store.get_links(asked[start : start + _ASK]))
+        self.report.links_by_kind = Counter(answered.values())
+        for rel_type, ids in self.link_types.items():
+            self.report.types[rel_type].became = Counter(answered[i] for i in ids if i in answered)
 
     def reject(self, path: Path, rejects: list[Reject]) -> None:
         if rejects:
@@ -235,8 +448,31 @@ class GraphImporter:
             self.ledger.advance(digest, self.source, str(path), Checkpoint(), rejects, self.source, now_iso())
 
 
-def import_neo4j_bundle(store: GraphStore, folder: Path, work_dir: Path, *, labels: Path | None = None) -> ImportReport:
+def _fold(held: Link, new: Link) -> Link:
+    """One link for two relationships between the same ends: every type, every nature, both sources."""
+    props = dict(held.properties)
+    for name, value in new.properties.items():
+        old = props.get(name)
+        if old is None:
+            props[name] = value
+        elif isinstance(old, list) and isinstance(value, list):
+            props[name] = old + [v for v in value if v not in old]
+        elif isinstance(old, str) and isinstance(value, str) and value not in old.split("; "):
+            props[name] = f"{old}; {value}"
+    sources = held.provenance + tuple(p for p in new.provenance if p not in held.provenance)
+    return Link(held.id, held.kind, held.source, held.target, props, sources)
+
+
+# -- neo4j-admin bundles ---------------------------------------------------------------------------
+
+
+def import_neo4j_bundle(
+    store: GraphStore, folder: Path, work_dir: Path, *, labels: Path | None = None, choose_map: bool = True
+) -> ImportReport:
     """Import every node file, then every relationship file, of a neo4j-admin import CSV bundle.
+
+    With no ``labels`` file, a shipped map whose labels and headers the bundle has is used (unless
+    ``choose_map`` is False); the report says which and why.
 
     Raises:
         GraphImportError: the folder holds no node file, or a header or labels file is malformed.
@@ -244,19 +480,55 @@ def import_neo4j_bundle(store: GraphStore, folder: Path, work_dir: Path, *, labe
     files = sorted(p for p in folder.glob("*.csv") if p.is_file())
     if not files:
         raise GraphImportError(f"{folder}: no .csv files; a neo4j-admin bundle has node and relationship CSV files")
-    kinds = {p: _file_kind(_columns(_header_of(p), p)) for p in files}
+    columns = {p: _columns(_header_of(p), p) for p in files}
+    kinds = {p: _file_kind(cols) for p, cols in columns.items()}
     if "nodes" not in kinds.values():
         raise GraphImportError(f"{folder}: no node file (a header with :ID); is this a neo4j-admin import bundle?")
-    importer = GraphImporter(store, work_dir, f"import:{folder.name}", load_label_map(labels, store.schema))
+    try:
+        if labels is not None:
+            label_map, why = load_label_map(labels, store.schema), "given with --labels"
+        elif choose_map:
+            label_map, why = choose_label_map(store.schema, _headers_by_label(columns, kinds))
+        else:
+            label_map, why = load_label_map(None, store.schema), "no map asked for; kinds and keys inferred"
+    except LabelMapError as exc:
+        raise GraphImportError(str(exc)) from exc
+    log.info("importing bundle with label map %r", label_map.name or "(none)")
+    importer = GraphImporter(store, work_dir, f"import:{folder.name}", label_map, why)
     try:
         for path in (p for p in files if kinds[p] == "nodes"):
-            _import_nodes(importer, path)
+            _import_nodes(importer, path, columns[path])
         for path in (p for p in files if kinds[p] == "relationships"):
-            _import_relationships(importer, path)
+            _import_relationships(importer, path, columns[path])
+        importer.write_links()
+        importer.count_stored()
         importer.ledger.write_rejects_csv(work_dir / "rejects.csv")
+    except GraphError as exc:
+        raise GraphImportError(f"{folder}: the graph refused the import: {exc}") from exc
     finally:
         importer.close()
     return importer.report
+
+
+def _headers_by_label(columns: Mapping[Path, list[_Column]], kinds: Mapping[Path, str]) -> dict[str, set[str]]:
+    """For each label of the bundle's node files (its :ID space and its first row's :LABEL), the
+    property names of the file's header."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path, cols in columns.items():
+        if kinds[path] != "nodes":
+            continue
+        names = {c.name for c in cols if c.name and c.type.upper() not in ("LABEL", "TYPE", "IGNORE")}
+        labels = {c.space for c in cols if c.type.upper() == "ID" and c.space}
+        label_col = next((c.header for c in cols if c.type.upper() == "LABEL"), None)
+        if label_col is not None:
+            rows = _rows(path)
+            first = next(rows, None)
+            rows.close()
+            if first is not None:
+                labels |= {lb for lb in first[1].get(label_col, "").split(";") if lb}
+        for lb in labels:
+            found[lb] |= names
+    return found
 
 
 def _header_of(path: Path) -> list[str]:
@@ -264,7 +536,7 @@ def _header_of(path: Path) -> list[str]:
         return [h.strip() for h in next(csv.reader(fh), [])]
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str], str | None]]:
+def _rows(path: Path) -> Generator[tuple[int, dict[str, str], str | None], None, None]:
     try:
         for chunk in read_csv(path, encoding="utf-8-sig", delimiter=","):
             for row in chunk:
@@ -293,34 +565,43 @@ def _typed(cols: list[_Column], values: dict[str, str]) -> tuple[dict[str, Any],
     return props, problems, special
 
 
-def _import_nodes(importer: GraphImporter, path: Path) -> None:
-    cols = _columns(_header_of(path), path)
+def _import_nodes(importer: GraphImporter, path: Path, cols: list[_Column]) -> None:
+    origin = {c.name: c.header for c in cols if c.name}
     batch: list[Entity] = []
     rejects: list[Reject] = []
     for number, values, problem in _rows(path):
         importer.report.nodes_read += 1
         props, problems, special = _typed(cols, values)
         node_id = special.get("ID", "")
+        labels = [lb for lb in special.get("LABEL", "").split(";") if lb] or (
+            [special["ID_SPACE"]] if special.get("ID_SPACE") else []
+        )
+        counts = importer.report.labels[importer.report_label(labels)]
+        counts.read += 1
         if problem or problems or not node_id:
             why = problem or ("; ".join(p.reason for p in problems) if problems else ":ID is empty")
             rejects.append(Reject(str(path), number, problems[0].column if problems else "", why))
+            counts.set_aside += 1
             continue
-        labels = [lb for lb in special.get("LABEL", "").split(";") if lb]
-        entity = importer.node(special.get("ID_SPACE", ""), node_id, labels, props, f"{path.name}:{number}")
+        try:
+            entity = importer.node(special.get("ID_SPACE", ""), node_id, labels, props, origin, f"{path.name}:{number}")
+        except _Refused as refused:
+            rejects.append(Reject(str(path), number, refused.column, refused.reason))
+            counts.set_aside += 1
+            continue
         importer.ids[(special.get("ID_SPACE", ""), node_id)] = (entity.id, entity.kind)
         batch.append(entity)
         if len(batch) >= _BATCH:
-            importer.upsert(batch, [])
+            importer.store.upsert(batch, [])
             batch = []
     if batch:
-        importer.upsert(batch, [])
+        importer.store.upsert(batch, [])
     importer.reject(path, rejects)
 
 
-def _import_relationships(importer: GraphImporter, path: Path) -> None:
-    cols = _columns(_header_of(path), path)
-    batch: list[Link] = []
+def _import_relationships(importer: GraphImporter, path: Path, cols: list[_Column]) -> None:
     rejects: list[Reject] = []
+    header_of = {c.name: c.header for c in cols if c.name}
     for number, values, problem in _rows(path):
         importer.report.relationships_read += 1
         props, problems, special = _typed(cols, values)
@@ -328,87 +609,113 @@ def _import_relationships(importer: GraphImporter, path: Path) -> None:
         end = importer.ids.get((special.get("END_ID_SPACE", ""), special.get("END_ID", "")))
         rel_type = special.get("TYPE", "") or "RELATED"
         reason = problem or ("; ".join(p.reason for p in problems) if problems else None)
+        column = problems[0].column if problems else ""
         if reason is None and (start is None or end is None):
             missing = special.get("START_ID") if start is None else special.get("END_ID")
-            reason = f"names node {str(missing)[:40]!r}, which no node file of the bundle holds"
+            reason = f"names node {str(missing)[:40]!r}, which no node file of the bundle holds (or it was set aside)"
+            column = next((c.header for c in cols if c.type.upper() == ("START_ID" if start is None else "END_ID")), "")
         if reason is None and start == end:
             reason = "joins a node to itself"
-        if reason is not None or start is None or end is None:
-            rejects.append(Reject(str(path), number, "", reason or ""))
-            continue
-        batch.append(importer.link(rel_type, start, end, props, f"{path.name}:{number}"))
-        if len(batch) >= _BATCH:
-            importer.upsert([], batch)
-            batch = []
-    if batch:
-        importer.upsert([], batch)
+        if reason is None and start is not None and end is not None:
+            try:
+                importer.link(rel_type, start, end, props, f"{path.name}:{number}")
+                continue
+            except _Refused as refused:
+                reason, column = refused.reason, header_of.get(refused.column, refused.column)
+        rejects.append(Reject(str(path), number, column, reason or ""))
+        importer.report.types[rel_type].set_aside += 1
     importer.reject(path, rejects)
 
 
+# -- edge lists ----------------------------------------------------------------------------------
+
+
 def import_edge_list(
-    store: GraphStore, path: Path, work_dir: Path, *, node_kind: str = "Other", labels: Path | None = None
+    store: GraphStore,
+    path: Path,
+    work_dir: Path,
+    *,
+    node_kind: str = "Other",
+    labels: Path | None = None,
+    header: bool | None = None,
+    delimiter: str | None = None,
 ) -> ImportReport:
-    """Import a CSV edge list (columns source, target, and optionally weight and type).
+    """Import an edge list: source, target, and optionally weight and type, comma, tab, semicolon or
+    whitespace separated, with or without a header (see :mod:`ingest.edge_lists`).
 
     Nodes are ``node_kind`` entities named by the values of source and target (``Other`` by default,
     or ``Person`` with the value as reference); each row is a link of its type (a Disrupt link kind
-    or a type mapped by the labels file), else ``RELATED_TO`` keeping the type.
+    or a type mapped by the labels file), else ``RELATED_TO`` keeping the type (``EDGE`` when none).
+
+    Raises:
+        GraphImportError: the node kind is not one identified by a reference, or the file's layout
+            cannot be read (no source and target, no delimiter that fits).
     """
     if node_kind not in store.schema.entities or store.schema.entities[node_kind].key not in (("ref",), ("reference",)):
         keyed = sorted(k for k, ek in store.schema.entities.items() if ek.key in (("ref",), ("reference",)))
         raise GraphImportError(f"edge-list nodes must be a kind identified by a reference: one of {', '.join(keyed)}")
-    header = _header_of(path)
-    missing = [c for c in ("source", "target") if c not in header]
-    if missing:
-        raise GraphImportError(
-            f"{path}: an edge list needs columns source and target (optional weight, type); no {missing}"
-        )
-    importer = GraphImporter(store, work_dir, f"edges:{path.stem}", load_label_map(labels, store.schema))
+    try:
+        layout = edge_list_layout(path, header=header, delimiter=delimiter)
+        label_map = load_label_map(labels, store.schema)
+    except (EdgeListError, LabelMapError) as exc:
+        raise GraphImportError(str(exc)) from exc
+    how = f"{layout.delimiter} separated, {'with a header' if layout.header else 'no header'}"
+    importer = GraphImporter(store, work_dir, f"edges:{path.stem}", label_map, how)
     rejects: list[Reject] = []
+    key = "ref" if "ref" in store.schema.entities[node_kind].key else "reference"
     try:
         entities: dict[str, Entity] = {}
-        links: list[Link] = []
-        for number, values, problem in _rows(path):
+        for row in read_edge_list(path, layout):
             importer.report.relationships_read += 1
-            a, b = values.get("source", "").strip(), values.get("target", "").strip()
-            reason = problem or ("source or target is empty" if not a or not b else None)
+            a, b = row.source, row.target
+            reason = row.problem or ("source or target is empty" if not a or not b else None)
             reason = reason or ("joins a node to itself" if a == b else None)
-            props: dict[str, Any] = {}
-            if reason is None and values.get("weight", "").strip():
+            props: dict[str, Any] = dict(row.extra)
+            if reason is None and row.weight:
+                text = row.weight.replace(",", ".") if layout.delimiter == "semicolon" else row.weight
                 try:
-                    props["weight"] = _convert(values["weight"].strip(), "double")
+                    props["weight"] = _convert(text, "double")
                 except ValueError as exc:
-                    reason = f"weight {values['weight'][:40]!r} is not a number: {exc}"
+                    reason = f"weight {row.weight[:40]!r} is not a number: {exc}"
+            rel_type = row.type or "EDGE"
             if reason is not None:
-                rejects.append(Reject(str(path), number, "", reason))
+                rejects.append(Reject(str(path), row.line, "weight" if "weight" in reason else "", reason))
+                importer.report.types[rel_type].set_aside += 1
                 continue
             ends = []
             for name in (a, b):
                 if name not in entities:
-                    key = "ref" if "ref" in store.schema.entities[node_kind].key else "reference"
-                    props_node = {
-                        key: name,
-                        **({"name": name, "labels": ["edge list node"]} if node_kind == "Other" else {}),
-                    }
-                    entities[name] = importer.entity(node_kind, props_node, f"{path.name}:{number}")
+                    node = {key: name, **({"name": name, "labels": ["edge list node"]} if node_kind == "Other" else {})}
+                    entities[name] = importer._entity(
+                        node_kind, node, {}, {}, f"{path.name}:{row.line}", "edge list node"
+                    )
                     importer.report.nodes_read += 1
+                    importer.report.labels["edge list node"].read += 1
                 ends.append((entities[name].id, node_kind))
-            links.append(
-                importer.link(
-                    values.get("type", "").strip() or "EDGE", ends[0], ends[1], props, f"{path.name}:{number}"
-                )
-            )
-        for start in range(0, len(entities), _BATCH):
-            importer.upsert(list(entities.values())[start : start + _BATCH], [])
-        for start in range(0, len(links), _BATCH):
-            importer.upsert([], links[start : start + _BATCH])
+            try:
+                importer.link(rel_type, ends[0], ends[1], props, f"{path.name}:{row.line}")
+            except _Refused as refused:
+                rejects.append(Reject(str(path), row.line, refused.column, refused.reason))
+                importer.report.types[rel_type].set_aside += 1
+        nodes = list(entities.values())
+        for start in range(0, len(nodes), _BATCH):
+            store.upsert(nodes[start : start + _BATCH], [])
+        importer.write_links()
+        importer.count_stored()
         importer.reject(path, rejects)
         importer.ledger.write_rejects_csv(work_dir / "rejects.csv")
-    except GraphError as exc:
+    except (GraphError, _Refused) as exc:
         raise GraphImportError(f"{path}: the graph refused the import: {exc}") from exc
     finally:
         importer.close()
     return importer.report
 
 
-__all__ = ["GraphImportError", "ImportReport", "import_edge_list", "import_neo4j_bundle", "load_label_map"]
+__all__ = [
+    "GraphImportError",
+    "ImportReport",
+    "SourceCount",
+    "import_edge_list",
+    "import_neo4j_bundle",
+    "load_label_map",
+]

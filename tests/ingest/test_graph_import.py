@@ -51,7 +51,9 @@ def test_a_neo4j_admin_bundle_imports_with_the_right_counts_and_keeps_unknown_la
     assert dict(report.links_by_kind) == {"USES_VEHICLE": 2, "ASSOCIATE_OF": 1, "RELATED_TO": 3}
     assert dict(report.unknown_labels) == {"Gang": 1, "Network": 1}
     assert dict(report.unknown_types) == {"KNOWS": 1, "MEMBER_OF": 2}
-    assert report.properties_left_out["Person.nickname"] == 1
+    assert report.properties_kept_as_extra["Person.nickname"] == 1  # kept, not left out (issue 24)
+    ada = store.search("Ada Zedfield")[0]
+    assert ada.properties["extra_nickname"] == "Ace" and ada.properties["extra_labels"] == ["Person", "Suspect"]
     counts = store.counts()
     assert counts.entities == {"Other": 1, "Person": 2, "Vehicle": 2}
     assert counts.links == {"ASSOCIATE_OF": 1, "RELATED_TO": 3, "USES_VEHICLE": 2}
