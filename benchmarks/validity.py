@@ -23,6 +23,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from benchmarks.validity_networks import PUBLISHED, build_world
@@ -33,6 +35,18 @@ from benchmarks.validity_worlds import score_world
 log = logging.getLogger(__name__)
 
 RANDOM_ORDERS = 50
+
+
+def scored_or_failed(score: Callable[[], Result], slug: str, title: str) -> Result:
+    """One network's result; when the analysis fails on it, a result saying so, so the rest of the
+    report is still written (a benchmark run while the analytics change must not lose every figure)."""
+    try:
+        return score()
+    except Exception as exc:  # any failure of the code under test is a finding to report, not a crash
+        log.exception("scoring %s failed", slug)
+        failed = Result(slug, title, "failed", 0, 0, 0.0)
+        failed.missing.append(f"the analysis failed on this network: {type(exc).__name__}: {exc}")
+        return failed
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -54,14 +68,27 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="disrupt-validity-") as tmp:
         work = Path(tmp)
         for slug in args.networks:
+            network = PUBLISHED[slug]()
             log.info("scoring %s", slug)
-            results.append(score_published(PUBLISHED[slug](), work, seed=args.analysis_seed, orders=args.orders))
+            results.append(
+                scored_or_failed(
+                    partial(score_published, network, work, seed=args.analysis_seed, orders=args.orders),
+                    slug,
+                    network.title,
+                )
+            )
         for people in args.people if args.seeds else []:
             for seed in args.seeds:
                 log.info("scoring the %s-person world of seed %s", people, seed)
                 world = build_world(work, people, seed, cache=args.cache)
                 try:
-                    results.append(score_world(world, seed=args.analysis_seed, orders=args.orders))
+                    results.append(
+                        scored_or_failed(
+                            partial(score_world, world, seed=args.analysis_seed, orders=args.orders),
+                            f"world-{seed}-{people}",
+                            f"Synthetic world, seed {seed}, {people:,} people",
+                        )
+                    )
                 finally:
                     world.store.close()
     write_report(results, args.out, seconds=time.perf_counter() - started, argv=sys.argv[1:] if argv is None else argv)

@@ -140,6 +140,9 @@ def _headline(results: Sequence[Result]) -> list[str]:
     rows = []
     for r in results:
         h = r.headline
+        if r.kind == "failed":
+            rows.append([md(r.title), "-", "the analysis failed: see its section", *["-"] * 5])
+            continue
         if r.kind == "published":
             central = ", ".join(f"{md(who)}: {x or 'not ranked'}" for who, x in h.get("central_ranks", []))
             groups = f"ARI {fmt(h.get('ari'))} (baseline {fmt(h.get('ari_baseline'))})" if "ari" in h else "-"
@@ -217,6 +220,8 @@ def render(results: Sequence[Result], *, seconds: float, argv: Sequence[str] | N
 
 def _section(r: Result) -> list[str]:
     lines = [f"## {md(r.title)}", ""]
+    if r.kind == "failed":
+        return [*lines, *(f"- {md(m)}" for m in r.missing), ""]
     lines += [f"- {md(a)}" for a in [f"{r.nodes:,} nodes, {r.edges:,} ties", *r.about]]
     lines += ["", "### Ranking", ""]
     lines += _pairs(r.ranking)

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -87,3 +88,17 @@ def test_rank_correlation_and_the_adjusted_rand_index_give_known_answers() -> No
 
 def test_names_from_the_data_cannot_make_markdown() -> None:
     assert md("[x](javascript:alert(1)) | *b* <img>") == r"\[x\](javascript:alert(1)) \| \*b\* &lt;img&gt;"
+
+
+def test_a_network_the_analysis_fails_on_is_reported_and_the_rest_still_written(tmp_path: Path) -> None:
+    from benchmarks.validity import scored_or_failed
+    from benchmarks.validity_report import write_report
+
+    def broken() -> Any:
+        raise ValueError("no such kind")
+
+    failed = scored_or_failed(broken, "broken", "A network the analysis cannot read")
+    write_report([failed], tmp_path / "validity.md", seconds=1.0, argv=[])
+    text = (tmp_path / "validity.md").read_text(encoding="utf-8")
+    assert "the analysis failed on this network: ValueError: no such kind" in text
+    assert "| A network the analysis cannot read | - | the analysis failed" in text
