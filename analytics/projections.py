@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from itertools import combinations
 from typing import Any
 
@@ -69,12 +70,14 @@ def node_roles(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[Any, L
     named: dict[Any, LabelRole | None] = {}
     for node, data in G.nodes(data=True):
         kind = data.get("kind")
-        if kind == "Other":
-            named[node] = rules.label_role(data.get("labels"))
-        else:
-            named[node] = LabelRole(_KIND_ROLES.get(str(kind), "context"), _SHARED_BY_OBJECT.get(str(kind)))
+        named[node] = rules.label_role(data.get("labels")) if kind == "Other" else _kind_role(str(kind))
     unnamed = _UNNAMED if any(r is not None and r.role == "person" for r in named.values()) else _PERSON
     return {node: role or unnamed for node, role in named.items()}  # in the graph's order
+
+
+@cache
+def _kind_role(kind: str) -> LabelRole:
+    return LabelRole(_KIND_ROLES.get(kind, "context"), _SHARED_BY_OBJECT.get(kind))
 
 
 def actors(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> list[Any]:
