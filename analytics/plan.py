@@ -617,7 +617,7 @@ def _step_reasons(before: Reach, after: Reach, start: Reach, total: int) -> list
         )
     if after.fragmentation - before.fragmentation >= 0.0005:
         reasons.append(f"fragmentation rises from {before.fragmentation:.3f} to {after.fragmentation:.3f}")
-    return reasons or ["no immediate change on its own: it readies later steps or tips a tie"]
+    return reasons or ["no change on its own to the children reached or the largest part: it readies later steps"]
 
 
 def compare_in_words(plan: Plan, k: int) -> str:
