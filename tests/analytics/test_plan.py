@@ -170,6 +170,10 @@ def test_the_plan_cuts_more_children_off_than_recomputed_betweenness(worlds: Wor
         assert plan_cut >= betweenness_cut, (seed, k, plan_cut, betweenness_cut)
         assert steps[k - 1]["children_cut_off"] == plan_cut, "the plan reports what its steps do"
     assert plan_cut > 0
+    curves = world.result.tables["disruption_curves"]
+    by = {(r["strategy"], r["step"]): r["children_cut_off"] for r in curves}
+    for k in range(max(r["step"] for r in curves) + 1):  # never worse than the best baseline, at any k
+        assert by[("plan", k)] >= max(by[(m, k)] for m in ("betweenness", "degree", "random")), k
 
 
 def test_group_options_are_measured_on_the_whole_network(world: AnalysedWorld) -> None:
