@@ -39,6 +39,12 @@ TITLES: Mapping[str, str] = {
     "last_activity": "Last activity",
     "in_key_player_set": "In the key player set",
     "rank_in_group": "Rank in group",
+    # key players: the measures in words (a group's table, its downloads and briefing)
+    "network_rank": "Rank in the whole network",
+    "degree": "People tied to directly",
+    "degree_in_group": "Tied to in the group",
+    "betweenness_in_group": "Go-between in the group",
+    "brokerage": "Other groups tied into",
     "exploitation_suspect": "Exploitation suspect",
     "area": "Area",
     "ward": "Ward",
