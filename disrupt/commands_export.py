@@ -17,15 +17,10 @@ from rich.text import Text
 
 from disrupt.cliutil import _audit, audit_change, console, emit_json, json_option, opened, store_option
 from graph import GraphError, GraphStore
+from graph.gexf import write_gexf
 from graph.i2 import chart_anx
-from graph.interchange import (
-    InterchangeError,
-    load_graph,
-    read_graph_file,
-    write_gexf,
-    write_graphml,
-    write_neo4j_bundle,
-)
+from graph.interchange import InterchangeError, load_graph, read_graph_file, write_graphml
+from graph.neo4j_bundle import write_neo4j_bundle
 from graph.search import find_entities
 
 FORMATS = ("graphml", "gexf", "neo4j-admin", "anx")

@@ -17,16 +17,9 @@ import networkx as nx
 import pytest
 
 from graph import GraphStore, Provenance, new_entity, new_link, open_store
-from graph.interchange import (
-    InterchangeError,
-    load_graph,
-    read_gexf,
-    read_graph_file,
-    read_graphml,
-    write_gexf,
-    write_graphml,
-    write_neo4j_bundle,
-)
+from graph.gexf import read_gexf, write_gexf
+from graph.interchange import InterchangeError, load_graph, read_graph_file, read_graphml, write_graphml
+from graph.neo4j_bundle import write_neo4j_bundle
 
 T0 = "2026-01-05T10:00:00+00:00"
 POLICE = Provenance("police.nominals", "NOM-1", T0)
