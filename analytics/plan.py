@@ -237,7 +237,24 @@ class _Live:
             return singles.people[people[0]]
         if not people and len(cut) == 1:
             return singles.bridges.get(cut[0], singles.base)
+        if not people and not any(pair in singles.bridges for pair in cut) and self._still_joined(cut):
+            return singles.base
         return self.reach(people, cut)
+
+    def _still_joined(self, cut: list[_Pair], budget: int = 400) -> bool:
+        """Whether the ends of the cut ties still reach each other without them, found by a search
+        that gives up (answers no, so the caller counts) after ``budget`` people."""
+        hidden = set(cut)
+        ends = {n for pair in cut for n in pair}
+        start = ends.pop()
+        seen, stack = {start}, [start]
+        while stack and not ends <= seen and len(seen) < budget:
+            node = stack.pop()
+            for other in self.adj[node]:
+                if other not in seen and (node, other) not in hidden and (other, node) not in hidden:
+                    seen.add(other)
+                    stack.append(other)
+        return ends <= seen
 
     def _search(self, root: Any, disc: dict[Any, int], sizes: list[int], singles: _Singles) -> None:
         base, out = singles.base, singles.people
