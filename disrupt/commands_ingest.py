@@ -374,6 +374,49 @@ def import_graph(
     emit_json(report.as_dict()) if as_json else _print_import(report)
 
 
+@click.command("import-neo4j")
+@click.argument("url")
+@click.option(
+    "--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="YAML map of labels and types."
+)
+@click.option("--no-map", is_flag=True, help="Use no shipped map even if the database fits one (e.g. Neo4j's POLE).")
+@click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file holding the source database's password (default: as the store takes it, DISRUPT_NEO4J_PASSWORD "
+    "or DISRUPT_NEO4J_PASSWORD_FILE).",
+)
+@store_option
+@json_option
+@click.pass_context
+def import_neo4j(
+    ctx: click.Context,
+    url: str,
+    labels: Path | None,
+    no_map: bool,
+    password_file: Path | None,
+    store_url: str | None,
+    as_json: bool,
+) -> None:
+    """Import a live Neo4j database (bolt:// or neo4j://user@host:7687/database), read over Bolt in pages.
+
+    The source is only read. Labels, types and properties are mapped as import-graph maps a bundle.
+    """
+    from ingest.graph_import import GraphImportError
+    from ingest.neo4j_import import import_neo4j_database
+
+    password = password_file.read_text(encoding="utf-8").strip() if password_file is not None else None
+    with opened(ctx, store_url) as store:
+        try:
+            report = import_neo4j_database(
+                store, url, _work_dir(ctx), password=password, labels=labels, choose_map=not no_map
+            )
+        except GraphImportError as exc:
+            raise click.ClickException(str(exc)) from exc
+    audit_import(ctx, "import neo4j", report, url)
+    emit_json(report.as_dict()) if as_json else _print_import(report)
+
+
 @click.command("import-edges")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--node-kind", default="Other", show_default=True, help="Kind of the nodes (Other or Person).")
@@ -476,4 +519,4 @@ def demo(ctx: click.Context, people: int, seed: int, no_serve: bool, host: str, 
     serve(settings, host, port)
 
 
-COMMANDS = [ingest, resolve, split, records, import_graph, import_edges, demo]
+COMMANDS = [ingest, resolve, split, records, import_graph, import_neo4j, import_edges, demo]

@@ -58,6 +58,9 @@ _NORMALISE: dict[str, Callable[[str], str]] = {
 # Places known by the same address and postcode but not the same coordinates are different places.
 _DISTINCT_BY = {"Location": ("latitude", "longitude")}
 # What an Other entity is called when it has no ``name``: the first of these it has, else its id.
+_ID_NAME = re.compile(
+    r"(^id|Id|_id|ID)$"
+)  # failing those, its own id property (a live database's element ids mean nothing)
 _OTHER_NAMES = ("name", "title", "email_address", "email", "code", "areaCode", "description", "reference")
 
 
@@ -189,7 +192,9 @@ class _Built:
     origin: dict[str, str]  # Disrupt property -> source property
 
 
-class _Refused(Exception):
+class RefusedRow(Exception):
+    """A row with a bad value: the source column (or property) and the reason it is set aside."""
+
     def __init__(self, column: str, reason: str) -> None:
         super().__init__(reason)
         self.column, self.reason = column, reason
@@ -234,7 +239,7 @@ class GraphImporter:
         """The entity a node makes.
 
         Raises:
-            _Refused: a value is bad (the row is set aside with the source column and reason).
+            RefusedRow: a value is bad (the row is set aside with the source column and reason).
         """
         chosen = self._kind_map(labels)
         if chosen is not None and chosen[1].kind != "Other":
@@ -259,7 +264,14 @@ class GraphImporter:
         label = ";".join(labels) or "(no label)"
         other = {k: v for k, v in props.items() if v not in (None, "", [])}
         other.update({"ref": f"{self.source}:{space}:{node_id}", "labels": list(labels)})
-        named = next((props[n] for n in _OTHER_NAMES if props.get(n) not in (None, "", [])), node_id)
+        named = next(
+            (
+                props[n]
+                for n in (*_OTHER_NAMES, *sorted(filter(_ID_NAME.search, props)))
+                if props.get(n) not in (None, "", [])
+            ),
+            node_id,
+        )
         other.setdefault("name", str(named))
         return self._entity("Other", other, {k: k for k in other}, origin, row, label)
 
@@ -321,7 +333,7 @@ class GraphImporter:
                     built.props[prop] = parse_date(value, styles).isoformat()
                 except ValueError as exc:
                     source = built.origin.get(prop, prop)
-                    raise _Refused(origin.get(source, source), f"{prop}: {exc}") from None
+                    raise RefusedRow(origin.get(source, source), f"{prop}: {exc}") from None
 
     def _declared(self, ek: EntityKind, built: _Built, counts: SourceCount) -> dict[str, Any]:
         kept: dict[str, Any] = {}
@@ -348,7 +360,7 @@ class GraphImporter:
             clean = self.schema.validate_entity_properties(kind, props)
         except InvalidRecord as exc:
             source = names.get(exc.prop or "", exc.prop or "")
-            raise _Refused(origin.get(source, source), str(exc)) from None
+            raise RefusedRow(origin.get(source, source), str(exc)) from None
         ek = self.schema.entities[kind]
         parts = [clean[k] for k in ek.key]
         distinct = _DISTINCT_BY.get(kind, ())
@@ -376,7 +388,7 @@ class GraphImporter:
         """Fold a relationship into the links of the import.
 
         Raises:
-            _Refused: a value is bad (the row is set aside with the property and reason).
+            RefusedRow: a value is bad (the row is set aside with the property and reason).
         """
         (src, src_kind), (dst, dst_kind) = start, end
         counts = self.report.types[rel_type]
@@ -404,7 +416,7 @@ class GraphImporter:
         try:
             clean = self.schema.validate_link_properties(kind, props)
         except InvalidRecord as exc:
-            raise _Refused(exc.prop or "", str(exc)) from None
+            raise RefusedRow(exc.prop or "", str(exc)) from None
         if lk.symmetric and dst < src:
             src, dst = dst, src
         key = [str(clean[k]) if clean.get(k) not in (None, "") else "-" for k in lk.key]
@@ -441,10 +453,11 @@ class GraphImporter:
         for rel_type, ids in self.link_types.items():
             self.report.types[rel_type].became = Counter(answered[i] for i in ids if i in answered)
 
-    def reject(self, path: Path, rejects: list[Reject]) -> None:
+    def reject(self, path: Path | str, rejects: list[Reject], *, digest: str | None = None) -> None:
+        """Record rows set aside in the ledger (``digest`` names what they came from when not a file)."""
         if rejects:
-            self.report.rows_rejected += len({r.row for r in rejects})
-            digest = file_digest(path)
+            self.report.rows_rejected += len({(r.file, r.row) for r in rejects})
+            digest = digest or file_digest(Path(path))
             self.ledger.advance(digest, self.source, str(path), Checkpoint(), rejects, self.source, now_iso())
 
 
@@ -484,15 +497,7 @@ def import_neo4j_bundle(
     kinds = {p: _file_kind(cols) for p, cols in columns.items()}
     if "nodes" not in kinds.values():
         raise GraphImportError(f"{folder}: no node file (a header with :ID); is this a neo4j-admin import bundle?")
-    try:
-        if labels is not None:
-            label_map, why = load_label_map(labels, store.schema), "given with --labels"
-        elif choose_map:
-            label_map, why = choose_label_map(store.schema, _headers_by_label(columns, kinds))
-        else:
-            label_map, why = load_label_map(None, store.schema), "no map asked for; kinds and keys inferred"
-    except LabelMapError as exc:
-        raise GraphImportError(str(exc)) from exc
+    label_map, why = choose_map_for(store, labels, choose_map, lambda: _headers_by_label(columns, kinds))
     log.info("importing bundle with label map %r", label_map.name or "(none)")
     importer = GraphImporter(store, work_dir, f"import:{folder.name}", label_map, why)
     try:
@@ -508,6 +513,25 @@ def import_neo4j_bundle(
     finally:
         importer.close()
     return importer.report
+
+
+def choose_map_for(
+    store: GraphStore, labels: Path | None, choose_map: bool, headers: Callable[[], dict[str, set[str]]]
+) -> tuple[LabelMap, str]:
+    """The label map to use and why: the file given, else a shipped map that fits the source's labels
+    and their property names (``headers``), unless ``choose_map`` is False.
+
+    Raises:
+        GraphImportError: the labels file is malformed.
+    """
+    try:
+        if labels is not None:
+            return load_label_map(labels, store.schema), "given with --labels"
+        if choose_map:
+            return choose_label_map(store.schema, headers())
+        return load_label_map(None, store.schema), "no map asked for; kinds and keys inferred"
+    except LabelMapError as exc:
+        raise GraphImportError(str(exc)) from exc
 
 
 def _headers_by_label(columns: Mapping[Path, list[_Column]], kinds: Mapping[Path, str]) -> dict[str, set[str]]:
@@ -585,7 +609,7 @@ def _import_nodes(importer: GraphImporter, path: Path, cols: list[_Column]) -> N
             continue
         try:
             entity = importer.node(special.get("ID_SPACE", ""), node_id, labels, props, origin, f"{path.name}:{number}")
-        except _Refused as refused:
+        except RefusedRow as refused:
             rejects.append(Reject(str(path), number, refused.column, refused.reason))
             counts.set_aside += 1
             continue
@@ -620,7 +644,7 @@ def _import_relationships(importer: GraphImporter, path: Path, cols: list[_Colum
             try:
                 importer.link(rel_type, start, end, props, f"{path.name}:{number}")
                 continue
-            except _Refused as refused:
+            except RefusedRow as refused:
                 reason, column = refused.reason, header_of.get(refused.column, refused.column)
         rejects.append(Reject(str(path), number, column, reason or ""))
         importer.report.types[rel_type].set_aside += 1
@@ -694,7 +718,7 @@ def import_edge_list(
                 ends.append((entities[name].id, node_kind))
             try:
                 importer.link(rel_type, ends[0], ends[1], props, f"{path.name}:{row.line}")
-            except _Refused as refused:
+            except RefusedRow as refused:
                 rejects.append(Reject(str(path), row.line, refused.column, refused.reason))
                 importer.report.types[rel_type].set_aside += 1
         nodes = list(entities.values())
@@ -704,7 +728,7 @@ def import_edge_list(
         importer.count_stored()
         importer.reject(path, rejects)
         importer.ledger.write_rejects_csv(work_dir / "rejects.csv")
-    except (GraphError, _Refused) as exc:
+    except (GraphError, RefusedRow) as exc:
         raise GraphImportError(f"{path}: the graph refused the import: {exc}") from exc
     finally:
         importer.close()
@@ -713,8 +737,11 @@ def import_edge_list(
 
 __all__ = [
     "GraphImportError",
+    "GraphImporter",
     "ImportReport",
+    "RefusedRow",
     "SourceCount",
+    "choose_map_for",
     "import_edge_list",
     "import_neo4j_bundle",
     "load_label_map",

@@ -33,6 +33,7 @@ class Pole:
     bad_line: int = 0
     twin_places: tuple[str, str] = ("", "")
     files: dict[str, str] = field(default_factory=dict)  # label or type -> file name
+    id_property: dict[str, str] = field(default_factory=dict)  # label -> the property its :ID column names
 
     def rows(self) -> int:
         return sum(len(v) for v in self.nodes.values()) + len(self.relationships)
@@ -50,6 +51,7 @@ def _nodes(pole: Pole, label: str, header: list[str], rows: list[list[Any]], nam
     _write(pole.folder / name, [*header, ":LABEL"], [[*r, label] for r in rows])
     pole.files[label] = name
     names = [h.split(":")[0] for h in header]
+    pole.id_property[label] = names[0]
     held = pole.nodes.setdefault(label, {})
     for r in rows:
         held[str(r[0])] = {n: v for n, v in zip(names, r, strict=True) if n and v not in ("", None)}
