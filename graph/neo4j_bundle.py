@@ -22,8 +22,9 @@ ARRAY_DELIMITER = ";"
 def write_neo4j_bundle(G: nx.MultiDiGraph, schema: Schema, folder: Path) -> list[Path]:
     """Write a neo4j-admin import bundle: one node file per kind, one relationship file per link kind.
 
-    Load it into a fresh Neo4j with ``neo4j-admin database import full --nodes=nodes-*.csv
-    --relationships=relationships-*.csv`` (or ``disrupt import-graph``). Column types come from the
+    Load it into a fresh Neo4j with ``neo4j-admin database import full --multiline-fields=true
+    --nodes=nodes-*.csv --relationships=relationships-*.csv`` (texts such as intelligence reports may
+    hold line breaks, quoted as CSV quotes them), or with ``disrupt import-graph``. Column types come from the
     schema (undeclared properties of open kinds are strings, or JSON text when they hold a list or
     mapping); a ``RELATED_TO`` link is written under the type it keeps. Returns the files written.
 

@@ -14,7 +14,7 @@ import xmlschema
 
 from graph import GraphStore, load_schema, open_store
 from graph.i2 import HANDLING_CODE, INTELLIGENCE_ASSESSMENT, SOURCE_EVALUATION, chart_anx
-from tests.graph.test_interchange import build_world
+from tests.graph.test_interchange import build_world, seeded_store  # noqa: F401 (a fixture)
 
 LAYOUT = Path(__file__).with_name("anx_layout.xsd")
 
@@ -137,3 +137,15 @@ def test_hostile_text_stays_text() -> None:
     xmlschema.XMLSchema(LAYOUT).validate(anx.decode("utf-8"))
     labels = [i.get("Label") for i in ET.fromstring(anx).iterfind("ChartItemCollection/ChartItem")]
     assert labels[0] == '<ChartItem Label="x"/>&amp; "quoted"'
+
+
+@pytest.mark.slow
+def test_a_chart_of_the_whole_demo_world_validates(seeded_store: GraphStore) -> None:  # noqa: F811
+    """Thousands of real-looking values (free text, dates, coordinates, gradings) all fit the layout."""
+    G = seeded_store.to_networkx(provenance=True)
+    anx = chart_anx(G, seeded_store.schema, title="Demo world", prepared_by="test-analyst")
+    xmlschema.XMLSchema(LAYOUT).validate(anx.decode("utf-8"))
+    entities, links = _items(ET.fromstring(anx))
+    assert len(entities) == G.number_of_nodes() and len(links) == G.number_of_edges()
+    graded = [i for i in entities if i.get("GradeOneIndex") is not None]
+    assert len(graded) >= sum(1 for _, d in G.nodes(data=True) if d["kind"] == "Intelligence")
