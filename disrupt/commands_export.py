@@ -19,9 +19,11 @@ from disrupt.cliutil import _audit, audit_change, console, emit_json, json_optio
 from graph import GraphError, GraphStore
 from graph.gexf import write_gexf
 from graph.i2 import chart_anx
-from graph.interchange import InterchangeError, load_graph, read_graph_file, write_graphml
+from graph.interchange import InterchangeError, LoadReport, load_graph, read_graph_file, write_graphml
 from graph.neo4j_bundle import write_neo4j_bundle
+from graph.records import now_iso
 from graph.search import find_entities
+from ingest.ledger import Checkpoint, Ledger, Reject, file_digest
 
 FORMATS = ("graphml", "gexf", "neo4j-admin", "anx")
 _GROUP_LISTS = ("members", "children", "vehicles", "phones", "licences", "premises")
@@ -167,6 +169,8 @@ def import_network(ctx: click.Context, file: Path, store_url: str | None, as_jso
             report = load_graph(store, G, source=f"file:{file.name}")
         except GraphError as exc:
             raise click.ClickException(f"{file}: the graph refused the import: {exc}") from exc
+        if report.set_aside:
+            _keep_set_aside(ctx.obj.data_dir, store.url, file, report)
     audit_change(
         ctx,
         "import network",
@@ -181,6 +185,20 @@ def import_network(ctx: click.Context, file: Path, store_url: str | None, as_jso
     _print_report(report.as_dict())
 
 
+def _keep_set_aside(data_dir: Path, store_url: str, file: Path, report: LoadReport) -> None:
+    """What was set aside goes where ingest's rejected rows go (the ingest ledger and rejects.csv), so the
+    administrator's ingest pages list it with the file, the element and why."""
+    ledger = Ledger(data_dir / "ingest-ledger.db", store_url)
+    try:
+        elements = report.nodes_read + report.edges_read
+        done = Checkpoint(elements, elements, elements - len(report.set_aside), len(report.set_aside), True)
+        rejects = [Reject(str(file), a.number, a.element, a.reason) for a in report.set_aside]
+        ledger.advance(file_digest(file), report.source, str(file), done, rejects, report.source, now_iso())
+        ledger.write_rejects_csv(data_dir / "rejects.csv")
+    finally:
+        ledger.close()
+
+
 def _print_report(report: dict[str, Any]) -> None:
     table = Table(title=f"{report['source']}: {report['nodes_read']:,} nodes, {report['edges_read']:,} edges read")
     for column in ("stored as", "kind", "count"):
@@ -192,9 +210,9 @@ def _print_report(report: dict[str, Any]) -> None:
         for kind, n in sorted(counts.items()):
             table.add_row(what, Text(kind), f"{n:,}")
     console.print(table)
-    aside: Sequence[dict[str, str]] = report["set_aside"]
+    aside: Sequence[dict[str, Any]] = report["set_aside"]
     for row in aside[:20]:
-        console.print(Text(f"set aside: {row['element']}: {row['reason']}"))
+        console.print(Text(f"set aside: {row['element']} (element {row['number']}): {row['reason']}"))
     if len(aside) > 20:
         console.print(f"... and {len(aside) - 20} more set aside (--json lists them all)")
 

@@ -165,6 +165,15 @@ def read_graph_file(path: Path) -> nx.MultiDiGraph:
 # -- loading a read graph into a store ---------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """An element that was not stored: its place in the file (nodes first, then edges, from 1), which, why."""
+
+    number: int
+    element: str
+    reason: str
+
+
 @dataclass
 class LoadReport:
     """What :func:`load_graph` read and stored, and what it set aside, element by element."""
@@ -176,7 +185,7 @@ class LoadReport:
     links_by_kind: Counter[str] = field(default_factory=Counter)
     kept_as_other: Counter[str] = field(default_factory=Counter)  # the kind each such node said it had
     kept_as_related: Counter[str] = field(default_factory=Counter)  # the edge kinds kept as RELATED_TO
-    set_aside: list[tuple[str, str]] = field(default_factory=list)  # (element, reason)
+    set_aside: list[SetAside] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -187,7 +196,7 @@ class LoadReport:
             "links_by_kind": dict(self.links_by_kind),
             "kept_as_other": dict(self.kept_as_other),
             "kept_as_related": dict(self.kept_as_related),
-            "set_aside": [{"element": e, "reason": r} for e, r in self.set_aside],
+            "set_aside": [{"number": a.number, "element": a.element, "reason": a.reason} for a in self.set_aside],
         }
 
 
@@ -211,7 +220,7 @@ def load_graph(store: GraphStore, G: nx.MultiDiGraph, *, source: str) -> LoadRep
         try:
             entity = _entity(schema, str(node), data, source, loaded_at, keep_id=ours)
         except InvalidRecord as exc:
-            report.set_aside.append((f"node {node!r}", str(exc)))
+            report.set_aside.append(SetAside(report.nodes_read, f"node {node!r}", str(exc)))
             continue
         if entity.kind == "Other" and data.get("kind") != "Other":
             report.kept_as_other[str(data.get("kind") or "(no kind)")] += 1
@@ -219,15 +228,22 @@ def load_graph(store: GraphStore, G: nx.MultiDiGraph, *, source: str) -> LoadRep
     links: list[Link] = []
     for u, v, key, data in G.edges(keys=True, data=True):
         report.edges_read += 1
+        number = G.number_of_nodes() + report.edges_read
         ends = entities.get(str(u)), entities.get(str(v))
         if ends[0] is None or ends[1] is None or ends[0].id == ends[1].id:
-            why = "joins a node to itself" if ends[0] is not None and ends[0] == ends[1] else "an end was set aside"
-            report.set_aside.append((f"edge {key!r}", why))
+            why = (
+                "an end was set aside"
+                if ends[0] is None or ends[1] is None
+                else "joins a node to itself"
+                if u == v
+                else "joins two nodes that are one entity (the same key)"
+            )
+            report.set_aside.append(SetAside(number, f"edge {key!r} from {u!r} to {v!r}", why))
             continue
         try:
             link, kept_as = _link(schema, str(key), ends[0], ends[1], data, source, loaded_at, keep_id=ours)
         except InvalidRecord as exc:
-            report.set_aside.append((f"edge {key!r}", str(exc)))
+            report.set_aside.append(SetAside(number, f"edge {key!r} from {u!r} to {v!r}", str(exc)))
             continue
         if kept_as:
             report.kept_as_related[kept_as] += 1
@@ -319,6 +335,7 @@ __all__ = [
     "NODE_META",
     "InterchangeError",
     "LoadReport",
+    "SetAside",
     "exchange_form",
     "load_graph",
     "read_graph_file",

@@ -120,3 +120,20 @@ def test_no_file_is_written_when_the_audit_log_cannot_record_it(env: dict[str, s
     )
     assert code != 0 and "nothing written" in printed
     assert not out.exists()
+
+
+def test_what_an_import_sets_aside_is_listed_where_ingest_rejects_are(env: dict[str, str], tmp_path: Path) -> None:
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    G.add_node("a", label="Cell A")
+    G.add_node("b", label="Cell B")
+    G.add_edge("a", "b", kind="CALLS")
+    G.add_edge("a", "a", kind="CALLS")
+    path = tmp_path / "cells.graphml"
+    nx.write_graphml(G, path)
+    code, printed = run("import-network", str(path), env=env)
+    assert code == 0, printed
+    assert "set aside: edge 0 from 'a' to 'a' (element 4): joins a node to itself" in printed
+    rejects = (Path(env["DISRUPT_DATA_DIR"]) / "rejects.csv").read_text(encoding="utf-8")
+    assert "cells.graphml" in rejects and "joins a node to itself" in rejects and "edge 0 from 'a' to 'a'" in rejects

@@ -173,7 +173,9 @@ def test_a_graphml_file_from_elsewhere_keeps_every_attribute(fresh: GraphStore, 
     assert report.entities_by_kind == {"Other": 2, "Person": 1}
     assert report.kept_as_other == {"(no kind)": 1, "Vehicle": 1}
     assert report.kept_as_related == {"CALLS": 1, "ASSOCIATE_OF": 1}
-    assert [why for _, why in report.set_aside] == ["joins a node to itself"]
+    assert [(a.number, a.element, a.reason) for a in report.set_aside] == [
+        (6, "edge 0 from 'n3' to 'n3'", "joins a node to itself")
+    ]
     held = fresh.to_networkx()
     cell = next(d for _, d in held.nodes(data=True) if d.get("name") == "Cell 1")
     assert cell["colour"] == "red" and cell["size"] == 3
