@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TTFFont
 
 from app import labels
 
@@ -48,6 +48,15 @@ class _Briefing(FPDF):
         regular, bold = font_files()
         self.add_font(FONT, "", str(regular))
         self.add_font(FONT, "B", str(bold))
+        faces = [self.fonts[FONT.lower()], self.fonts[FONT.lower() + "B"]]
+        self.printable = set.intersection(*(set(f.cmap) for f in faces if isinstance(f, TTFFont)))
+        self.replaced = 0  # characters the font has no glyph for, printed as U+FFFD instead of left out
+
+    def shown(self, text: str) -> str:
+        """The text with every character the font lacks (Chinese, say) as a visible replacement mark."""
+        out = "".join(ch if ord(ch) in self.printable or ch in "\n\t" else "\ufffd" for ch in text)
+        self.replaced += sum(1 for a, b in zip(text, out, strict=True) if a != b)
+        return out
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(15, 18, 15)
 
@@ -105,13 +114,13 @@ def briefing_pdf(
     pdf.set_creator("Disrupt")
     pdf.add_page()
     pdf.set_font(FONT, "B", 16)
-    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, pdf.shown(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 10)
     pdf.multi_cell(
         0,
         5,
-        f"Prepared by {prepared_by} on {dt.date.today().isoformat()} with Disrupt. "
-        "Scores and flags inform professional judgement; they do not replace it.",
+        pdf.shown(f"Prepared by {prepared_by} on {dt.date.today().isoformat()} with Disrupt. ")
+        + "Scores and flags inform professional judgement; they do not replace it.",
         align="L",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -119,13 +128,13 @@ def briefing_pdf(
     for heading, rows, columns in sections:
         pdf.ln(4)
         pdf.set_font(FONT, "B", 12)
-        pdf.multi_cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, pdf.shown(heading), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT, "", 8)
         if not rows:
             pdf.multi_cell(0, 5, "None.", new_x="LMARGIN", new_y="NEXT")
             continue
-        cells = [[_text(labels.cell_value(c, row.get(c))) for c in columns] for row in rows]
-        titles = [labels.column_title(c) for c in columns]
+        cells = [[pdf.shown(_text(labels.cell_value(c, row.get(c)))) for c in columns] for row in rows]
+        titles = [pdf.shown(labels.column_title(c)) for c in columns]
         with pdf.table(
             col_widths=_widths(titles, cells),
             headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
@@ -138,6 +147,18 @@ def briefing_pdf(
                 out = table.row()
                 for text in line:
                     out.cell(text)
+    if pdf.replaced:
+        pdf.ln(4)
+        pdf.set_font(FONT, "", 9)
+        pdf.multi_cell(
+            0,
+            5,
+            f"{pdf.replaced} character(s) of the data are not in this PDF's font and print as \ufffd; "
+            "the HTML briefing shows them as written.",
+            align="L",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     return bytes(pdf.output())
 
 

@@ -54,6 +54,13 @@ def test_values_in_a_pdf_briefing_are_printed_as_written() -> None:
     assert "<b>Zq</b>" in whole and "**bold**" in whole and '=HYPERLINK("x")' in whole
 
 
+def test_characters_the_font_lacks_print_as_a_mark_and_are_counted() -> None:
+    data = exports.briefing_pdf("Briefing", [("People", [{"label": "李小龙 Zqx"}], ["label"])], prepared_by="Zqx")
+    whole = " ".join(_pages(data))
+    assert "\ufffd\ufffd\ufffd Zqx" in whole  # not silently left out
+    assert "3 character(s) of the data are not in this PDF's font" in whole
+
+
 def _pdf_download(page, button: str, into: Path) -> bytes:  # type: ignore[no-untyped-def]
     with page.expect_download(timeout=60000) as got:
         page.get_by_role("button", name=button).first.click()
