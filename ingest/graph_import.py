@@ -430,9 +430,14 @@ class GraphImporter:
         self.link_types[rel_type].add(link.id)
 
     def write_links(self) -> None:
+        """Store the links, each folded onto what an earlier load stored under its id: the store
+        overlays properties, so without this a later import's types and natures would replace them."""
         links = list(self.links.values())
         for start in range(0, len(links), _BATCH):
-            self.store.upsert([], links[start : start + _BATCH])
+            batch = links[start : start + _BATCH]
+            held = {ln.id: ln for ln in self.store.get_links([ln.id for ln in batch])}
+            batch = [_fold(held[ln.id], ln, ln.provenance) if ln.id in held else ln for ln in batch]
+            self.store.upsert([], batch)
 
     # -- the report, from the store
 
@@ -461,8 +466,9 @@ class GraphImporter:
             self.ledger.advance(digest, self.source, str(path), Checkpoint(), rejects, self.source, now_iso())
 
 
-def _fold(held: Link, new: Link) -> Link:
-    """One link for two relationships between the same ends: every type, every nature, both sources."""
+def _fold(held: Link, new: Link, provenance: tuple[Provenance, ...] | None = None) -> Link:
+    """One link for two relationships between the same ends: every type, every nature, both sources
+    (or ``provenance``)."""
     props = dict(held.properties)
     for name, value in new.properties.items():
         old = props.get(name)
@@ -473,7 +479,7 @@ def _fold(held: Link, new: Link) -> Link:
         elif isinstance(old, str) and isinstance(value, str) and value not in old.split("; "):
             props[name] = f"{old}; {value}"
     sources = held.provenance + tuple(p for p in new.provenance if p not in held.provenance)
-    return Link(held.id, held.kind, held.source, held.target, props, sources)
+    return Link(new.id, new.kind, new.source, new.target, props, provenance or sources)
 
 
 # -- neo4j-admin bundles ---------------------------------------------------------------------------

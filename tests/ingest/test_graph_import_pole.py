@@ -218,3 +218,24 @@ def test_without_a_map_keys_are_inferred_from_common_names_and_the_report_says_s
     # Crime names no Disrupt kind without the map: kept as Other with its date as written
     assert report.labels["Crime"].became == {"Other": 60} and report.rows_rejected == 0
     assert dict(report.entities_by_kind) == counts
+
+
+def test_a_later_import_adds_its_knows_subtype_to_the_link_an_earlier_one_stored(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """The store overlays a link's properties on a second load: the importer folds first, so the
+    association carries both subtypes, not the last load's alone."""
+    people = "personId:ID(Person),name,surname,nhs_no,:LABEL\np1,Arlo,Quarrow,ZZN1,Person\np2,Bexa,Tindle,ZZN2,Person\n"
+    folder = tmp_path / "bundle"  # the same bundle, exported again after a new relationship was recorded
+    folder.mkdir()
+    for rel_type in ("KNOWS", "KNOWS_LW"):
+        (folder / "persons.csv").write_text(people, encoding="utf-8")
+        (folder / "crimes.csv").write_text("id:ID(Crime),date,last_outcome,:LABEL\nc1,01/08/2017,x,Crime\n", "utf-8")
+        (folder / "locations.csv").write_text("locId:ID(Location),address,postcode,:LABEL\n", encoding="utf-8")
+        (folder / "knows.csv").write_text(f":START_ID(Person),:END_ID(Person),:TYPE\np1,p2,{rel_type}\n", "utf-8")
+        labels = Path(__file__).parents[2] / "ingest" / "maps" / "neo4j_pole.yaml"
+        import_neo4j_bundle(store, folder, tmp_path / "work", labels=labels)
+    links = [d for _, _, d in store.to_networkx().edges(data=True)]
+    assert [(d["kind"], sorted(d["extra_types"]), d["nature"]) for d in links] == [
+        ("ASSOCIATE_OF", ["KNOWS", "KNOWS_LW"], "knows; lives with")
+    ]
