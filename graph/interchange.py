@@ -215,6 +215,7 @@ def load_graph(store: GraphStore, G: nx.MultiDiGraph, *, source: str) -> LoadRep
     report = LoadReport(source)
     loaded_at = now_iso()
     entities: dict[str, Entity] = {}
+    numbers: dict[str, int] = {}
     for node, data in G.nodes(data=True):
         report.nodes_read += 1
         try:
@@ -225,6 +226,14 @@ def load_graph(store: GraphStore, G: nx.MultiDiGraph, *, source: str) -> LoadRep
         if entity.kind == "Other" and data.get("kind") != "Other":
             report.kept_as_other[str(data.get("kind") or "(no kind)")] += 1
         entities[str(node)] = entity
+        numbers[str(node)] = report.nodes_read
+    # An erased entity is never stored again (an export made before the erasure must not bring it back).
+    erased = store.erased_ids({e.id for e in entities.values()})
+    for node, entity in list(entities.items()):
+        if entity.id in erased:
+            why = f"was erased (erasure {erased[entity.id]}); it is not stored again"
+            report.set_aside.append(SetAside(numbers[node], f"node {node!r}", why))
+            del entities[node]
     links: list[Link] = []
     for u, v, key, data in G.edges(keys=True, data=True):
         report.edges_read += 1

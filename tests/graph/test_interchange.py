@@ -158,6 +158,28 @@ def test_an_exported_file_loads_into_a_fresh_store_as_the_same_graph(
     assert sum(report.entities_by_kind.values()) == again.number_of_nodes()
 
 
+def test_loading_a_file_twice_changes_nothing_and_never_brings_back_an_erased_person(
+    world: GraphStore, fresh: GraphStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "world.graphml"
+    write_graphml(world.to_networkx(provenance=True), path)
+    load_graph(fresh, read_graphml(path), source="file:world")
+    before = fresh.to_networkx(provenance=True)
+    load_graph(fresh, read_graphml(path), source="file:world")
+    assert _nodes(fresh.to_networkx(provenance=True)) == _nodes(before) and fresh.counts() == world.counts()
+    bo = next(e for e in fresh.search("Bo Qwertyson"))
+    record = fresh.erase_entity(bo.id, reason="subject_request", reference="SAR-1")
+    report = load_graph(fresh, read_graphml(path), source="file:world")
+    assert fresh.get_entity(bo.id) is None
+    assert [a.reason for a in report.set_aside if a.element == f"node {bo.id!r}"] == [
+        f"was erased (erasure {record.erasure_id}); it is not stored again"
+    ]
+    assert {a.reason for a in report.set_aside if a.element.startswith("edge")} == {"an end was set aside"}
+    # Bo's links: associate, two family, vehicle, phone, incident, intelligence, RELATED_TO
+    assert sum(1 for a in report.set_aside if a.element.startswith("edge")) == 8
+    assert fresh.counts().entities == {k: v - (k == "Person") for k, v in world.counts().entities.items()}
+
+
 def test_a_graphml_file_from_elsewhere_keeps_every_attribute(fresh: GraphStore, tmp_path: Path) -> None:
     """yEd or Gephi graphs have no Disrupt kinds: nodes become Other entities, edges RELATED_TO links."""
     G = nx.MultiDiGraph()
