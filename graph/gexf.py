@@ -66,6 +66,9 @@ def write_gexf(G: nx.MultiDiGraph, out: str | Path | IO[bytes]) -> None:
     edges = ET.SubElement(graph, "edges")
     for u, v, key, data in H.edges(keys=True, data=True):
         el = ET.SubElement(edges, "edge", {"id": key, "source": u, "target": v})
+        weight = data.get("weight")
+        if isinstance(weight, int | float) and not isinstance(weight, bool):
+            el.set("weight", repr(float(weight)))  # what Gephi sizes and weighs edges by; the attribute keeps its type
         _gexf_values(el, data, declared["edge"], skip=set())
     ET.indent(gexf)
     tree = ET.ElementTree(gexf)
@@ -117,7 +120,7 @@ def read_gexf(source: str | Path | IO[bytes]) -> nx.MultiDiGraph:
     for number, e in enumerate(graph.iterfind(f"{ns}edges/{ns}edge")):
         data = _gexf_read_values(e, ns, classes["edge"], f"edge {e.get('id')!r}")
         if e.get("weight") is not None:
-            data["weight"] = _typed(e.get("weight", ""), "double", "edge weight")
+            data.setdefault("weight", _typed(e.get("weight", ""), "double", "edge weight"))
         if e.get("label") is not None:
             data.setdefault("edge_label", e.get("label"))
         if undirected or e.get("type") == "undirected":

@@ -281,6 +281,17 @@ def test_an_exported_neo4j_admin_bundle_reimports_to_the_same_graph(
     assert related["type"] == "KNOWS_SN" and related["platform"] == "chat" and related["since"] == 2021
 
 
+def test_an_edge_weight_is_the_gexf_weight_gephi_reads(tmp_path: Path) -> None:
+    G = nx.MultiDiGraph()
+    G.add_node("a", kind="Other", label="A")
+    G.add_node("b", kind="Other", label="B")
+    G.add_edge("a", "b", key="l1", kind="RELATED_TO", type="EDGE", weight=3)
+    path = tmp_path / "weighted.gexf"
+    write_gexf(G, path)
+    assert 'weight="3.0"' in path.read_text(encoding="utf-8")
+    assert read_gexf(path).edges["a", "b", "l1"]["weight"] == 3  # still the integer it was
+
+
 def test_a_networkx_written_gexf_reads_as_gephi_would_give_it(fresh: GraphStore, tmp_path: Path) -> None:
     """A GEXF 1.2 file from another writer (networkx's, as Gephi writes: labels, weights, typed attributes)."""
     G = nx.DiGraph()
