@@ -96,11 +96,13 @@ def require(role: str, capability: Capability) -> None:
 
 
 def visible_properties(role: str, kind: str, properties: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
-    """The properties of an entity ``role`` may see: analysts all; others none marked sensitive."""
+    """The properties of an entity ``role`` may see: analysts all; others only those the schema declares
+    and does not mark sensitive. An undeclared property (an imported graph's ``extra_`` property, say an
+    NHS number, or an open kind's own) has had nobody decide whether it is sensitive, so it is withheld."""
     if role == "analyst":
         return dict(properties)
-    sensitive = {p for p, spec in schema.entity_kind(kind).properties.items() if spec.sensitive}
-    return {k: v for k, v in properties.items() if k not in sensitive}
+    shown = {p for p, spec in schema.entity_kind(kind).properties.items() if not spec.sensitive}
+    return {k: v for k, v in properties.items() if k in shown}
 
 
 def source_agency(source: str) -> str:

@@ -78,6 +78,20 @@ def test_sensitive_properties_are_withheld_from_all_but_analysts() -> None:
     assert visible_properties("licensing", "Person", props, schema) == {"ref": "P1", "gender": "female"}
 
 
+def test_properties_nobody_declared_are_withheld_from_all_but_analysts() -> None:
+    """An imported graph keeps what the schema does not declare (issue 24): an NHS number kept as an
+    extra property, or an open kind's own properties, are not for licensing or strategic eyes."""
+    from graph.schema import load_schema
+
+    schema = load_schema()
+    person = {"ref": "P1", "gender": "female", "extra_nhs_no": "999 000 0000"}
+    other = {"ref": "O1", "name": "Zqx Example", "badge_number": "0000"}
+    assert visible_properties("analyst", "Person", person, schema) == person
+    for role in ("licensing", "strategic", "admin"):
+        assert visible_properties(role, "Person", person, schema) == {"ref": "P1", "gender": "female"}
+        assert visible_properties(role, "Other", other, schema) == {"ref": "O1", "name": "Zqx Example"}
+
+
 def test_the_audit_log_refuses_edits_and_deletions(db: sqlite3.Connection) -> None:
     log = AuditLog(db)
     log.record(user="u", role="analyst", action="search", records=["a", "b", "a"], purpose="p", outcome="shown")
