@@ -102,3 +102,41 @@ def test_a_network_the_analysis_fails_on_is_reported_and_the_rest_still_written(
     text = (tmp_path / "validity.md").read_text(encoding="utf-8")
     assert "the analysis failed on this network: ValueError: no such kind" in text
     assert "| A network the analysis cannot read | - | the analysis failed" in text
+
+
+def test_the_readers_take_the_network_ranking_the_plan_and_the_hotspot_areas_from_the_tables() -> None:
+    from benchmarks.validity_tables import disrupt_plan, disrupt_ranking, hotspot_figures
+
+    tables: dict[str, list[dict[str, Any]]] = {
+        "key_players": [{"entity_id": "b", "group_id": "G001", "rank_in_group": 1, "score": 1.0}],
+        "network_ranking": [{"entity_id": "b", "rank": 2, "score": 0.5}, {"entity_id": "a", "rank": 1, "score": 0.9}],
+        "disruption_plan": [
+            {"entity_id": "phone", "step": 2, "removes": ["phone"], "ties_cut": [["a", "c"]], "objective": "x"},
+            {"entity_id": "a", "step": 1, "removes": ["a"], "ties_cut": []},
+        ],
+        "disruption_curves": [
+            {"strategy": "plan", "label": "the plan", "step": k, "largest_component_share": s, "children_reachable": 0}
+            for k, s in enumerate((1.0, 0.5, 0.25))
+        ],
+        "hotspots": [
+            {"entity_id": "c1", "count": 0, "significant": True, "hotspot": False, "moran_class": "low-high"},
+            {"entity_id": "c2", "count": 9, "significant": True, "hotspot": True, "moran_class": "high-high"},
+            {"entity_id": "c3", "count": 4, "significant": False, "hotspot": False, "moran_class": "high-low"},
+        ],
+        "hotspot_areas": [
+            {"entity_id": "A1", "period": "all", "events": 9},
+            {"entity_id": "A1", "period": "2026Q1", "events": 4},
+        ],
+    }
+    ranking = disrupt_ranking(tables)
+    assert ranking is not None and ranking.network_wide and ranking.order == ("a", "b")
+    plan = disrupt_plan(tables)
+    assert plan is not None and plan.steps == (("a",), ("phone",)) and plan.ties == ((), (("a", "c"),))
+    assert plan.objective == "x" and plan.reported[0].largest == (1.0, 0.5, 0.25)
+    spots = hotspot_figures(tables)
+    assert (spots.gi_flagged, spots.gi_zero_event, spots.hotspot_cells, spots.hotspot_zero_event) == (2, 1, 1, 0)
+    assert spots.areas == 1 and spots.area_events == (9,)
+    assert spots.busiest_outside == (4, "high-low")
+    del tables["network_ranking"]
+    fallback = disrupt_ranking(tables)
+    assert fallback is not None and not fallback.network_wide  # the per-group ranking, said to be so
