@@ -187,9 +187,13 @@ def hotspot_areas(
     published_cells = [c for c, n in shown_cells.items() if n is not None]
     cell_table = _listed(shown_cells, [*published_cells, *hot])
     places = cell_places([c["area"] for c in cell_table], boundaries, ward_of)
+    hot_set = set(hot)
     for c in cell_table:
         c["place"] = places.get(c["area"], c["area"])
-        c["hotspot"] = f"hotspot area {area_of[c['area']]}" if c["area"] in area_of else ""
+        # An analysis from before hotspot areas marks hot cells without an area: still say hotspot.
+        c["hotspot"] = (
+            f"hotspot area {area_of[c['area']]}" if c["area"] in area_of else "hotspot" if c["area"] in hot_set else ""
+        )
         c["pattern"] = pattern.get(c["area"]) or NO_PATTERN
     area_table = [
         {

@@ -33,7 +33,13 @@ def env(tmp_path: Path) -> dict[str, str]:
         run_id="run-1",
     )
     store.close()
-    return {"DISRUPT_DATA_DIR": str(tmp_path), "DISRUPT_STORE": url, "DISRUPT_PURPOSE": "OP-ZQX export test"}
+    # DISRUPT_APP_DB empty: the audit log beside the data, whatever an earlier test left in the environment
+    return {
+        "DISRUPT_DATA_DIR": str(tmp_path),
+        "DISRUPT_STORE": url,
+        "DISRUPT_APP_DB": "",
+        "DISRUPT_PURPOSE": "OP-ZQX export test",
+    }
 
 
 def _exports(env: dict[str, str]) -> list:  # type: ignore[type-arg]
