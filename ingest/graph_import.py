@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import logging
 import re
 from collections import Counter, defaultdict
@@ -27,7 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
 from graph import Entity, GraphError, GraphStore, InvalidRecord, Link, Provenance, make_id, now_iso
+from graph.interchange import FORMAT_KEY, FORMAT_VERSION, InterchangeError, load_graph
+from graph.neo4j_bundle import ARRAY_DELIMITER, LINK_ID, META_COLUMNS, read_manifest
 from graph.records import make_label
 from graph.schema import EXTRA_PREFIX, EntityKind
 from ingest.edge_lists import EdgeListError, edge_list_layout, read_edge_list
@@ -503,6 +508,12 @@ def import_neo4j_bundle(
     kinds = {p: _file_kind(cols) for p, cols in columns.items()}
     if "nodes" not in kinds.values():
         raise GraphImportError(f"{folder}: no node file (a header with :ID); is this a neo4j-admin import bundle?")
+    try:
+        manifest = read_manifest(folder)
+    except InterchangeError as exc:
+        raise GraphImportError(str(exc)) from exc
+    if manifest is not None:
+        return _import_own_bundle(store, folder, work_dir, files, columns, kinds, manifest)
     label_map, why = choose_map_for(store, labels, choose_map, lambda: _headers_by_label(columns, kinds))
     log.info("importing bundle with label map %r", label_map.name or "(none)")
     importer = GraphImporter(store, work_dir, f"import:{folder.name}", label_map, why)
@@ -519,6 +530,110 @@ def import_neo4j_bundle(
     finally:
         importer.close()
     return importer.report
+
+
+def _import_own_bundle(
+    store: GraphStore,
+    folder: Path,
+    work_dir: Path,
+    files: list[Path],
+    columns: Mapping[Path, list[_Column]],
+    kinds: Mapping[Path, str],
+    manifest: Mapping[str, Any],
+) -> ImportReport:
+    """A bundle Disrupt exported (it holds :data:`graph.neo4j_bundle.MANIFEST`): read back into the
+    exchange form and stored by :func:`graph.interchange.load_graph`, so it is the same graph again:
+    entity and link ids, kinds, properties, seen dates and sources as written, nothing added. A row
+    that cannot be read, or an entity that was erased since, is set aside with its file and line and
+    the reason (the erasure named); the rest loads."""
+    json_columns: Mapping[str, list[str]] = manifest.get("json_columns") or {}
+    link_kinds: Mapping[str, str] = manifest.get("link_kinds") or {}
+    source = f"import:{folder.name}"
+    report = ImportReport(source, "none: a bundle Disrupt exported, loaded as it was written")
+    G = nx.MultiDiGraph(**{FORMAT_KEY: FORMAT_VERSION})
+    where: list[tuple[Path, int]] = []  # element number - 1 -> (file, line), nodes first as load_graph numbers them
+    rejects: dict[Path, list[Reject]] = defaultdict(list)
+    pending: list[tuple[Path, int, str, str, str, dict[str, Any]]] = []  # file, line, ends, link id, data
+    for path in files:
+        as_json = set(json_columns.get(path.name, []))
+        for number, values, problem in _rows(path):
+            props, problems, special = _typed(columns[path], values)
+            if kinds[path] == "nodes":
+                report.nodes_read += 1
+            elif kinds[path] == "relationships":
+                report.relationships_read += 1
+            else:
+                continue
+            try:
+                if problem or problems:
+                    raise RefusedRow(problems[0].column if problems else "", problem or problems[0].reason)
+                props = {_META_NAMES.get(k, k): v for k, v in _json_decoded(props, as_json).items()}
+                if kinds[path] == "nodes":
+                    node = special.get("ID", "")
+                    if not node or node in G:
+                        raise RefusedRow(":ID", "no :ID" if not node else f"a second row for node {node[:40]!r}")
+                    labels = [lb for lb in special.get("LABEL", "").split(ARRAY_DELIMITER) if lb]
+                    G.add_node(node, kind=labels[0] if labels else "Other", **props)
+                    where.append((path, number))
+                else:
+                    key = str(props.pop(LINK_ID, "") or "")
+                    props["kind"] = link_kinds.get(path.name) or special.get("TYPE", "") or "RELATED_TO"
+                    if props["kind"] == "RELATED_TO":  # the file holds the kind, :TYPE the type it keeps
+                        props["type"] = special.get("TYPE", "") or "EDGE"
+                    pending.append((path, number, special.get("START_ID", ""), special.get("END_ID", ""), key, props))
+            except RefusedRow as refused:
+                rejects[path].append(Reject(str(path), number, refused.column, refused.reason))
+    keys: set[str] = set()
+    for path, number, start, end, key, props in pending:
+        missing = next((n for n in (start, end) if n not in G), None)
+        if missing is not None or not key or key in keys:
+            why = (
+                f"names node {missing[:40]!r}, which no node file of the bundle holds (or it was set aside)"
+                if missing is not None
+                else f"no {LINK_ID}"
+                if not key
+                else f"a second row for link {key[:40]!r}"
+            )
+            rejects[path].append(Reject(str(path), number, ":START_ID" if missing == start else LINK_ID, why))
+            continue
+        keys.add(key)
+        G.add_edge(start, end, key=key, **props)
+        where.append((path, number))
+    try:
+        loaded = load_graph(store, G, source=source)
+    except GraphError as exc:
+        raise GraphImportError(f"{folder}: the graph refused the import: {exc}") from exc
+    for aside in loaded.set_aside:
+        path, number = where[aside.number - 1]
+        rejects[path].append(Reject(str(path), number, aside.element, aside.reason))
+    report.entities_by_kind = Counter(loaded.entities_by_kind)
+    report.links_by_kind = Counter(loaded.links_by_kind)
+    ledger = Ledger(work_dir / "ingest-ledger.db", store.url)
+    try:
+        for path, found in rejects.items():
+            report.rows_rejected += len({(r.file, r.row) for r in found})
+            ledger.advance(file_digest(path), source, str(path), Checkpoint(), found, source, now_iso())
+        ledger.write_rejects_csv(work_dir / "rejects.csv")
+    finally:
+        ledger.close()
+    log.info("loaded Disrupt's own bundle %s: %d rows set aside", folder, report.rows_rejected)
+    return report
+
+
+_META_NAMES = {column: name for name, column in META_COLUMNS.items()}  # a Disrupt bundle's column -> exchange name
+
+
+def _json_decoded(props: dict[str, Any], as_json: set[str]) -> dict[str, Any]:
+    out = dict(props)
+    for name in as_json & set(props):
+        try:
+            value = json.loads(props[name])
+        except (TypeError, json.JSONDecodeError) as exc:
+            raise RefusedRow(name, f"should hold JSON text: {exc}") from exc
+        if name == META_COLUMNS["provenance"] and isinstance(value, list):
+            value = [tuple(p) if isinstance(p, list) else p for p in value]
+        out[name] = value
+    return out
 
 
 def choose_map_for(

@@ -15,7 +15,7 @@ from app.accounts import open_app_db
 from app.audit import AuditLog
 from graph import open_store
 from tests.disrupt.test_cli_ingest import run
-from tests.graph.test_interchange import build_world
+from tests.graph.test_interchange import _edges, _nodes, build_world
 
 LAYOUT = Path(__file__).parents[1] / "graph" / "anx_layout.xsd"
 
@@ -85,7 +85,17 @@ def test_a_neo4j_admin_bundle_imports_back_with_import_graph(env: dict[str, str]
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
     code, printed = run("import-graph", str(bundle), "--store", fresh, "--json", env=env)
     assert code == 0, printed
+    assert json.loads(printed)["rows_rejected"] == 0
     assert _counts(fresh) == _counts(env["DISRUPT_STORE"])
+    # the same graph, nothing stripped: ids, kinds, labels, properties, seen dates, sources, links
+    before, after = open_store(env["DISRUPT_STORE"]), open_store(fresh)
+    try:
+        G, again = before.to_networkx(provenance=True), after.to_networkx(provenance=True)
+    finally:
+        before.close()
+        after.close()
+    assert _nodes(again) == _nodes(G)
+    assert _edges(again) == _edges(G)
 
 
 def test_an_i2_chart_of_the_network_around_a_person_found_by_name(env: dict[str, str], tmp_path: Path) -> None:

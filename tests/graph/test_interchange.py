@@ -231,23 +231,11 @@ def test_a_gexf_value_of_the_wrong_type_says_where(tmp_path: Path) -> None:
         read_gexf(path)
 
 
-def _without_notes(H: nx.MultiDiGraph, G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """``H`` without the ``extra_*`` properties an importer added that nothing in ``G`` holds."""
-    had = {k for _, d in G.nodes(data=True) for k in d} | {k for *_, d in G.edges(keys=True, data=True) for k in d}
-    added = lambda d: [k for k in d if k.startswith("extra_") and k not in had]  # noqa: E731
-    for _, d in H.nodes(data=True):
-        for k in added(d):
-            del d[k]
-    for *_, d in H.edges(keys=True, data=True):
-        for k in added(d):
-            del d[k]
-    return H
-
-
 def test_an_exported_neo4j_admin_bundle_reimports_to_the_same_graph(
     world: GraphStore, fresh: GraphStore, tmp_path: Path
 ) -> None:
-    """Through ingest's own bundle importer (what ``disrupt import-graph`` runs)."""
+    """Through ingest's own bundle importer (what ``disrupt import-graph`` runs): the same ids, kinds,
+    labels, properties, seen dates, sources and links, with nothing stripped and nothing added."""
     from ingest.graph_import import import_neo4j_bundle
 
     G = world.to_networkx(provenance=True)
@@ -256,29 +244,43 @@ def test_an_exported_neo4j_admin_bundle_reimports_to_the_same_graph(
         "nodes-Person.csv",
         "relationships-FAMILY_OF.csv",
         "relationships-RELATED_TO.csv",
+        "disrupt-bundle.json",
     }
     header = (tmp_path / "bundle" / "nodes-Person.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith(":ID,:LABEL,") and "aliases:string[]" in header and "date_of_birth:date" in header
+    related = (tmp_path / "bundle" / "relationships-RELATED_TO.csv").read_text(encoding="utf-8")
+    assert ",KNOWS_SN," in related  # neo4j-admin still gets the type the link keeps
     report = import_neo4j_bundle(fresh, tmp_path / "bundle", tmp_path / "work")
     assert report.rows_rejected == 0
     assert fresh.counts() == world.counts()
-    # The importer notes where each node and link came from (extra_labels, extra_import_id, extra_types):
-    # its own bookkeeping, which the exported graph did not hold; everything else must come back as it was.
-    # It also keys places by their coordinates, so a Location's id can differ from the exported one: nodes are
-    # matched by the source id it keeps (extra_import_id) when it keeps one.
-    held = fresh.to_networkx()
-    renamed = {n: d["extra_import_id"] for n, d in held.nodes(data=True) if d.get("extra_import_id") in G}
-    again = _without_notes(nx.relabel_nodes(held, renamed), G)
-    # Kinds, labels and properties come back; ids of closed kinds derive from their keys, so they match.
-    closed = {n: d for n, d in _nodes(G, provenance=False).items() if d["kind"] != "Other"}
-    assert {n: d for n, d in _nodes(again, provenance=False).items() if d["kind"] != "Other"} == closed
-    closed_edges = [e for e in _edges(G, provenance=False, keys=False) if ("kind", "RELATED_TO") not in e[3]]
-    closed_edges = [e for e in closed_edges if all(n in closed for n in e[:2])]
-    assert [e for e in _edges(again, provenance=False, keys=False) if all(n in closed for n in e[:2])] == closed_edges
-    other = next(d for _, d in again.nodes(data=True) if d["kind"] == "Other")
-    assert other["name"] == "Area 9" and other["population"] == 1200 and other["codes"] == ["a", "b"]
-    related = next(d for *_, d in again.edges(keys=True, data=True) if d["kind"] == "RELATED_TO")
-    assert related["type"] == "KNOWS_SN" and related["platform"] == "chat" and related["since"] == 2021
+    again = fresh.to_networkx(provenance=True)
+    assert _nodes(again) == _nodes(G)  # ids, kinds, labels, properties, first/last seen, sources
+    assert _edges(again) == _edges(G)  # link ids, ends, kinds, properties, seen dates, sources
+    assert sum(1 for _, d in G.nodes(data=True) if d.get("first_seen")) > 0  # the world has seen dates to keep
+    assert not [k for _, d in again.nodes(data=True) for k in d if k.startswith("extra_")]
+    assert not [k for *_, d in again.edges(keys=True, data=True) for k in d if k.startswith("extra_")]
+    rel = next(d for *_, d in again.edges(keys=True, data=True) if d["kind"] == "RELATED_TO")
+    assert rel["type"] == "KNOWS_SN" and rel["platform"] == "chat" and rel["since"] == 2021
+    assert report.entities_by_kind == world.counts().entities
+
+
+def test_a_bundle_holding_an_erased_person_sets_that_row_aside_and_loads_the_rest(
+    world: GraphStore, fresh: GraphStore, tmp_path: Path
+) -> None:
+    from ingest.graph_import import import_neo4j_bundle
+
+    write_neo4j_bundle(world.to_networkx(provenance=True), world.schema, tmp_path / "bundle")
+    import_neo4j_bundle(fresh, tmp_path / "bundle", tmp_path / "work")
+    bo = next(e for e in fresh.search("Bo Qwertyson"))
+    record = fresh.erase_entity(bo.id, reason="subject_request", reference="SAR-1")
+    report = import_neo4j_bundle(fresh, tmp_path / "bundle", tmp_path / "work")
+    assert fresh.get_entity(bo.id) is None
+    rejects = (tmp_path / "work" / "rejects.csv").read_text(encoding="utf-8")
+    assert f"was erased (erasure {record.erasure_id}); it is not stored again" in rejects
+    assert "nodes-Person.csv" in rejects and "an end was set aside" in rejects
+    # Bo's node row and his 8 links' rows (associate, two family, vehicle, phone, incident, intelligence, RELATED_TO)
+    assert report.rows_rejected == 1 + 8
+    assert fresh.counts().entities == {k: v - (k == "Person") for k, v in world.counts().entities.items()}
 
 
 def test_an_edge_weight_is_the_gexf_weight_gephi_reads(tmp_path: Path) -> None:
