@@ -68,9 +68,11 @@ def plot_curves(result: Result, path: Path) -> Path | None:
             ax.axvline(k, color="grey", linewidth=0.6, linestyle=":")
             ax.text(k, 1.0, " " + ", ".join(names), transform=ax.get_xaxis_transform(), fontsize=7, va="bottom")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=7, frameon=False)
+    columns = 3 if panels == 2 else 2  # a one-panel figure is narrower: two columns keep every label whole
+    fig.legend(handles, labels, loc="lower center", ncol=columns, fontsize=7, frameon=False)
     fig.suptitle(result.title, fontsize=10)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))  # room below the axes for the legend, clear of every curve
+    rows = -(-len(labels) // columns)
+    fig.tight_layout(rect=(0, 0.04 + 0.045 * rows, 1, 1))  # room below the axes for the legend, clear of every curve
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
