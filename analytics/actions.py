@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from analytics.disruption import Tactic, default_tactics, tactic_applies, target_key
+from analytics.roles import safeguarded
 
 GENERIC_KIND = "Other"  # the catalogue key of tactics for a node whose kind says nothing (an imported node)
 _THING_KINDS = ("Phone", "Vehicle")
@@ -49,7 +50,8 @@ def candidate_actions(
     """Every action that takes something out of the person network ``N`` (a projection's output:
     its nodes are the people), in a fixed order: people, then things by id.
 
-    People: every adult (not ``child``) with a tactic that removes them; a node of a kind with no
+    People: every adult not safeguarded (``analytics.roles.safeguarded``: no child, no one known only
+    as a victim, witness or missing person) with a tactic that removes them; a node of a kind with no
     tactics of its own (an anonymous imported node) gets the generic ``Other`` tactics, never
     person-specific legal orders. Things: the phones and vehicles that tie people in ``N``,
     licences (their holders and the vehicles they cover) and premises (the ties made at their places).
@@ -59,7 +61,7 @@ def candidate_actions(
     actions: list[Action] = []
     for person in sorted(N, key=str):
         held = roles.get(person, frozenset())
-        if "child" in held:
+        if safeguarded(held):
             continue
         key = target_key(G, person) if person in G else GENERIC_KIND
         key = key if key in catalogue and key != "None" else GENERIC_KIND

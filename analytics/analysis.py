@@ -33,7 +33,7 @@ from analytics.key_players import NETWORK_MEASURES, brokerage, find_key_player_s
 from analytics.places import business_places
 from analytics.plan import plan_network_disruption
 from analytics.projections import analysis_date, label_of, person_network
-from analytics.roles import EXPLOITATION_SUSPECT, concern_seeds, person_roles
+from analytics.roles import EXPLOITATION_SUSPECT, concern_seeds, person_roles, safeguarded
 from analytics.rules import Rules, default_rules
 
 log = logging.getLogger(__name__)
@@ -69,9 +69,10 @@ class Analysis:
 
 
 def _candidates(members: list[Any], roles: Mapping[Any, frozenset[str]]) -> list[Any]:
-    """Who may be a key player of a group: its adult exploitation suspects when there are three or
-    more, else its adults (children are safeguarded, never targeted)."""
-    adults = [n for n in members if "child" not in roles.get(n, frozenset())]
+    """Who may be a key player of a group: its exploitation suspects when there are three or more, else
+    everyone not safeguarded (children, and people known only as victims, witnesses or missing, are
+    never targeted)."""
+    adults = [n for n in members if not safeguarded(roles.get(n, frozenset()))]
     suspects = [n for n in adults if EXPLOITATION_SUSPECT in roles.get(n, frozenset())]
     return suspects if len(suspects) >= 3 else adults
 
@@ -113,7 +114,7 @@ def analyse(
     places = business_places(G)
     breadth = brokerage(P, groups)
     # The network-wide ranking: every adult with a tie, on the whole person network (comparable across groups).
-    network = rank_network(P, seed=seed, exclude=[n for n in P if "child" in roles.get(n, frozenset())])
+    network = rank_network(P, seed=seed, exclude=[n for n in P if safeguarded(roles.get(n, frozenset()))])
     network_rank = {node: rank for rank, (node, _, _) in enumerate(network, start=1)}
     lap("network_ranking")
     # Disruption is simulated on the whole network (concern network, or all people with no roles), once.
@@ -176,6 +177,7 @@ def analyse(
             "label": "analysis summary",
             "as_of": as_of.isoformat() if as_of else None,
             "people": P.number_of_nodes(),
+            "people_ranked": len(network),
             "ties": P.number_of_edges(),
             "concern_seeds": len(seeds),
             "groups": len(groups),

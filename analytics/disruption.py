@@ -19,7 +19,7 @@ import networkx as nx
 import yaml
 
 from analytics.projections import ACTOR_KINDS, label_of
-from analytics.roles import EXPLOITATION_SUSPECT
+from analytics.roles import EXPLOITATION_SUSPECT, safeguarded
 from analytics.rules import InvalidRules
 
 REWIRING_NOTE = (
@@ -171,7 +171,7 @@ def rank_disruption_options(
     for effect in effects:
         target = effect["target"]
         if target in people:
-            if "child" in roles.get(target, frozenset()):
+            if safeguarded(roles.get(target, frozenset())):
                 continue
         elif not people & set(effect["touches"]):
             continue
@@ -213,8 +213,8 @@ def _reasons(effect: Mapping[str, Any]) -> list[str]:
         reasons.append(f"breaks {effect['paths_broken']} of {effect['paths_before']} child-suspect connections")
     if effect["largest_after"] < effect["largest_before"]:
         reasons.append(
-            f"the largest connected part {where} falls from {effect['largest_before']} to "
-            f"{effect['largest_after']} people"
+            f"the largest connected part of the network of concern falls from {effect['largest_before']} to "
+            f"{effect['largest_after']} of its {effect['network_people']} people"
         )
     if effect["ties_cut"]:
         reasons.append(f"cuts {effect['ties_cut']} ties between people that rest on it alone")

@@ -655,6 +655,16 @@ def compare_in_words(plan: Plan, k: int) -> str:
             f" With only {k} action{'s' * (k != 1)}, the {plan.sources[k]} order's first {k} do better "
             f"than the plan's first {k}: take those instead."
         )
+    if objective == "children cut off":  # the measure it did not optimise, so the trade-off is in view
+        own = plan.own[k].largest
+        best = min(BASELINES, key=lambda m: plan.curves[m][k].largest)
+        theirs = plan.curves[best][k].largest
+        if theirs < own:
+            text += (
+                f" The plan does not aim to break the network up: its largest connected part is still {own:g} "
+                f"of {plan.people} people, against {theirs:g} after the {STRATEGY_LABELS[best]} order, which "
+                "splits the network more but leaves more children with a path to a suspect."
+            )
     return text
 
 

@@ -116,6 +116,23 @@ def _missing_with_concern(G: nx.MultiDiGraph, person: Any, rules: Rules) -> bool
     return False
 
 
+# Roles that make a person a possible target of disruption, and roles that mark someone the records
+# know as harmed or as a bystander. A person with a protected role and no target role is safeguarded.
+TARGET_ROLES = frozenset({"suspect", EXPLOITATION_SUSPECT, "found_with", "intelligence_subject"})
+PROTECTED_ROLES = frozenset({"victim", EXPLOITATION_VICTIM, "witness", "missing"})
+
+
+def safeguarded(held: frozenset[str]) -> bool:
+    """Whether a person must never be proposed as a target (ranked as a key player, offered as a
+    disruption option or put in a plan): a child, or someone the records know only as a victim, a
+    witness or a missing person. Paths through them still count; they are simply never acted against.
+
+    >>> safeguarded(frozenset({"victim"})), safeguarded(frozenset({"victim", "suspect"})), safeguarded(frozenset())
+    (True, False, False)
+    """
+    return "child" in held or (bool(held & PROTECTED_ROLES) and not held & TARGET_ROLES)
+
+
 def concern_seeds(roles: Mapping[Any, frozenset[str]]) -> list[Any]:
     """People whose recorded roles put them at the centre of concern: exploitation suspects and victims."""
     return [p for p, held in roles.items() if EXPLOITATION_SUSPECT in held or EXPLOITATION_VICTIM in held]

@@ -1,7 +1,8 @@
 """Key players of the whole network: people ranked on every tie the analysis found, not only their group's.
 
 Scores mean the same in every group (the Groups page ranks each group's people on the group's own
-ties). Each row opens the person's profile when selected; children are never ranked."""
+ties). Each row opens the person's profile when selected; children, and people known only as victims,
+witnesses or missing persons, are never ranked."""
 
 import math
 from typing import Any
@@ -55,10 +56,14 @@ run = gw.analysis_run()
 if run is None:
     st.warning("No analysis yet: run `disrupt analyse`.")
     st.stop()
+ranked = run.get("people_ranked")
 st.caption(
-    f"Analysis as of {date_text(str(run.get('as_of')))}: people ranked on the whole network of "
-    f"{run.get('people')} people, so a score means the same whichever group they are in. The Groups page "
-    "ranks each group's people on the group's own ties. Children are never ranked."
+    f"Analysis as of {date_text(str(run.get('as_of')))}: "
+    + (f"{ranked} people ranked " if ranked is not None else "people ranked ")
+    + f"on the whole network of {run.get('people')} people, so a score means the same whichever group they "
+    "are in. The Groups page ranks each group's people on the group's own ties. Never ranked, though paths "
+    "through them count: children, people the records know only as victims, witnesses or missing persons, "
+    "and people with no tie to anyone."
 )
 top = st.selectbox("How many people to show", [25, 50, 100, 250], index=1, key="key_players_top")
 rows = [shown(r) for r in gw.network_ranking(limit=int(top))]

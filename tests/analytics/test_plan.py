@@ -17,7 +17,7 @@ import pytest
 
 from analytics.analysis import Analysis, analyse
 from analytics.projections import concern_network, person_network
-from analytics.roles import EXPLOITATION_SUSPECT, concern_seeds, person_roles
+from analytics.roles import EXPLOITATION_SUSPECT, concern_seeds, person_roles, safeguarded
 from analytics.rules import default_rules
 from tests.analytics.worlds import AnalysedWorld, Worlds
 
@@ -189,13 +189,19 @@ def test_group_options_are_measured_on_the_whole_network(world: AnalysedWorld) -
     H = C.copy()
     H.remove_node(person["entity_id"])
     assert person["largest_after"] == _largest(H)
-    adults_in = {g["group_id"]: len([m for m in g["members"] if m["entity_id"] not in children]) for g in groups}
+    roles = person_roles(world.G)
+    adults_in = {  # the members who may be acted against: not children, not known only as harmed or bystanders
+        g["group_id"]: len([m for m in g["members"] if not safeguarded(roles.get(m["entity_id"], frozenset()))])
+        for g in groups
+    }
     options_in: dict[str, int] = {}
     for o in options:
         if o["target_kind"] == "Person":
             options_in[o["group_id"]] = options_in.get(o["group_id"], 0) + 1
     assert max(adults_in.values()) > 8, "the world has a group of more than 8 adults"
-    assert all(options_in.get(g, 0) == n for g, n in adults_in.items()), "every adult member is an option: no cap"
+    assert all(options_in.get(g, 0) == n for g, n in adults_in.items()), (
+        "every member who may be targeted is an option: no cap"
+    )
 
 
 def test_plan_steps_count_and_a_plan_of_five_percent() -> None:
