@@ -204,9 +204,25 @@ class Gateway:
     ) -> NetworkView:
         """The neighbourhood of an entity, plus the neighbours of each node in ``expand``, at most
         ``max_nodes`` in all (``truncated`` and ``notes`` say what the cap left out), with what the
-        analysis found about each node (role, flag level, age band, last seen)."""
+        analysis found about each node (role, flag level, age band, last seen).
+
+        ``link_kinds`` may also name relationship types an import kept on a link (its ``type``, or a
+        type of its ``extra_types``, such as ``KNOWS_SN``): such a link is drawn when its kind or one
+        of its types is chosen."""
         self._allow("view_network", "network")
-        sub = self.store.neighbourhood(entity_id, hops=hops, max_nodes=max_nodes, link_kinds=link_kinds)
+        chosen_types = set(link_kinds or ()) - set(self.store.schema.links)
+        kinds = None if not link_kinds else {*link_kinds} - chosen_types
+        if kinds is not None and chosen_types:
+            kinds |= {"RELATED_TO", "ASSOCIATE_OF"}  # the kinds an imported relationship type is kept on
+
+        def chosen(link: Any) -> bool:
+            if not link_kinds or link.kind in link_kinds:
+                return True
+            held = link.properties.get("extra_types")
+            types = {*(held if isinstance(held, list) else [held]), link.properties.get("type")}
+            return bool(chosen_types & {str(t) for t in types if t})
+
+        sub = self.store.neighbourhood(entity_id, hops=hops, max_nodes=max_nodes, link_kinds=kinds)
         if not sub.entities:
             self._log("network", (), detail=f"not held: {entity_id}")
             return NetworkView(entity_id, sub, {})
@@ -217,7 +233,7 @@ class Gateway:
             if node not in kept or node in expanded:
                 continue  # only a drawn node can be expanded (a smaller cap or a filter may have dropped it)
             expanded.append(node)
-            around = self.store.neighbourhood(node, hops=1, max_nodes=_EXPAND_LIMIT, link_kinds=link_kinds)
+            around = self.store.neighbourhood(node, hops=1, max_nodes=_EXPAND_LIMIT, link_kinds=kinds)
             new = [e.id for e in around.entities if e.id not in kept]
             room = max(max_nodes - len(order), 0)
             if len(new) > room or around.truncated:
@@ -230,7 +246,10 @@ class Gateway:
         # The drawn entities and their people's events: roles and last seen are read from the events.
         G = self.store.to_networkx(entity_ids=sorted(set(self._with_events(people)) | kept))
         link_ids = {k for u, v, k, d in G.edges(keys=True, data=True) if u in kept and v in kept}
-        links = [lk for lk in self.store.get_links(sorted(link_ids)) if not link_kinds or lk.kind in link_kinds]
+        links = [lk for lk in self.store.get_links(sorted(link_ids)) if chosen(lk)]
+        if chosen_types:  # reached over a link of another type only: not part of the chosen network
+            ends = {entity_id} | {lk.source for lk in links} | {lk.target for lk in links}
+            entities = [e for e in entities if e.id in ends]
         drawn = Subgraph(tuple(entities), tuple(merge_links(self.store.schema, links)), cut, "; ".join(notes))
         as_of = _as_of(self.analysis_run()) or dt.date.today()
         schema = self.store.schema

@@ -2,10 +2,13 @@
 centre on it or open its profile. The centre and the expanded nodes live in the address
 (``?entity=<id>&expand=<id>,<id>``), so a refresh or a pasted link draws the same chart."""
 
+from collections.abc import Iterable
+
 import streamlit as st
 
 from app import navigation, network_view, pickers, session, widgets
 from app.labels import code_words
+from graph.records import Link
 
 HOPS = (1, 2, 3)
 
@@ -21,6 +24,17 @@ def _kept(name: str, key: str) -> None:
     value = st.session_state[key]
     text = ",".join(value) if isinstance(value, list) else str(value)
     navigation.keep(**{name: text or None, "expand": None})
+
+
+def _link_types(links: Iterable[Link]) -> set[str]:
+    """The relationship types an import kept on links (``type``, ``extra_types``), e.g. ``KNOWS_SN``."""
+    found: set[str] = set()
+    for link in links:
+        held = link.properties.get("extra_types")
+        for t in [*(held if isinstance(held, list) else [held]), link.properties.get("type")]:
+            if isinstance(t, str) and t:
+                found.add(t)
+    return found
 
 
 def _html_export() -> bytes:
@@ -62,19 +76,25 @@ cap = c2.slider(
     args=("cap", "network_cap"),
 )
 all_kinds = sorted(gw.store.schema.links)
+asked = [k for k in (navigation.param("links") or "").split(",") if k.strip()]
+wanted = list(st.session_state.get("network_links", asked))
+# The drawn network is read before the filter is drawn: the relationship types an import kept on its
+# links (KNOWS_SN, ...) are offered beside the link kinds, and only the network can say which it holds.
+view = gw.network(centre, hops=hops, max_nodes=cap, link_kinds=wanted or None, expand=expand) if centre else None
+held_types = _link_types(view.sub.links) if view is not None else set()
+options = all_kinds + sorted((held_types | set(wanted)) - set(all_kinds))
 link_kinds = c3.multiselect(
-    "Link kinds (all when empty)",
-    all_kinds,
-    default=[k for k in (navigation.param("links") or "").split(",") if k in all_kinds],
-    format_func=code_words,
+    "Link kinds and relationship types (all when empty)",
+    options,
+    default=[k for k in asked if k in options],
+    format_func=lambda k: code_words(k) if k in all_kinds else f"{k} (type)",
     key="network_links",
     on_change=_kept,
     args=("links", "network_links"),
 )
-if not centre:
+if view is None:
     st.info("Find who or what to centre the network on: type a name above and choose from what is found.")
     st.stop()
-view = gw.network(centre, hops=hops, max_nodes=cap, link_kinds=link_kinds or None, expand=expand)
 if not view.sub.entities:
     st.warning("No such entity, or it has been erased.")
     st.stop()
