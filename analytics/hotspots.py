@@ -272,12 +272,15 @@ def moran_text(moran_class: str, quadrant: str, p: float) -> str:
     >>> moran_text("high-low", "high-low", 0.001)
     'a busy cell with quiet neighbours: a spike (high-low, p 0.001)'
     >>> moran_text("not significant", "high-low", 0.85)
-    'a busy cell with quiet neighbours; not significant (p 0.85)'
+    'a busy cell with quiet neighbours; not significant, so not called a spike (p 0.85)'
     """
     if moran_class in MORAN_WORDS:
         return f"{MORAN_WORDS[moran_class]} ({moran_class}, p {p:g})"
     if quadrant in MORAN_WORDS and quadrant != "low-low":  # every empty cell among empty ones: nothing to say
-        return f"{MORAN_WORDS[quadrant].split(':')[0]}; not significant (p {p:g})"
+        seen, _, name = MORAN_WORDS[quadrant].partition(": ")
+        return (
+            f"{seen}; not significant, so not called {name} (p {p:g})" if name else f"{seen}; not significant (p {p:g})"
+        )
     return f"no significant local pattern (p {p:g})"
 
 

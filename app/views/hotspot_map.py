@@ -71,7 +71,8 @@ st.markdown("\n".join(f"- {text}" for text in PATTERN_MEANS))
 st.caption(
     "A pattern is named when it is significant at 5% (999 seeded permutations; not corrected for testing many "
     "hexagons, so read it beside the hotspot areas, which are). Where most hexagons are empty, quiet neighbours "
-    "are usual, so a busy hexagon among them is often not significant as a spike, though it may still be a hotspot."
+    "are usual, so a busy hexagon among them is often not significant as a spike, though it may still be a hotspot. "
+    "Patterns are found over the whole analysis window, whichever quarter is shown."
 )
 briefing_title = f"Hotspot briefing, {view['period_label']}"
 briefing_sections = [
