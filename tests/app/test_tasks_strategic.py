@@ -23,11 +23,20 @@ WARD_CODE = re.compile(r"\bZ\d{8}\b")
 HEX_ID = re.compile(r"\b8[0-9a-f]{14}\b")
 
 
-def _cells(grid: Locator) -> list[str]:
-    """The text of every cell of a table (the grid's accessible cells, row by row)."""
+def _cells(grid: Locator, columns: int = 2) -> list[str]:
+    """The text of every cell of a table (the grid's accessible cells, row by row), once the grid has
+    finished filling them: whole rows of ``columns``, the same on two reads (under load a grid read at
+    once had drawn some of its rows' cells and not others)."""
     cells = grid.locator("[role='gridcell']")  # glide's grid draws on a canvas and keeps these for screen readers
     cells.first.wait_for(state="attached", timeout=30000)
-    return [t.strip() for t in cells.all_text_contents()]
+    seen: list[str] = []
+    for _ in range(40):
+        now = [t.strip() for t in cells.all_text_contents()]
+        if now == seen and len(now) % columns == 0:
+            return now
+        seen = now
+        grid.page.wait_for_timeout(250)
+    return seen
 
 
 def _logged(world: AppWorld) -> list[tuple[str, str]]:
@@ -143,7 +152,7 @@ def test_strategic_lead_reads_a_hexagon_and_its_ward_as_the_same_events_and_who_
     page.wait_for_timeout(1500)  # the tables below the caption finish drawing
     wards_seen = _cells(_table(page, 0))
     wards = dict(zip(wards_seen[0::2], wards_seen[1::2], strict=True))
-    hexagons = _cells(_table(page, 1))
+    hexagons = _cells(_table(page, 1), columns=4)
     published = [(place, int(n)) for place, n in zip(hexagons[0::4], hexagons[1::4], strict=True) if n.isdigit()]
     assert published, hexagons
     for place, count in published:  # "Fennwick, west (3 of 3)": the hexagon lies in Fennwick
