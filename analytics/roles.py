@@ -118,7 +118,9 @@ def _missing_with_concern(G: nx.MultiDiGraph, person: Any, rules: Rules) -> bool
 
 # Roles that make a person a possible target of disruption, and roles that mark someone the records
 # know as harmed or as a bystander. A person with a protected role and no target role is safeguarded.
-TARGET_ROLES = frozenset({"suspect", EXPLOITATION_SUSPECT, "found_with", "intelligence_subject"})
+# Being named in intelligence is not one: victims are often its subjects (exploitation intelligence
+# already makes its subjects exploitation suspects).
+TARGET_ROLES = frozenset({"suspect", EXPLOITATION_SUSPECT, "found_with"})
 PROTECTED_ROLES = frozenset({"victim", EXPLOITATION_VICTIM, "witness", "missing"})
 
 

@@ -33,3 +33,4 @@ def test_a_victim_who_is_also_a_suspect_may_still_be_targeted() -> None:
     assert safeguarded(frozenset({"victim"})) and safeguarded(frozenset({"witness", "licence_holder"}))
     assert not safeguarded(frozenset({"victim", "suspect"})) and not safeguarded(frozenset({"found_with", "missing"}))
     assert safeguarded(frozenset({"child", "suspect"}))  # a child is never targeted, whatever else
+    assert safeguarded(frozenset({"victim", "intelligence_subject"}))  # named in intelligence is no suspect role
