@@ -88,10 +88,14 @@ def to_xlsx(rows: Sequence[Mapping[str, Any]], *, sheet: str = "export", columns
 def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     head = "".join(f"<th>{escape(labels.column_title(c))}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(_text(labels.cell_value(c, r.get(c))))}</td>" for c in columns) + "</tr>"
-        for r in rows
+        "<tr>" + "".join(f"<td>{escape(cell_text(c, r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def cell_text(column: str, value: Any) -> str:
+    """A table cell as a briefing prints it (HTML or PDF): the value in words, lists joined by "; "."""
+    return _text(labels.cell_value(column, value))
 
 
 def _text(value: Any) -> str:

@@ -19,6 +19,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace, TTFFont
 
 from app import labels
+from app.exports import cell_text
 
 FONT = "DejaVu"
 _MARKING_RED = (150, 0, 0)
@@ -75,16 +76,6 @@ class _Briefing(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "; ".join(_text(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
-    return str(value)
-
-
 def _widths(titles: Sequence[str], cells: Sequence[Sequence[str]]) -> tuple[float, ...]:
     """Relative column widths from the text they hold: a long reason gets room, a rank stays narrow."""
     widths = []
@@ -133,7 +124,7 @@ def briefing_pdf(
         if not rows:
             pdf.multi_cell(0, 5, "None.", new_x="LMARGIN", new_y="NEXT")
             continue
-        cells = [[pdf.shown(_text(labels.cell_value(c, row.get(c)))) for c in columns] for row in rows]
+        cells = [[pdf.shown(cell_text(c, row.get(c))) for c in columns] for row in rows]
         titles = [pdf.shown(labels.column_title(c)) for c in columns]
         with pdf.table(
             col_widths=_widths(titles, cells),
