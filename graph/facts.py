@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from graph.identity import ABSENT_KEY
 from graph.ids import normalise_key_part
 from graph.records import Link, Provenance
 from graph.schema import Schema
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
 _NODE_FIELDS = frozenset({"kind", "label", "first_seen", "last_seen", "provenance"})  # set by the export itself
-_ABSENT = "-"  # a missing key value, as in link ids (graph.records.new_link)
 
 FactKey = tuple[str, ...]
 # (link id, kind, source, target, properties): what a store reads to tell facts apart
@@ -64,7 +64,7 @@ def fact_key(schema: Schema, kind: str, source: str, target: str, properties: Ma
 
 def _key_text(value: object) -> str:
     # key values compare as link ids compare them (trimmed, case folded)
-    return _ABSENT if value in (None, "") else normalise_key_part(value)
+    return ABSENT_KEY if value in (None, "") else normalise_key_part(value)
 
 
 def has_key_properties(schema: Schema, kind: str) -> bool:

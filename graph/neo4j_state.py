@@ -1,9 +1,8 @@
 """The state of entities and links while the Neo4j store merges a batch into them, and how that
 state becomes node and relationship properties. Plain Python: no driver, no server.
 
-The store reads what the database holds for a batch's ids, merges the batch in here exactly as the
-embedded store merges (new non-empty values win, provenance is added once, first and last seen
-widen, search terms accumulate), and writes the result back in the same transaction.
+The store reads what the database holds for a batch's ids, merges the batch in by the rules of
+:mod:`graph.merge` (as the embedded store does), and writes the result back in the same transaction.
 """
 
 from __future__ import annotations
@@ -23,14 +22,6 @@ RESERVED = frozenset({"id", "kind", "label", "first_seen", "last_seen", "merged_
 
 def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def earliest(a: str | None, b: str | None) -> str | None:
-    return b if a is None or (b is not None and b < a) else a
-
-
-def latest(a: str | None, b: str | None) -> str | None:
-    return b if a is None or (b is not None and b > a) else a
 
 
 def spreadable(value: Any) -> bool:

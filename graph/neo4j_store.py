@@ -45,7 +45,9 @@ from graph.facts import (
     has_key_properties,
     links_beyond_facts,
 )
+from graph.identity import carries_label
 from graph.ids import search_query
+from graph.merge import earliest, latest, merge_label, merge_properties, merge_terms
 from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
 from graph.neo4j_state import (
     LINE,
@@ -53,8 +55,6 @@ from graph.neo4j_state import (
     NodeState,
     PreparedEntity,
     RelState,
-    earliest,
-    latest,
     ordered,
     provenance_key,
     source_row,
@@ -374,10 +374,8 @@ class Neo4jStore:
         clean = self.schema.validate_entity_properties(e.kind, e.properties)
         if not e.provenance:
             raise InvalidRecord(e.kind, None, e.id, "a fact with no source cannot be stored")
-        ek = self.schema.entities[e.kind]
         terms = search_terms(self.schema, e.kind, clean)
-        has_label = any(clean.get(p) not in (None, "") for p in ek.label)
-        return PreparedEntity(e, clean, has_label, terms)
+        return PreparedEntity(e, clean, carries_label(self.schema, e.kind, clean), terms)
 
     def _prepare_link(self, ln: Link) -> dict[str, Any]:
         clean = self.schema.validate_link_properties(ln.kind, ln.properties)
@@ -425,12 +423,12 @@ class Neo4jStore:
             if node is None:
                 nodes[e.id] = NodeState(e.id, e.kind, e.label, dict(p.clean), e.first_seen, e.last_seen, [])
                 node = nodes[e.id]
-            else:
-                node.props.update(p.clean)
-                node.label = e.label if p.has_label else node.label
+            else:  # by the rules of graph.merge
+                node.props = merge_properties(node.props, p.clean)
+                node.label = merge_label(node.label, e.label, p.has_label)
                 node.first_seen = earliest(node.first_seen, e.first_seen)
                 node.last_seen = latest(node.last_seen, e.last_seen)
-            node.terms.extend(t for t in p.terms if t not in node.terms)
+            node.terms = merge_terms(node.terms, p.terms)
         return nodes
 
     def _link_ends(
@@ -482,8 +480,8 @@ class Neo4jStore:
                 rels[ln.id] = RelState(
                     ln.id, ln.kind, ln.source, ln.target, dict(clean), ln.first_seen, ln.last_seen, ends=canonical
                 )
-            else:
-                rel.props.update(clean)
+            else:  # by the rules of graph.merge
+                rel.props = merge_properties(rel.props, clean)
                 rel.first_seen = earliest(rel.first_seen, ln.first_seen)
                 rel.last_seen = latest(rel.last_seen, ln.last_seen)
         return rels

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InvalidRecord
-from graph.ids import MAX_TERM_CHARS, fold_text, make_id
+from graph.identity import entity_id, entity_label, link_id, oriented_ends
+from graph.ids import MAX_TERM_CHARS, fold_text
 from graph.schema import Schema, load_schema
 
 if TYPE_CHECKING:
     import networkx as nx
 
-_ABSENT_KEY = "-"  # stands for a missing link-key value so that the id is still defined
+make_label = entity_label  # the name ingest and graph import knew it by (graph.identity holds it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +101,6 @@ def _seen(kind: str, name: str, value: object) -> str | None:
     raise InvalidRecord(kind, name, value, "expected an ISO 8601 date or time")
 
 
-def make_label(schema: Schema, kind: str, properties: Mapping[str, Any]) -> str:
-    """Return the display label of an entity from the properties its kind names as label."""
-    ek = schema.entity_kind(kind)
-    parts: list[str] = []
-    for name in ek.label:
-        value = properties.get(name)
-        # a part already said is not said twice: a place known only by its postcode is "ZZ15 1AL",
-        # not "ZZ15 1AL ZZ15 1AL", and an address that ends in its postcode does not repeat it
-        if value not in (None, "") and str(value).casefold() not in " ".join(parts).casefold():
-            parts.append(str(value))
-    return " ".join(parts) if parts else " ".join(str(properties.get(k, "")) for k in ek.key)
-
-
 def new_entity(
     kind: str,
     properties: Mapping[str, Any],
@@ -131,12 +119,10 @@ def new_entity(
     """
     schema = schema or load_schema()
     clean = schema.validate_entity_properties(kind, properties)
-    ek = schema.entity_kind(kind)
-    entity_id = make_id(kind, *(clean[k] for k in ek.key))
     return Entity(
-        id=entity_id,
+        id=entity_id(schema, kind, clean),
         kind=kind,
-        label=make_label(schema, kind, clean),
+        label=entity_label(schema, kind, clean),
         properties=clean,
         provenance=_as_provenance(provenance),
         first_seen=_seen(kind, "first_seen", first_seen),
@@ -161,16 +147,13 @@ def new_link(
     """
     schema = schema or load_schema()
     clean = schema.validate_link_properties(kind, properties or {})
-    lk = schema.link_kind(kind)
     if not source or not target:
         raise InvalidRecord(kind, "source" if not source else "target", None, "a link needs both ends")
     if source == target:
         raise InvalidRecord(kind, "target", target, "a link cannot join an entity to itself")
-    if lk.symmetric and target < source:
-        source, target = target, source
-    key_parts = [str(clean[k]) if clean.get(k) not in (None, "") else _ABSENT_KEY for k in lk.key]
+    source, target = oriented_ends(schema, kind, source, target)
     return Link(
-        id=make_id(kind, source, target, *key_parts),
+        id=link_id(schema, kind, source, target, clean),
         kind=kind,
         source=source,
         target=target,

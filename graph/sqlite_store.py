@@ -34,7 +34,9 @@ from graph.facts import (
     has_key_properties,
     links_beyond_facts,
 )
+from graph.identity import carries_label
 from graph.ids import search_query
+from graph.merge import non_empty
 from graph.records import (
     Counts,
     Entity,
@@ -220,14 +222,15 @@ CREATE INDEX IF NOT EXISTS links_moved ON links(kind) WHERE src != orig_src OR d
 """
 _READ_INDEX_NAMES = re.findall(r"EXISTS (\w+) ON", _READ_INDEXES)
 
-# Merge on conflict: json_patch overlays the new non-null properties; ?7 says whether the new
-# record carries any label property (if not, the stored label stays). ?8 to ?12 are the record's
-# first source, kept inline by a new entity; a stored entity keeps the source it has.
+# Merge on conflict, by the rules of graph.merge: json_patch overlays ?13, the new record's
+# non-empty properties (graph.merge.non_empty); ?7 says whether the new record carries any label
+# property (if not, the stored label stays). ?8 to ?12 are the record's first source, kept inline
+# by a new entity; a stored entity keeps the source it has.
 _UPSERT_ENTITY = """
 INSERT INTO entities(id, kind, label, props, first_seen, last_seen, source, record_id, loaded_at, run_id, grading)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?9, ?10, ?11, ?12)
 ON CONFLICT(id) DO UPDATE SET
-    props = json_patch(entities.props, excluded.props),
+    props = json_patch(entities.props, ?13),
     label = CASE WHEN ?7 THEN excluded.label ELSE entities.label END,
     first_seen = CASE WHEN entities.first_seen IS NULL OR excluded.first_seen < entities.first_seen
                       THEN coalesce(excluded.first_seen, entities.first_seen) ELSE entities.first_seen END,
@@ -246,7 +249,7 @@ INSERT INTO links(
     coalesce((SELECT merged_into FROM entities WHERE id = ?4), ?4),
     ?5, ?6, ?7, ?3, ?4, ?8, ?9, ?10, ?11, ?12)
 ON CONFLICT(id) DO UPDATE SET
-    props = json_patch(links.props, excluded.props),
+    props = json_patch(links.props, ?13),
     first_seen = CASE WHEN links.first_seen IS NULL OR excluded.first_seen < links.first_seen
                       THEN coalesce(excluded.first_seen, links.first_seen) ELSE links.first_seen END,
     last_seen = CASE WHEN links.last_seen IS NULL OR excluded.last_seen > links.last_seen
@@ -413,6 +416,12 @@ LIMIT ?3
 
 # one encoder for every call: json.dumps with options builds a new encoder each time
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
+def _patch(clean: Mapping[str, Any], encoded: str) -> str:
+    """What a record lays over a stored one (graph.merge.non_empty), as JSON; usually all of it."""
+    kept = non_empty(clean)
+    return encoded if len(kept) == len(clean) else _json(kept)
 
 
 def _json_list(values: Collection[str] | None) -> str | None:
@@ -696,10 +705,22 @@ class SQLiteStore:
             clean = self.schema.validate_entity_properties(e.kind, e.properties)
             if not e.provenance:
                 raise InvalidRecord(e.kind, None, e.id, "a fact with no source cannot be stored")
-            ek = self.schema.entities[e.kind]
-            has_label = any(clean.get(p) not in (None, "") for p in ek.label)
+            has_label = carries_label(self.schema, e.kind, clean)
             sources = _source_rows(e.id, e.provenance)
-            rows.append((e.id, e.kind, e.label, _json(clean), e.first_seen, e.last_seen, has_label, *sources[0][1:]))
+            props = _json(clean)
+            rows.append(
+                (
+                    e.id,
+                    e.kind,
+                    e.label,
+                    props,
+                    e.first_seen,
+                    e.last_seen,
+                    has_label,
+                    *sources[0][1:],
+                    _patch(clean, props),
+                )
+            )
             prov.extend(sources)
             terms.extend((e.id, term) for term in search_terms(self.schema, e.kind, clean))
         return rows, prov, terms
@@ -712,8 +733,10 @@ class SQLiteStore:
             if not ln.provenance:
                 raise InvalidRecord(ln.kind, None, ln.id, "a fact with no source cannot be stored")
             sources = _source_rows(ln.id, ln.provenance)
+            props = _json(clean)
+            patch = _patch(clean, props)
             rows.append(
-                (ln.id, ln.kind, ln.source, ln.target, _json(clean), ln.first_seen, ln.last_seen, *sources[0][1:])
+                (ln.id, ln.kind, ln.source, ln.target, props, ln.first_seen, ln.last_seen, *sources[0][1:], patch)
             )
             prov.extend(sources)
         return rows, prov
