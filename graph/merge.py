@@ -139,12 +139,34 @@ def merge_link(held: Link | None, new: Link) -> Link:
 
 
 def coalesce_entities(schema: Schema, entities: Iterable[Entity]) -> list[Entity]:
-    """One record per id, each its repeats merged in order, in the order ids first appear: a car
-    read a thousand times in a batch is written once, and the store ends as if each was written."""
-    merged: dict[str, Entity] = {}
+    """A batch's records with the repeats of each id merged in order, so that a car read a thousand
+    times is written once and the store ends as if each record was written.
+
+    A repeat that would replace a searchable value (a new postcode) is kept as a record of its own,
+    after the one it follows: merged, the old value's search term would be lost, and a previous
+    address is still a lead. So an id may appear more than once, always in load order.
+    """
+    out: list[Entity] = []
+    open_at: dict[str, int] = {}  # id -> index in ``out`` of the record its next repeat merges into
     for e in entities:
-        merged[e.id] = merge_entity(schema, merged.get(e.id), e)
-    return list(merged.values())
+        at = open_at.get(e.id)
+        if at is not None and not _replaces_searchable(schema, out[at], e):
+            out[at] = merge_entity(schema, out[at], e)
+            continue
+        open_at[e.id] = len(out)
+        out.append(merge_entity(schema, None, e))
+    return out
+
+
+def _replaces_searchable(schema: Schema, held: Entity, new: Entity) -> bool:
+    """Whether merging ``new`` would lay a different value over a held searchable one."""
+    ek = schema.entity_kind(held.kind)
+    names = (*ek.search_properties, "name") if ek.open else ek.search_properties
+    for name in names:
+        old, value = held.properties.get(name), new.properties.get(name)
+        if not is_empty(old) and not is_empty(value) and value != old:
+            return True
+    return False
 
 
 def coalesce_links(links: Iterable[Link]) -> list[Link]:
