@@ -35,6 +35,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import neo4j
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 
+from graph.contract import (
+    EachBatchCommits,
+    ErasureReason,
+    LiftReason,
+    Verdict,
+    check_erasure,
+    check_judgement,
+    check_lift,
+    check_result_name,
+    lifted_already,
+    refuse_erased,
+)
 from graph.errors import InvalidRecord, StoreConfigError, StoreError, UnknownEntity
 from graph.facts import (
     add_fact_edges,
@@ -77,18 +89,6 @@ from graph.records import (
     search_terms,
 )
 from graph.schema import Schema, load_schema
-from graph.store import (
-    EachBatchCommits,
-    ErasureReason,
-    LiftReason,
-    Verdict,
-    check_erasure,
-    check_judgement,
-    check_lift,
-    check_result_name,
-    lifted_already,
-    refuse_erased,
-)
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:

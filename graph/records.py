@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from graph.errors import InvalidRecord
 from graph.identity import entity_id, entity_label, link_id, oriented_ends
@@ -18,6 +18,11 @@ from graph.schema import Schema, load_schema
 
 if TYPE_CHECKING:
     import networkx as nx
+
+# Closed sets: why an entity is erased, why an erasure is lifted, what a judgement says.
+ErasureReason = Literal["retention_review", "subject_request", "court_order", "correction"]
+LiftReason = Literal["erased_in_error", "court_order"]
+Verdict = Literal["same", "different"]
 
 make_label = entity_label  # the name ingest and graph import knew it by (graph.identity holds it)
 

@@ -24,6 +24,18 @@ from contextlib import contextmanager
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any
 
+from graph.contract import (
+    BulkLoad,
+    ErasureReason,
+    LiftReason,
+    Verdict,
+    check_erasure,
+    check_judgement,
+    check_lift,
+    check_result_name,
+    lifted_already,
+    refuse_erased,
+)
 from graph.errors import InvalidRecord, StoreBusy, StoreConfigError, StoreError, UnknownEntity
 from graph.facts import (
     add_fact_edges,
@@ -53,18 +65,6 @@ from graph.records import (
     search_terms,
 )
 from graph.schema import Schema, load_schema
-from graph.store import (
-    BulkLoad,
-    ErasureReason,
-    LiftReason,
-    Verdict,
-    check_erasure,
-    check_judgement,
-    check_lift,
-    check_result_name,
-    lifted_already,
-    refuse_erased,
-)
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:

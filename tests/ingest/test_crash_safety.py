@@ -41,7 +41,7 @@ def _ingest(folder: Path, data: Path, *extra: str) -> subprocess.Popen[bytes]:
 
 def _graph(data: Path) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str, str, str]]]:
     """Entity ids with kind and properties, link ids with kind, ends and properties."""
-    with open_store(f"sqlite:///{data / 'graph.db'}") as store:  # type: ignore[attr-defined]
+    with open_store(f"sqlite:///{data / 'graph.db'}") as store:
         G = store.to_networkx()
         nodes = {n: (d["kind"], repr(sorted((k, repr(v)) for k, v in d.items()))) for n, d in G.nodes(data=True)}
         links = {

@@ -177,7 +177,7 @@ def test_fuzzed_exports_lose_no_row_and_failed_files_leave_nothing(world: Path, 
             applied[name] += 1
         work = tmp_path / f"case{case}" / "data"
         db = work / "graph.db"
-        with open_store(f"sqlite:///{db}") as store:  # type: ignore[attr-defined]
+        with open_store(f"sqlite:///{db}") as store:
             before = {f["source"]: held_by(db, f["source"]) for f in graph_files}
             report = ingest_paths(store, folder, work, chunk_size=40, commit_rows=80)
         assert not report.unrecognised

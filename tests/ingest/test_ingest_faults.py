@@ -59,7 +59,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[GraphStore]:
-    with open_store(f"sqlite:///{tmp_path / 'graph.db'}") as opened:  # type: ignore[attr-defined]
+    with open_store(f"sqlite:///{tmp_path / 'graph.db'}") as opened:
         yield opened
 
 

@@ -92,7 +92,7 @@ def test_files_are_recognised_by_name_without_a_manifest(loaded_world: LoadedWor
     for f in ("police/nominals.csv", "police/associations.csv", "geography/postcodes.csv", "truth.json"):
         (folder / f).parent.mkdir(parents=True, exist_ok=True)
         (folder / f).write_bytes((loaded_world.folder / f).read_bytes())
-    with open_store(f"sqlite:///{tmp_path / 'g.db'}") as store:  # type: ignore[attr-defined]
+    with open_store(f"sqlite:///{tmp_path / 'g.db'}") as store:
         report = ingest_paths(store, folder, tmp_path / "work")
     assert [f.source for f in report.files] == ["postcode_lookup", "police_nominals", "police_associations"]
     assert report.unrecognised == [str(folder / "truth.json")]
