@@ -9,18 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-import threading
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from app.policy import ROLES, Role, is_role
+from common.app_db import open_app_db, write_transaction  # open_app_db: re-exported until 07:35 UTC
+from common.audit import AuditLog
+from common.roles import ROLES, Role, is_role
 
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILURES = 5
@@ -35,56 +33,6 @@ CREATE TABLE IF NOT EXISTS users(
 """
 
 
-# One lock for every write transaction on the app database in this process: the accounts and the
-# audit log share a connection, and two transactions may not overlap on one connection.
-_WRITE_LOCK = threading.Lock()
-
-
-@contextmanager
-def write_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction on the app database, one writer at a time.
-
-    The lock keeps this process's threads, which share connections, out of each other's
-    transactions; BEGIN IMMEDIATE makes other processes wait their turn (the busy timeout) instead
-    of failing or reading a count another writer is about to change. Rolled back on any error.
-    """
-    with _WRITE_LOCK:
-        _begin_immediate(db)
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-
-_SNAPSHOT_RETRY = 30.0  # seconds, as long as the busy timeout lets another process hold the write lock
-
-
-def _begin_immediate(db: sqlite3.Connection) -> None:
-    """BEGIN IMMEDIATE, retried while another thread's read on this connection holds an old snapshot.
-
-    A connection shared by threads (the CLI's, the cookie route's) can be mid-read for one thread,
-    at a snapshot older than another connection's last commit, when a second thread begins to write
-    on it; SQLite then refuses at once with SQLITE_BUSY_SNAPSHOT, which its busy timeout does not
-    cover (4 of 40 rounds of 40 parallel sign-ins on a loaded machine). Nothing has been written at
-    that point, and the read ends within moments, so beginning again is safe.
-    """
-    deadline = time.monotonic() + _SNAPSHOT_RETRY
-    pause = 0.001
-    while True:
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorname != "SQLITE_BUSY_SNAPSHOT" or time.monotonic() > deadline:
-                raise
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
-
-
 class AccountError(ValueError):
     """A user name, role or password is not acceptable; the message says why."""
 
@@ -97,16 +45,19 @@ class User:
     oidc: bool = False  # signs in through the identity provider, with no local password
 
 
+_SELECT_USER = "SELECT name, role, created_at, password_hash IS NULL AS oidc FROM users"
+
+
+def _user(row: sqlite3.Row) -> User:
+    """A user from a row of :data:`_SELECT_USER`; a role the app does not know is refused, not passed on."""
+    role = str(row["role"])
+    if not is_role(role):
+        raise AccountError(f"user {row['name']!r} holds unknown role {role!r}; set one of {', '.join(ROLES)}")
+    return User(str(row["name"]), role, str(row["created_at"]), oidc=bool(row["oidc"]))
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def open_app_db(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the app database that holds users and the audit log."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    db.execute("PRAGMA journal_mode=WAL")
-    return db
 
 
 class Accounts:
@@ -142,21 +93,24 @@ class Accounts:
             "failures = 0, locked_until = NULL",
             (name, role, hashed, created),
         )
-        return User(name, role, created, oidc=hashed is None)  # type: ignore[arg-type]
+        return User(name, role, created, oidc=hashed is None)
 
     def remove(self, name: str) -> bool:
         """Delete a user; returns whether one was deleted."""
         return self._db.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount > 0
 
     def list(self) -> list[User]:
-        rows = self._db.execute("SELECT name, role, created_at, password_hash IS NULL FROM users ORDER BY name")
-        return [User(n, r, c, oidc=bool(o)) for n, r, c, o in rows]
+        return [_user(row) for row in self._rows(_SELECT_USER + " ORDER BY name", ())]
 
     def get(self, name: str) -> User | None:
-        row = self._db.execute(
-            "SELECT name, role, created_at, password_hash IS NULL FROM users WHERE name = ?", (name,)
-        ).fetchone()
-        return User(row[0], row[1], row[2], oidc=bool(row[3])) if row else None
+        rows = self._rows(_SELECT_USER + " WHERE name = ?", (name,))
+        return _user(rows[0]) if rows else None
+
+    def _rows(self, sql: str, params: tuple[object, ...]) -> Sequence[sqlite3.Row]:
+        """Rows read by column name (this cursor only: the connection is shared with the audit log)."""
+        cursor = self._db.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, params).fetchall()
 
     def verify(self, name: str, password: str) -> User | None:
         """The user if the password is right and the account is not locked, else None.
@@ -195,3 +149,26 @@ class Accounts:
     def is_locked(self, name: str) -> bool:
         row = self._db.execute("SELECT locked_until FROM users WHERE name = ?", (name,)).fetchone()
         return bool(row and row[0] and dt.datetime.fromisoformat(row[0]) > _now())
+
+
+def check_sign_in(accounts: Accounts, audit: AuditLog, name: str, password: str, *, client: str = "") -> User | None:
+    """The user if ``name`` and ``password`` sign in; otherwise the refusal is counted in ``audit``.
+
+    The account's lockout (:meth:`Accounts.verify`) is unchanged: this only decides what the log keeps.
+    """
+    user = accounts.verify(name, password)
+    if user is None:
+        audit.refuse_sign_in(name, client=client, known=accounts.get(name) is not None)
+    return user
+
+
+__all__ = [
+    "LOCKOUT",
+    "MAX_FAILURES",
+    "MIN_PASSWORD_LENGTH",
+    "AccountError",
+    "Accounts",
+    "User",
+    "check_sign_in",
+    "open_app_db",
+]

@@ -34,9 +34,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from streamlit.starlette import App
 from streamlit.web.server.starlette.starlette_app_utils import validate_xsrf_token
 
-from app.accounts import open_app_db
 from app.web_sessions import CLAIM_PATH, COOKIE, WebSessions, new_secret
-from disrupt.settings import load_settings
+from common.app_db import open_app_db
+from common.settings import load_settings
 
 log = logging.getLogger(__name__)
 MAIN = Path(__file__).resolve().parent / "main.py"

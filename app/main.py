@@ -15,8 +15,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from app import navigation, session
-from app.audit import check_sign_in
-from app.policy import ROLE_TITLES, a_role, may
+from app.accounts import check_sign_in
+from app.policy import ROLE_TITLES, Role, a_role, may
 from app.widgets import plain
 
 log = logging.getLogger(__name__)
@@ -78,9 +78,9 @@ def _purpose_page() -> None:
                 st.rerun()
 
 
-def _sidebar(role: str, name: str) -> None:
+def _sidebar(role: Role, name: str) -> None:
     with st.sidebar:
-        st.markdown(f"**{plain(name)}**, {ROLE_TITLES[role]}")  # type: ignore[index]
+        st.markdown(f"**{plain(name)}**, {ROLE_TITLES[role]}")
         if session.purpose():
             st.caption(f"Purpose: {plain(session.purpose())}")
         if st.button("Sign out"):
@@ -156,7 +156,7 @@ def _only(run: Callable[[], None], title: str, url_path: str) -> None:
     chosen.run()
 
 
-def _refused_page(role: str, spec: navigation.PageSpec) -> None:
+def _refused_page(role: Role, spec: navigation.PageSpec) -> None:
     """What a page address the role may not open shows (reached through a pasted link)."""
     user = session.current_user()
     if user is not None:

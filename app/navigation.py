@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from app.policy import Capability, may
+from app.policy import Capability, Role, may
 
 HERE = Path(__file__).parent
 
@@ -55,7 +55,7 @@ PAGES: tuple[PageSpec, ...] = (
 _BY_NAME = {spec.name: spec for spec in PAGES}
 
 
-def pages_for(role: str, *, refused: Callable[[PageSpec], Callable[[], None]]) -> dict[str, list[st.Page]]:
+def pages_for(role: Role, *, refused: Callable[[PageSpec], Callable[[], None]]) -> dict[str, list[st.Page]]:
     """The pages ``role`` may open, by menu section in menu order, the first one the default.
 
     A page the role may not open keeps its address, hidden from the menu, and runs ``refused(spec)``

@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from analytics.disclosure import safe_count
+from common.roles import ROLES, Role, is_role
 from graph.schema import Schema
 
-Role = Literal["analyst", "licensing", "strategic", "admin"]
-ROLES: tuple[Role, ...] = ("analyst", "licensing", "strategic", "admin")
 ROLE_TITLES: Mapping[Role, str] = {
     "analyst": "police analyst",
     "licensing": "licensing officer",
@@ -61,41 +60,37 @@ SOURCE_AGENCIES: Mapping[str, str] = {
 }
 
 
-def a_role(role: str) -> str:
+def a_role(role: Role) -> str:
     """A role's title with its article, as a sentence says it.
 
     >>> a_role("admin"), a_role("analyst")
     ('an administrator', 'a police analyst')
     """
-    title = ROLE_TITLES.get(role, role)  # type: ignore[call-overload]
-    return f"{'an' if str(title)[:1] in 'aeiou' else 'a'} {title}"
+    title = ROLE_TITLES.get(role, role)
+    return f"{'an' if title[:1] in 'aeiou' else 'a'} {title}"
 
 
 class AccessDenied(PermissionError):
     """The signed-in role may not do what was asked."""
 
-    def __init__(self, role: str, capability: str) -> None:
+    def __init__(self, role: Role, capability: str) -> None:
         super().__init__(f"{a_role(role)} may not {capability.replace('_', ' ')}; ask an administrator if you need it")
         self.role = role
         self.capability = capability
 
 
-def is_role(value: str) -> bool:
-    return value in ROLES
-
-
-def may(role: str, capability: Capability) -> bool:
+def may(role: Role, capability: Capability) -> bool:
     """Whether ``role`` holds ``capability``. Unknown roles hold nothing."""
-    return capability in GRANTS.get(role, frozenset())  # type: ignore[call-overload]
+    return capability in GRANTS.get(role, frozenset())
 
 
-def require(role: str, capability: Capability) -> None:
+def require(role: Role, capability: Capability) -> None:
     """Raise :class:`AccessDenied` unless ``role`` holds ``capability``."""
     if not may(role, capability):
         raise AccessDenied(role, capability)
 
 
-def visible_properties(role: str, kind: str, properties: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
+def visible_properties(role: Role, kind: str, properties: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
     """The properties of an entity ``role`` may see: analysts all; others only those the schema declares
     and does not mark sensitive. An undeclared property (an imported graph's ``extra_`` property, say an
     NHS number, or an open kind's own) has had nobody decide whether it is sensitive, so it is withheld."""
@@ -115,3 +110,23 @@ def public_count(count: int, *, people: int | None = None) -> int | None:
     """A count fit for a strategic lead: suppressed under 10 or when fewer than 10 different people
     stand behind it, otherwise rounded to the nearest 5."""
     return safe_count(count, people=people)
+
+
+__all__ = [
+    "AUDIT_SUBJECT_FIELDS",
+    "GRANTS",
+    "LICENSING_SUBJECT_KINDS",
+    "ROLES",
+    "ROLE_TITLES",
+    "SOURCE_AGENCIES",
+    "AccessDenied",
+    "Capability",
+    "Role",
+    "a_role",
+    "is_role",
+    "may",
+    "public_count",
+    "require",
+    "source_agency",
+    "visible_properties",
+]

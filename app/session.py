@@ -25,12 +25,14 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from app.accounts import Accounts, User, open_app_db
-from app.audit import AuditLog
+from app.accounts import Accounts, User
 from app.gateway import Gateway, LedgerView, Viewer
 from app.policy import AccessDenied, Capability, a_role, require
 from app.web_sessions import CLAIM_PATH, COOKIE, WebSession, WebSessions
-from disrupt.settings import Settings, load_settings
+from common.app_db import open_app_db
+from common.audit import AuditLog
+from common.ledger_view import LedgerReader
+from common.settings import Settings, load_settings
 from graph.neo4j_config import NEO4J_SCHEMES
 from graph.store import GraphStore, open_store
 
@@ -108,10 +110,9 @@ def store() -> GraphStore:
 
 
 def ledger() -> LedgerView:
-    from ingest.ledger import Ledger  # read-only use by the administrator pages
-
+    """The ingest ledger's runs and rejected rows, read only, for the administrator pages."""
     settings = runtime().settings
-    return Ledger(settings.ledger_path, settings.store_url)
+    return LedgerReader(settings.ledger_path, settings.store_url)
 
 
 def current_user() -> User | None:

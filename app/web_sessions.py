@@ -21,7 +21,8 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from app.accounts import write_transaction
+from common.app_db import write_transaction
+from common.roles import Role, is_role
 
 COOKIE = "disrupt_session"
 CLAIM_PATH = "/_disrupt/session"  # where the page spends its claim (served by app/asgi.py)
@@ -52,7 +53,7 @@ def new_secret() -> str:
 class WebSession:
     id: str
     user: str
-    role: str
+    role: Role
     purpose: str
     signin_hash: str
     cookie_hash: str | None
@@ -78,7 +79,7 @@ class WebSessions:
         self._db = db
         db.executescript(_DDL)
 
-    def begin(self, user: str, role: str, cookie: str) -> tuple[WebSession, str]:
+    def begin(self, user: str, role: Role, cookie: str) -> tuple[WebSession, str]:
         """A new session for ``user`` in the browser carrying ``cookie``; returns it and its one-use claim."""
         claim, now = new_secret(), time.time()
         row = WebSession(new_secret(), user, role, "", digest(cookie), None, now, now)
@@ -132,5 +133,24 @@ class WebSessions:
         return cur.rowcount
 
     def _one(self, where: str, value: str) -> WebSession | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM web_sessions WHERE {where}", (value,)).fetchone()  # noqa: S608
-        return WebSession(*row) if row else None
+        cursor = self._db.cursor()
+        cursor.row_factory = sqlite3.Row  # by column name (this cursor only: the connection is shared)
+        row = cursor.execute(f"SELECT {_COLUMNS} FROM web_sessions WHERE {where}", (value,)).fetchone()  # noqa: S608
+        return _web_session(row) if row else None
+
+
+def _web_session(row: sqlite3.Row) -> WebSession:
+    """A session from a row of the table; one held under a role the app does not know is refused."""
+    role = str(row["role"])
+    if not is_role(role):
+        raise ValueError(f"web session {row['id']!r} holds unknown role {role!r}")
+    return WebSession(
+        id=str(row["id"]),
+        user=str(row["user"]),
+        role=role,
+        purpose=str(row["purpose"]),
+        signin_hash=str(row["signin_hash"]),
+        cookie_hash=None if row["cookie_hash"] is None else str(row["cookie_hash"]),
+        created=float(row["created"]),
+        last_seen=float(row["last_seen"]),
+    )

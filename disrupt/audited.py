@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from app.audit import MAX_RECORDS, Outcome
+from common.audit import Outcome
+from common.audit_chain import MAX_RECORDS
 from disrupt.cliutil import audit_change
 from graph import GraphStore
 
@@ -74,7 +75,7 @@ def audit_resolution(
 ) -> None:
     """Entries for a resolution run: per kind, the records that moved and the entities they left and joined.
 
-    Ids only, at most :data:`app.audit.MAX_RECORDS` to an entry, in as many entries as it takes.
+    Ids only, at most :data:`common.audit_chain.MAX_RECORDS` to an entry, in as many entries as it takes.
     """
     for report in reports:
         was, now = before.get(report.kind, {}), after.get(report.kind, {})

@@ -29,8 +29,11 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
+from common.audit_text import key_path
+from common.roles import COMMAND_LINE
+from common.settings import LEDGER_FILE
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ class Part:
 
 # in the order they are copied (the ledger before the graph: see the module's docstring)
 PARTS = (
-    Part("ledger", "ingest-ledger.db", "the ingest ledger: load checkpoints, runs and rejected rows"),
+    Part("ledger", LEDGER_FILE, "the ingest ledger: load checkpoints, runs and rejected rows"),
     Part("graph", "graph.db", "the embedded graph store: entities, links, sources, erasures, result tables"),
     Part("app", "app.db", "the app database: users and the hash-chained audit log"),
     # written once, beside the app database; without it no entry's withheld search text can be found
@@ -76,8 +79,8 @@ class Targets:
     store: str  # the store's URL as the ledger keys it, with no user or password
 
     def path(self, name: PartName) -> Path | None:
-        key = self.app.with_name(self.app.name + ".audit-key")  # where app.audit keeps it
-        return {"graph": self.graph, "app": self.app, "ledger": self.ledger, "audit_key": key}[name]
+        parts = {"graph": self.graph, "app": self.app, "ledger": self.ledger, "audit_key": key_path(self.app)}
+        return parts[name]
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,7 +512,7 @@ def _seal_app(
                 problem = check.problem or f"it ends at entry {check.head_id}, the manifest says {entry}"
                 raise BackupError(f"the audit log in the backup does not verify ({problem}); nothing was restored")
             audit.record(
-                user=user, role="command line", action="restore", purpose=purpose, outcome="changed", detail=detail
+                user=user, role=COMMAND_LINE, action="restore", purpose=purpose, outcome="changed", detail=detail
             )
             after = audit.verify()
             if not after.intact:  # cannot happen unless the file is being written by someone else

@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from app.accounts import open_app_db
-from app.audit import AuditLog, Outcome
-from disrupt.settings import Settings
+from common.app_db import open_app_db
+from common.audit import AuditLog, Outcome
+from common.roles import COMMAND_LINE
+from common.settings import Settings
 from graph import GraphError, GraphStore, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,7 +60,7 @@ def audit_read(
 
     The user is the operating-system login and the purpose comes from ``DISRUPT_PURPOSE`` (the
     command line has no session to ask it in). ``searched`` (text typed to find someone) is kept
-    only as its length and keyed hash (:meth:`app.audit.AuditLog.searched`).
+    only as its length and keyed hash (:meth:`common.audit.AuditLog.searched`).
     """
     _audit(ctx, action, list(records), "shown", detail, searched=searched)
 
@@ -85,7 +86,7 @@ def _audit(
     try:
         AuditLog(db).record(
             user=getpass.getuser(),
-            role="command line",
+            role=COMMAND_LINE,
             action=action,
             records=records,
             purpose=os.environ.get("DISRUPT_PURPOSE", "") or "command line, no purpose given (set DISRUPT_PURPOSE)",

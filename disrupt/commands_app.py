@@ -18,10 +18,11 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from app.accounts import AccountError, Accounts, open_app_db
+from app.accounts import AccountError, Accounts
 from app.policy import ROLE_TITLES, ROLES
+from common.app_db import open_app_db
+from common.settings import Settings
 from disrupt.cliutil import audit_change, console
-from disrupt.settings import Settings
 
 log = logging.getLogger(__name__)
 # The ASGI entry (app/asgi.py) wraps the Streamlit script app/main.py with the session cookie and

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
+from common.settings import Settings
 from disrupt.cliutil import console
-from disrupt.settings import Settings
 
 
 def _log(settings: Settings) -> AuditLog:

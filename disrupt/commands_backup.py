@@ -20,8 +20,10 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from app.accounts import open_app_db
-from app.audit import AuditLog, Outcome
+from common.app_db import open_app_db
+from common.audit import AuditLog, Outcome
+from common.roles import COMMAND_LINE
+from common.settings import Settings
 from disrupt import __version__
 from disrupt.backups import (
     BackupError,
@@ -34,7 +36,6 @@ from disrupt.backups import (
     take_backup,
 )
 from disrupt.cliutil import console, emit_json, json_option, store_option
-from disrupt.settings import Settings
 from graph.errors import StoreConfigError
 from graph.neo4j_config import NEO4J_SCHEMES
 from graph.store import sqlite_path
@@ -74,7 +75,7 @@ def _record(settings: Settings, action: str, outcome: Outcome, detail: str) -> N
     db = open_app_db(settings.app_db_path)
     try:
         AuditLog(db).record(
-            user=user, role="command line", action=action, purpose=purpose, outcome=outcome, detail=detail
+            user=user, role=COMMAND_LINE, action=action, purpose=purpose, outcome=outcome, detail=detail
         )
     finally:
         db.close()

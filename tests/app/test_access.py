@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from app import accounts as accounts_module
-from app.accounts import AccountError, Accounts, open_app_db
-from app.audit import AuditLog
+from app.accounts import AccountError, Accounts
 from app.gateway import Gateway, Viewer
 from app.policy import GRANTS, ROLES, AccessDenied, may, require, visible_properties
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from graph import open_store
 from graph.records import Provenance, new_entity
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from app.accounts import Accounts, open_app_db
-from app.audit import AuditLog
+from app.accounts import Accounts
+from common.app_db import open_app_db
+from common.audit import AuditLog
 
 
 def test_sign_ins_and_audit_entries_on_one_connection_do_not_collide(tmp_path: Path) -> None:

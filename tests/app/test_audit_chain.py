@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from disrupt.cli import main
 
 
@@ -88,11 +88,11 @@ def test_a_rebuilt_chain_is_caught_by_the_head_kept_elsewhere(tmp_path: Path) ->
     db.execute("UPDATE audit SET purpose = 'rewritten' WHERE id = 3")
     db.close()
     # the intruder recomputes every hash after the rewrite, so the chain alone looks whole
-    from app.audit import _GENESIS, _SELECT_CONTENT, entry_hash
+    from common.audit_chain import GENESIS, SELECT_CONTENT, entry_hash
 
     db = sqlite3.connect(tmp_path / "app.db", isolation_level=None)
-    previous = _GENESIS
-    for row in db.execute(_SELECT_CONTENT + " ORDER BY id").fetchall():
+    previous = GENESIS
+    for row in db.execute(SELECT_CONTENT + " ORDER BY id").fetchall():
         sealed = entry_hash(previous, tuple(row))
         db.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (previous, sealed, row[0]))
         previous = sealed
@@ -119,7 +119,7 @@ def test_a_log_written_before_the_chain_is_sealed_once_and_then_verifies(tmp_pat
         )
     db.close()
     log = AuditLog(open_app_db(path))
-    log.record(user="u", role="r", action="a", purpose="p", outcome="shown")
+    log.record(user="u", role="analyst", action="a", purpose="p", outcome="shown")
     check = log.verify()
     assert check.intact and check.entries == 6
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -133,7 +133,7 @@ def test_parallel_writers_keep_one_chain(tmp_path: Path) -> None:
     logs = [AuditLog(open_app_db(path)) for _ in range(3)]
 
     def write(i: int) -> None:
-        logs[i % 3].record(user="u", role="r", action=f"view {i}", purpose="p", outcome="shown")
+        logs[i % 3].record(user="u", role="analyst", action=f"view {i}", purpose="p", outcome="shown")
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         list(pool.map(write, range(120)))

@@ -20,9 +20,12 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-import app.audit
-from app.accounts import Accounts, open_app_db
-from app.audit import MAX_NAME, NAMES_PER_WINDOW, UNKNOWN_USER, AuditEntry, AuditLog, check_sign_in
+import common.audit
+from app.accounts import Accounts, check_sign_in
+from common.app_db import open_app_db
+from common.audit import AuditEntry, AuditLog
+from common.audit_sign_in import NAMES_PER_WINDOW, UNKNOWN_USER
+from common.audit_text import MAX_NAME
 
 RIGHT = "the right password"
 _COUNTED = re.compile(r"^(\d+) (more )?refused")
@@ -73,7 +76,7 @@ def _windows(start: dt.datetime, end: dt.datetime) -> int:
 
 def _after_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
-    monkeypatch.setattr(app.audit, "_now", lambda: later)
+    monkeypatch.setattr(common.audit, "_now", lambda: later)
 
 
 def test_two_thousand_made_up_ten_kb_names_write_a_few_bounded_entries(

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from app.accounts import open_app_db
-from app.audit import AuditLog, entry_hash
+from common.app_db import open_app_db
+from common.audit import AuditLog
+from common.audit_chain import entry_hash
 from disrupt.cli import main
 from graph import open_store
 from graph.records import Provenance, new_entity

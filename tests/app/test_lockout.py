@@ -14,7 +14,8 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 
-from app.accounts import LOCKOUT, MAX_FAILURES, Accounts, open_app_db
+from app.accounts import LOCKOUT, MAX_FAILURES, Accounts
+from common.app_db import open_app_db
 
 RIGHT = "the right password"
 

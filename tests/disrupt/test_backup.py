@@ -23,15 +23,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.accounts import Accounts, open_app_db
-from app.audit import AuditLog
+from app.accounts import Accounts
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from disrupt.cli import main
 from graph import open_store
 from graph.records import Entity, Provenance, new_entity, new_link
 
 PASSWORD = "a long enough password"
 DATABASES = ("graph.db", "app.db", "ingest-ledger.db")
-KEY = "app.db.audit-key"  # the key app.audit hashes search text with, beside app.db
+KEY = "app.db.audit-key"  # the key common.audit hashes search text with, beside app.db
 FILES = (*DATABASES, KEY)
 
 

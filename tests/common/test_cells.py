@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.cells import FORMULA_START, spreadsheet_safe
+from common.cells import FORMULA_START, spreadsheet_safe
 
 
 @pytest.mark.parametrize("start", FORMULA_START)
