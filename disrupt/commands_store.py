@@ -90,7 +90,7 @@ def erase(
     and later loads refuse the erased records until the erasure is lifted (`disrupt lift-erasure`).
     The audit log records who erased it."""
     try:
-        check_erasure(reason, reference)
+        erasure_reason = check_erasure(reason, reference)
     except GraphError as exc:
         raise click.UsageError(str(exc)) from exc
     with opened(ctx, store_url) as store:
@@ -103,7 +103,7 @@ def erase(
                 "and its links? This cannot be undone",
                 abort=True,
             )
-        record = store.erase_entity(entity.id, reason=reason, reference=reference)  # type: ignore[arg-type]
+        record = store.erase_entity(entity.id, reason=erasure_reason, reference=reference)
     audit_change(ctx, "erase", "erased", _described(record))
     if as_json:
         emit_json(dataclasses.asdict(record))
@@ -156,11 +156,11 @@ def lift_erasure(
     (`disrupt ingest PATH --restart`). The erasure record stays, marked lifted; the audit log
     records who lifted it."""
     try:
-        check_lift(reason, reference)
+        lift_reason = check_lift(reason, reference)
     except GraphError as exc:
         raise click.UsageError(str(exc)) from exc
     with opened(ctx, store_url) as store:
-        record = store.lift_erasure(erasure_id, reason=reason, reference=reference)  # type: ignore[arg-type]
+        record = store.lift_erasure(erasure_id, reason=lift_reason, reference=reference)
     audit_change(ctx, "lift erasure", "lifted", _described(record))
     if as_json:
         emit_json(dataclasses.asdict(record))

@@ -8,7 +8,7 @@ circle between the store interface and its implementations.
 from __future__ import annotations
 
 import re
-from typing import Protocol, get_args
+from typing import Protocol, TypeVar, get_args
 
 from graph.errors import InvalidRecord, StoreConfigError, StoreError
 from graph.records import ErasureReason, ErasureRecord, LiftReason, Verdict
@@ -16,35 +16,45 @@ from graph.records import ErasureReason, ErasureRecord, LiftReason, Verdict
 ERASURE_REASONS: tuple[ErasureReason, ...] = get_args(ErasureReason)
 LIFT_REASONS: tuple[LiftReason, ...] = get_args(LiftReason)
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+T = TypeVar("T", bound=str)
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
 _RESULT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
-def check_judgement(verdict: str, reference: str) -> None:
-    """Refuse a verdict other than same/different, or a reference that is not a case reference."""
-    if verdict not in ("same", "different"):
+def check_judgement(verdict: str, reference: str) -> Verdict:
+    """The verdict, typed; refuse one other than same/different, or a reference that is not a case reference."""
+    typed = _member(VERDICTS, verdict)
+    if typed is None:
         raise StoreConfigError(f"a judgement is 'same' or 'different', not {verdict!r}")
     if not _REFERENCE.match(reference):
         raise StoreConfigError("a judgement reference is a case or ticket reference (letters, digits, / _ . -)")
+    return typed
 
 
-def check_erasure(reason: str, reference: str) -> None:
-    """Refuse an unknown erasure reason, or a reference that could hold a name."""
-    _check_decision("erasure", ERASURE_REASONS, reason, reference)
+def check_erasure(reason: str, reference: str) -> ErasureReason:
+    """The erasure reason, typed; refuse an unknown one, or a reference that could hold a name."""
+    return _check_decision("erasure", ERASURE_REASONS, reason, reference)
 
 
-def check_lift(reason: str, reference: str) -> None:
-    """Refuse an unknown reason for lifting an erasure, or a reference that could hold a name."""
-    _check_decision("a lift's", LIFT_REASONS, reason, reference)
+def check_lift(reason: str, reference: str) -> LiftReason:
+    """The reason for lifting an erasure, typed; refuse an unknown one, or a reference that could hold a name."""
+    return _check_decision("a lift's", LIFT_REASONS, reason, reference)
 
 
-def _check_decision(subject: str, reasons: tuple[str, ...], reason: str, reference: str) -> None:
-    if reason not in reasons:
-        raise StoreConfigError(f"{subject} reason must be one of {', '.join(reasons)}, not {reason!r}")
+def _member(members: tuple[T, ...], value: str) -> T | None:
+    """The member of a closed set that ``value`` names, or None."""
+    return next((m for m in members if m == value), None)
+
+
+def _check_decision(subject: str, reasons: tuple[T, ...], reason: str, reference: str) -> T:
+    typed = _member(reasons, reason)
+    if typed is None:
+        raise StoreConfigError(f"{subject} reason must be one of {', '.join(map(str, reasons))}, not {reason!r}")
     if not _REFERENCE.match(reference):
         raise StoreConfigError(
             f"{subject} reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), never a name"
         )
+    return typed
 
 
 def lifted_already(record: ErasureRecord) -> StoreError:

@@ -106,7 +106,7 @@ def copy_store(
     if merged:
         report.merges = target.set_canonical(merged, run_id=COPY_RUN)
     for j in source.judgements():
-        target.add_judgement(j.first, j.second, j.verdict, reference=j.reference, decided_at=j.decided_at)  # type: ignore[arg-type]
+        target.add_judgement(j.first, j.second, j.verdict, reference=j.reference, decided_at=j.decided_at)
         report.judgements += 1
     report.erasure_records = target.keep_erasure_records(source.erasures(), source.erased_ids())
     for name in source.result_names():

@@ -963,7 +963,7 @@ class Neo4jStore:
         log.info("erased one %s entity and %d links (erasure %s)", record.kind, record.links_removed, record.erasure_id)
         return record
 
-    def _erase(self, tx: Tx, entity_id: str, reason: str, reference: str) -> ErasureRecord:
+    def _erase(self, tx: Tx, entity_id: str, reason: ErasureReason, reference: str) -> ErasureRecord:
         canon = self._canonical(tx, entity_id)
         kind = self._rows(tx, _READ_ENDS, "ids", [canon])[0]["kind"]
         records = [canon, *(r["id"] for r in self._rows(tx, _MEMBERS, "ids", [canon]))]

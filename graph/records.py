@@ -218,7 +218,7 @@ class Judgement:
 
     first: str
     second: str
-    verdict: str  # "same" or "different"
+    verdict: Verdict
     decided_at: str
     reference: str
 
@@ -236,10 +236,10 @@ class ErasureRecord:
     links_removed: int
     sources_removed: int
     results_removed: int
-    reason: str
+    reason: ErasureReason
     reference: str
     lifted_at: str | None = None
-    lift_reason: str | None = None
+    lift_reason: LiftReason | None = None
     lift_reference: str | None = None
 
 

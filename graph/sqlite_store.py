@@ -19,10 +19,10 @@ import sqlite3
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path as FilePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.contract import (
     BulkLoad,
@@ -71,6 +71,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 FORMAT_VERSION = "3"
 _CHUNK = 5_000  # ids per json_each parameter when reading many rows
@@ -320,11 +322,19 @@ FROM json_each(?1) AS f CROSS JOIN links AS l ON l.id = f.value
 CROSS JOIN links AS s ON s.src = l.dst AND s.kind = l.kind AND s.dst = l.src
 """
 
-# Erasure records with their lifts, in the order of ErasureRecord's fields.
+# Erasure records with their lifts, each column named for the ErasureRecord field it fills.
 _ERASURES = """
 SELECT e.erasure_id, e.erased_at, e.kind, e.links_removed, e.sources_removed, e.results_removed, e.reason,
-       e.reference, l.lifted_at, l.reason, l.reference
+       e.reference, l.lifted_at, l.reason AS lift_reason, l.reference AS lift_reference
 FROM erasures AS e LEFT JOIN erasure_lifts AS l ON l.erasure_id = e.erasure_id
+"""
+_INSERT_ERASURE = """
+INSERT INTO erasures(erasure_id, erased_at, kind, links_removed, sources_removed, results_removed, reason, reference)
+VALUES (:erasure_id, :erased_at, :kind, :links_removed, :sources_removed, :results_removed, :reason, :reference)
+"""
+_INSERT_LIFT = """
+INSERT INTO erasure_lifts(erasure_id, lifted_at, reason, reference)
+VALUES (:erasure_id, :lifted_at, :lift_reason, :lift_reference)
 """
 _ERASED_AMONG = "SELECT f.value, e.erasure_id FROM json_each(?) AS f CROSS JOIN erased AS e ON e.id = f.value"
 # Which of a set of ids (a JSON array) are stored, each with the source it holds inline.
@@ -430,6 +440,12 @@ def _json_list(values: Collection[str] | None) -> str | None:
 
 def _ordered(items: list[Provenance]) -> tuple[Provenance, ...]:
     return tuple(sorted(items, key=lambda p: (p.loaded_at, p.source, p.record_id)))
+
+
+def _records(record: Callable[..., R], cursor: sqlite3.Cursor) -> list[R]:
+    """Rows as records, each column given to the field it is named for (never by position)."""
+    names = [d[0] for d in cursor.description]
+    return [record(**dict(zip(names, row, strict=True))) for row in cursor]
 
 
 def _first_two(row: tuple[Any, ...]) -> tuple[Any, Any]:
@@ -1116,7 +1132,8 @@ class SQLiteStore:
             if db.execute("SELECT count(*) FROM entities WHERE id IN (?, ?)", (a, b)).fetchone()[0] != 2:
                 raise UnknownEntity(f"a judgement needs two stored records; {a!r} or {b!r} is not one")
             db.execute(
-                "INSERT INTO judgements VALUES (?, ?, ?, ?, ?) ON CONFLICT(first, second) DO UPDATE SET "
+                "INSERT INTO judgements(first, second, verdict, decided_at, reference) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(first, second) DO UPDATE SET "
                 "verdict = excluded.verdict, decided_at = excluded.decided_at, reference = excluded.reference",
                 (a, b, verdict, judgement.decided_at, reference),
             )
@@ -1124,8 +1141,13 @@ class SQLiteStore:
 
     def judgements(self) -> list[Judgement]:
         with self._lock:
-            rows = self._db.execute("SELECT * FROM judgements ORDER BY decided_at, first, second").fetchall()
-        return [Judgement(*r) for r in rows]
+            return _records(
+                Judgement,
+                self._db.execute(
+                    "SELECT first, second, verdict, decided_at, reference FROM judgements "
+                    "ORDER BY decided_at, first, second"
+                ),
+            )
 
     # -- erasure ------------------------------------------------------------------------------
 
@@ -1178,41 +1200,26 @@ class SQLiteStore:
                 reason=reason,
                 reference=reference,
             )
-            db.execute(
-                "INSERT INTO erasures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.erasure_id,
-                    record.erased_at,
-                    record.kind,
-                    record.links_removed,
-                    record.sources_removed,
-                    record.results_removed,
-                    record.reason,
-                    record.reference,
-                ),
-            )
+            db.execute(_INSERT_ERASURE, dataclasses.asdict(record))
         log.info("erased one %s entity and %d links (erasure %s)", record.kind, len(link_ids), record.erasure_id)
         return record
 
     def erasures(self) -> list[ErasureRecord]:
         with self._lock:
-            rows = self._db.execute(_ERASURES + "ORDER BY e.erased_at, e.erasure_id").fetchall()
-        return [ErasureRecord(*r) for r in rows]
+            return _records(ErasureRecord, self._db.execute(_ERASURES + "ORDER BY e.erased_at, e.erasure_id"))
 
     def lift_erasure(self, erasure_id: str, *, reason: LiftReason, reference: str) -> ErasureRecord:
         check_lift(reason, reference)
         with self._transaction() as db:
-            row = db.execute(_ERASURES + "WHERE e.erasure_id = ?", (erasure_id,)).fetchone()
-            if row is None:
+            found = _records(ErasureRecord, db.execute(_ERASURES + "WHERE e.erasure_id = ?", (erasure_id,)))
+            if not found:
                 raise StoreError(f"no erasure {erasure_id!r} in this store; `disrupt erasures` lists them")
-            record = ErasureRecord(*row)
+            record = found[0]
             if record.lifted_at is not None:
                 raise lifted_already(record)
             freed = db.execute("DELETE FROM erased WHERE erasure_id = ?", (erasure_id,)).rowcount
             lifted = dataclasses.replace(record, lifted_at=now_iso(), lift_reason=reason, lift_reference=reference)
-            db.execute(
-                "INSERT INTO erasure_lifts VALUES (?, ?, ?, ?)", (erasure_id, lifted.lifted_at, reason, reference)
-            )
+            db.execute(_INSERT_LIFT, dataclasses.asdict(lifted))
         log.info("lifted erasure %s: %d erased ids may be stored again", erasure_id, freed)
         return lifted
 
@@ -1223,15 +1230,12 @@ class SQLiteStore:
             )
             added = 0
             for r in records:
-                fields = dataclasses.astuple(r)
-                if not db.execute(
-                    "INSERT INTO erasures VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(erasure_id) DO NOTHING",
-                    fields[:8],
-                ).rowcount:
+                fields = dataclasses.asdict(r)
+                if not db.execute(_INSERT_ERASURE + " ON CONFLICT(erasure_id) DO NOTHING", fields).rowcount:
                     continue  # held already, with or without its lift
                 added += 1
                 if r.lifted_at is not None:
-                    db.execute("INSERT INTO erasure_lifts VALUES (?, ?, ?, ?)", (r.erasure_id, *fields[8:]))
+                    db.execute(_INSERT_LIFT, fields)
             return added
 
     def erased_ids(self, ids: Collection[str] | None = None) -> dict[str, str]:
