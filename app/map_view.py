@@ -25,7 +25,7 @@ from branca.element import Element, Figure
 from analytics.hotspots import MORAN_WORDS
 from app.exports import asset_text, script_safe
 from app.strategic import MEASURE, NO_PATTERN, SUPPRESSED
-from geodata.boundaries import ward_centres, ward_names
+from geodata.boundaries import boundary_points, load_boundaries, ward_centres, ward_names
 
 LEAFLET_DIR = Path(__file__).parent / "static" / "leaflet"
 BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -133,12 +133,7 @@ def _wards(boundaries: Mapping[str, Any] | None, wards: Sequence[Mapping[str, An
 
 def _bounds(boundaries: Mapping[str, Any] | None, view: Mapping[str, Any]) -> list[list[float]] | None:
     points = [h3.cell_to_latlng(c) for c in [*(r["area"] for r in view["cells"]), *view["hot_cells"]]]
-    for f in (boundaries or {}).get("features", []):
-        geometry = f.get("geometry") or {}
-        polygons = geometry.get("coordinates", [])
-        if geometry.get("type") == "Polygon":
-            polygons = [polygons]
-        points += [(lat, lng) for poly in polygons for ring in poly for lng, lat in ring]
+    points += boundary_points(boundaries)
     if not points:
         return None
     lats, lngs = [p[0] for p in points], [p[1] for p in points]
@@ -257,9 +252,4 @@ _LABEL_STYLE = (
 )
 
 
-def load_boundaries(path: Path | None) -> dict[str, Any] | None:
-    """Ward boundaries from a GeoJSON file, or None when no file is configured or present."""
-    if path is None or not path.is_file():
-        return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else None
+__all__ = ["hotspot_map", "leaflet_css", "load_boundaries", "map_text", "offline_map"]  # load_boundaries: until 07:35

@@ -1,8 +1,11 @@
-"""Ward boundaries (GeoJSON, as ``disrupt demo`` writes them or an ONS file provides): names and lookups."""
+"""Ward boundaries (GeoJSON, as ``disrupt demo`` writes them or an ONS file provides): reading, names,
+lookups and extent. Drawing them is the app's (``app.map_view``)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 Ring = Sequence[Sequence[float]]  # [[lng, lat], ...], as GeoJSON orders them
@@ -71,3 +74,27 @@ def ward_centres(boundaries: Mapping[str, Any] | None) -> dict[str, tuple[float,
         lngs, lats = [pt[0] for pt in ring], [pt[1] for pt in ring]
         centres[ward_code_of(feature)] = ((min(lats) + max(lats)) / 2, (min(lngs) + max(lngs)) / 2)
     return centres
+
+
+def boundary_points(boundaries: Mapping[str, Any] | None) -> list[tuple[float, float]]:
+    """Every (lat, lng) vertex of every ward's rings, holes included: what a map must show to show them all.
+
+    >>> square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 2], [0, 0]]]}
+    >>> boundary_points({"features": [{"geometry": square}]})
+    [(0, 0), (0, 1), (2, 1), (0, 0)]
+    """
+    return [
+        (lat, lng)
+        for feature in (boundaries or {}).get("features", [])
+        for polygon in _polygons(feature)
+        for ring in polygon
+        for lng, lat in ring
+    ]
+
+
+def load_boundaries(path: Path | None) -> dict[str, Any] | None:
+    """Ward boundaries from a GeoJSON file, or None when no file is configured or present."""
+    if path is None or not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else None
