@@ -24,7 +24,7 @@ A labels file looks like (see ``ingest/maps/neo4j_pole.yaml`` for a whole model)
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -32,7 +32,9 @@ from typing import Any
 
 import yaml
 
+from graph import GraphStore
 from graph.schema import Schema
+from ingest.graph_report import GraphImportError
 from ingest.normalise import DATE_STYLES
 
 log = logging.getLogger(__name__)
@@ -198,6 +200,25 @@ def choose_label_map(schema: Schema, headers_by_label: Mapping[str, set[str]]) -
     return LabelMap(), "no shipped map fits the bundle's labels and headers; kinds and keys inferred"
 
 
+def choose_map_for(
+    store: GraphStore, labels: Path | None, choose_map: bool, headers: Callable[[], dict[str, set[str]]]
+) -> tuple[LabelMap, str]:
+    """The label map to use and why: the file given, else a shipped map that fits the source's labels
+    and their property names (``headers``), unless ``choose_map`` is False.
+
+    Raises:
+        GraphImportError: the labels file is malformed.
+    """
+    try:
+        if labels is not None:
+            return load_label_map(labels, store.schema), "given with --labels"
+        if choose_map:
+            return choose_label_map(store.schema, headers())
+        return load_label_map(None, store.schema), "no map asked for; kinds and keys inferred"
+    except LabelMapError as exc:
+        raise GraphImportError(str(exc)) from exc
+
+
 __all__ = [
     "COMMON_NAMES",
     "KEY_NORMALISERS",
@@ -207,6 +228,7 @@ __all__ = [
     "Match",
     "TypeMap",
     "choose_label_map",
+    "choose_map_for",
     "load_label_map",
     "parse_label_map",
     "shipped_label_maps",

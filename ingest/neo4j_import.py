@@ -4,7 +4,8 @@ map and report as a neo4j-admin bundle (:mod:`ingest.graph_import`).
 
 The source database is only read (:class:`graph.neo4j_store.Neo4jSource` opens read sessions and
 writes nothing). A node's id in the source is its element id; a row set aside is reported as the
-database's ``nodes`` or ``relationships``, numbered in the order read, with the property and reason.
+database's ``nodes`` or ``relationships``, numbered in the order read, with the property and reason
+(a node whose entity was erased is set aside naming the erasure, as a bundle's row is).
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graph import Entity, GraphError, GraphStore, StoreConfigError
-from ingest.graph_import import GraphImporter, GraphImportError, ImportReport, RefusedRow, choose_map_for
+from graph import GraphError, GraphStore, StoreConfigError
+from ingest.graph_importer import BATCH, GraphImporter, NodeRow
+from ingest.graph_maps import choose_map_for
+from ingest.graph_report import GraphImportError, ImportReport, RefusedRow
 from ingest.ledger import Reject
 
 if TYPE_CHECKING:
     from graph.neo4j_store import Neo4jSource
 
 log = logging.getLogger(__name__)
-
-_BATCH = 5_000
 
 
 def import_neo4j_database(
@@ -58,7 +59,7 @@ def import_neo4j_database(
             _import_relationships(importer, source, where)
             importer.write_links()
             importer.count_stored()
-            importer.ledger.write_rejects_csv(work_dir / "rejects.csv")
+            importer.finish([f"{where} nodes", f"{where} relationships"])
         finally:
             importer.close()
     except GraphError as exc:
@@ -73,7 +74,7 @@ def _digest(where: str, what: str, loaded_at: str) -> str:
 
 
 def _import_nodes(importer: GraphImporter, source: Neo4jSource, where: str) -> None:
-    batch: list[Entity] = []
+    batch: list[NodeRow] = []
     rejects: list[Reject] = []
     for number, (element_id, labels, props) in enumerate(source.nodes(), start=1):
         importer.report.nodes_read += 1
@@ -85,13 +86,11 @@ def _import_nodes(importer: GraphImporter, source: Neo4jSource, where: str) -> N
             rejects.append(Reject(f"{where} nodes", number, refused.column, refused.reason))
             counts.set_aside += 1
             continue
-        importer.ids[("", element_id)] = (entity.id, entity.kind)
-        batch.append(entity)
-        if len(batch) >= _BATCH:
-            importer.store.upsert(batch, [])
+        batch.append(NodeRow("", element_id, entity, f"{where} nodes", number, "", counts))
+        if len(batch) >= BATCH:
+            rejects += importer.store_entities(batch)
             batch = []
-    if batch:
-        importer.store.upsert(batch, [])
+    rejects += importer.store_entities(batch)
     importer.reject(f"{where} nodes", rejects, digest=_digest(where, "nodes", importer.loaded_at))
 
 

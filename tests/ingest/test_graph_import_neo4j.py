@@ -9,6 +9,11 @@ without the order in which the relationships between two people were read.
 
 from __future__ import annotations
 
+import json
+import os
+import shlex
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,7 +23,7 @@ import networkx as nx
 from bolt_server import BoltServer, wipe
 
 from graph import open_store
-from graph.neo4j_config import parse_neo4j_url
+from graph.neo4j_config import PASSWORD_ENV, parse_neo4j_url
 from ingest.graph_import import import_neo4j_bundle
 from ingest.neo4j_import import import_neo4j_database
 from tests.ingest.pole_bundle import Pole, pole_bundle
@@ -98,5 +103,65 @@ def test_the_bundle_read_from_a_live_database_gives_the_same_graph(bolt_server: 
         finally:
             from_files.close()
             from_server.close()
+    finally:
+        wipe(bolt_server.url, bolt_server.password)
+
+
+def _disrupt(command: str, env: dict[str, str]) -> tuple[int, str]:
+    """Run a command line as a user types it, with this checkout's `disrupt`; its exit code and output."""
+    args = shlex.split(command)
+    assert args[0] == "disrupt"
+    done = subprocess.run(
+        [sys.executable, "-m", "disrupt", *args[1:]],
+        env=env,
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_disrupt_import_neo4j_reads_the_live_database_and_reports_what_it_holds(
+    bolt_server: BoltServer, tmp_path: Path
+) -> None:
+    pole = pole_bundle(tmp_path / "bundle")
+    wipe(bolt_server.url, bolt_server.password)
+    try:
+        _load_into_server(bolt_server, pole)
+        base = {k: v for k, v in os.environ.items() if not k.startswith("DISRUPT_")}
+        base |= {"COLUMNS": "200", "PYTHONPATH": str(Path(__file__).parents[2])}
+        data = tmp_path / "data"
+        env = base | {"DISRUPT_DATA_DIR": str(data), "DISRUPT_STORE": "", "DISRUPT_APP_DB": ""}
+        secret = tmp_path / "source-password"
+        secret.write_text(bolt_server.password + "\n", encoding="utf-8")
+        code, out = _disrupt(f"disrupt import-neo4j {bolt_server.url} --password-file {secret}", env)
+        assert code == 0, out
+        assert "label map: neo4j_pole: chosen because the bundle has the labels Person, Crime, Location" in out
+        assert "entities held: Person" in out and "rows set aside (rejects.csv)" in out
+        store = open_store(f"sqlite:///{data / 'graph.db'}")
+        try:
+            held = store.counts()
+        finally:
+            store.close()
+        assert held.entities["Person"] == 120 and held.entities["Incident"] == 59  # the bad crime set aside
+        # As JSON, with the password as the store takes it (DISRUPT_NEO4J_PASSWORD), into another store
+        other = tmp_path / "other"
+        env = base | {"DISRUPT_DATA_DIR": str(other), "DISRUPT_STORE": "", "DISRUPT_APP_DB": ""}
+        env[PASSWORD_ENV] = bolt_server.password
+        code, out = _disrupt(f"disrupt import-neo4j {bolt_server.url} --json", env)
+        assert code == 0, out
+        report = json.loads(out)
+        assert report["entities_by_kind"] == held.entities and report["rows_rejected"] == 6
+        assert report["source"] == "neo4j:graph" and report["run_id"]
+        assert "31/02/2017" in (other / "rejects.csv").read_text(encoding="utf-8")
+        # A wrong password: a clear refusal, a failing exit code, nothing stored
+        secret.write_text("not-the-password", encoding="utf-8")
+        empty = tmp_path / "empty"
+        env = base | {"DISRUPT_DATA_DIR": str(empty), "DISRUPT_STORE": "", "DISRUPT_APP_DB": ""}
+        code, out = _disrupt(f"disrupt import-neo4j {bolt_server.url} --password-file {secret}", env)
+        assert code == 1 and "Error:" in out and "Traceback" not in out, out
+        assert "not-the-password" not in out
     finally:
         wipe(bolt_server.url, bolt_server.password)

@@ -239,3 +239,44 @@ def test_a_later_import_adds_its_knows_subtype_to_the_link_an_earlier_one_stored
     assert [(d["kind"], sorted(d["extra_types"]), d["nature"]) for d in links] == [
         ("ASSOCIATE_OF", ["KNOWS", "KNOWS_LW"], "knows; lives with")
     ]
+
+
+def test_an_erased_person_in_a_foreign_bundle_is_set_aside_and_the_rest_loads(
+    imported: Imported, tmp_path: Path
+) -> None:
+    """A neo4j-admin export with no Disrupt manifest, loaded again after one of its people was erased:
+    that person's row is set aside with the erasure named (never stored again), and so is every
+    relationship naming them; everything else loads as before."""
+    store, pole = imported.store, imported.pole
+    bexa = imported.node_of["Person:per001"]
+    record = store.erase_entity(bexa, reason="subject_request", reference="SAR-24")
+    before = store.counts()
+    report = import_neo4j_bundle(store, pole.folder, tmp_path / "work")
+    assert store.get_entity(bexa) is None
+    assert store.counts() == before  # the rest loads again, changing nothing
+    with open(tmp_path / "work" / "rejects.csv", encoding="utf-8", newline="") as fh:
+        rejects = list(csv.DictReader(fh))
+    people = [r for r in rejects if Path(r["file"]).name == "persons.csv"]
+    assert [int(r["row"]) for r in people] == [1 + 2]  # per001 is the second row under the header
+    assert f"was erased (erasure {record.erasure_id}); it is not stored again" in people[0]["reason"]
+    naming = [r for r in pole.relationships if "Person:per001" in (r[1], r[2])]
+    assert len(naming) >= 4  # two KNOWS of the ring, a phone, an address ...
+    named = [r for r in rejects if "'per001'" in r["reason"]]
+    assert len(named) == len(naming)
+    assert report.labels["Person"].set_aside == 1 and report.labels["Person"].became == {"Person": 119}
+    assert report.rows_rejected == 1 + len(naming) + 6  # and the bad crime with the five naming it, as before
+
+
+def test_rows_set_aside_name_the_import_run_not_the_source(imported: Imported, tmp_path: Path) -> None:
+    """The ledger holds each import as a run, as ingest's runs are held: its rejects carry its run id."""
+    from ingest.ledger import Ledger
+
+    assert imported.report.run_id and imported.report.run_id != imported.report.source
+    assert {r["run_id"] for r in imported.rejects} == {imported.report.run_id}
+    ledger = Ledger(tmp_path / "work" / "ingest-ledger.db", imported.store.url)
+    try:
+        runs = {run_id: summary for run_id, _, summary in ledger.runs()}
+    finally:
+        ledger.close()
+    assert runs[imported.report.run_id]["rows_rejected"] == imported.report.rows_rejected == 6
+    assert runs[imported.report.run_id]["source"] == imported.report.source
