@@ -191,13 +191,15 @@ def person_network(G: nx.MultiDiGraph, *, rules: Rules | None = None, as_of: dt.
     for u, v, key, data in G.edges(keys=True, data=True):
         kind = data.get("kind")
         if kind in ("ASSOCIATE_OF", "FAMILY_OF", "RELATED_TO") and u in people and v in people:
-            reason = str(kind)
-            scale = 1.0
-            if kind == "RELATED_TO":  # an imported link: its own type when the rules weigh it
-                scale = _number(data.get("weight"), 1.0)
-                reason = str(data.get("type") or "") if rules.weight(str(data.get("type") or "")) else "RELATED_TO"
+            # An imported link weighs as the source type it keeps, where the rules weigh that type.
+            # A RELATED_TO link is known by that type; a mapped one (the POLE map's KNOWS_SN is an
+            # association) keeps its kind as the reason, which is what the type means to groups.
+            weighed = _weighed_type(data, rules)
+            reason = weighed if kind == "RELATED_TO" and weighed else str(kind)
+            scale = _number(data.get("weight"), 1.0) if kind == "RELATED_TO" else 1.0
             when = data.get("last_seen") or data.get("first_seen")
-            ties.add(u, v, reason, rules.weight(reason) * scale * rules.recency(when, as_of), key)
+            weight = rules.weight(weighed or reason) * scale * rules.recency(when, as_of)
+            ties.add(u, v, reason, weight, key)
     for node, kind in G.nodes(data="kind"):
         if kind in EVENT_KINDS:
             involved = parties(G, node)
@@ -215,6 +217,16 @@ def person_network(G: nx.MultiDiGraph, *, rules: Rules | None = None, as_of: dt.
         elif kind == "Other" and roles[node].role in ("event", "thing", "place"):
             _tie_through_imported(G, node, roles, people, ties, rules, as_of)
     return ties.graph(G, order)
+
+
+def _weighed_type(data: dict[str, Any], rules: Rules) -> str | None:
+    """The source relationship type an imported link keeps that the rules weigh (the heaviest, when
+    it keeps several), or None. A mapped link keeps its types in ``extra_types`` (the POLE map makes
+    KNOWS_SN an association), a ``RELATED_TO`` link its one ``type``: either way the analyst's weight
+    for that type applies, not the link kind's."""
+    kept = data.get("extra_types") or [data.get("type")]
+    weighed = [str(t) for t in kept if isinstance(t, str) and t and rules.weight(t)] if isinstance(kept, list) else []
+    return max(weighed, key=rules.weight, default=None)  # the first of equals, in the order kept
 
 
 def _tie_through_imported(

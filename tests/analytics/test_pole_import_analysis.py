@@ -397,3 +397,47 @@ def test_analysts_name_their_own_labels_in_the_rules_and_a_bad_entry_is_refused(
     raw["imported_labels"]["Gang"] = {"role": "member"}
     with pytest.raises(InvalidRules, match="Gang: needs role, one of person, event, thing, place, context"):
         rules_from_mapping(raw)
+
+
+def test_a_knows_subtype_weighs_what_the_rules_give_it_after_a_pole_import(imported: Imported) -> None:
+    """The POLE map makes the KNOWS family associations that keep their types (``extra_types``); the
+    person network weighs each by its type where rules.yaml names one: KNOWS_SN 0.6, not 1.0."""
+    G, entity = imported.G, imported.entity
+    P = person_network(G)
+    only_sn = []
+    for crew in imported.bundle.crews:  # the bundle's KNOWS_SN pairs: each member and the fourth after
+        for i, a in enumerate(crew):
+            tie = P.get_edge_data(entity[a], entity[crew[(i + 4) % len(crew)]])
+            assert tie is not None and tie["reasons"].get("ASSOCIATE_OF") == 1
+            if tie["reasons"] == {"ASSOCIATE_OF": 1}:  # tied by nothing else (no crime, call or address)
+                only_sn.append(tie["weight"])
+    assert len(only_sn) >= 5 and set(only_sn) == {0.6}
+    links = {tuple(d["extra_types"]) for _, _, d in G.edges(data=True) if d["kind"] == "ASSOCIATE_OF"}
+    assert links == {("KNOWS",), ("KNOWS_SN",), ("KNOWS_PHONE",)}  # each association keeps its type
+
+
+def test_a_link_keeping_several_types_weighs_the_heaviest_the_rules_name() -> None:
+    G = nx.MultiDiGraph()
+    G.add_nodes_from((p, {"kind": "Person"}) for p in "abcde")
+    G.add_edge("a", "b", key="l1", kind="ASSOCIATE_OF", extra_types=["KNOWS_SN", "KNOWS_PHONE"])  # 0.6, 0.8
+    G.add_edge("b", "c", key="l2", kind="ASSOCIATE_OF", extra_types=["KNOWS_LW"])
+    G.add_edge("c", "d", key="l3", kind="ASSOCIATE_OF", extra_types=["MET_ONCE"])  # a type the rules do not name
+    G.add_edge("d", "e", key="l4", kind="FAMILY_OF", relationship="SIBLING", extra_types=["FAMILY_REL"])
+    P = person_network(G)
+    assert (P["a"]["b"]["reasons"], P["a"]["b"]["weight"]) == ({"ASSOCIATE_OF": 1}, 0.8)
+    assert (P["b"]["c"]["reasons"], P["b"]["c"]["weight"]) == ({"ASSOCIATE_OF": 1}, 0.6)
+    assert (P["c"]["d"]["reasons"], P["c"]["d"]["weight"]) == ({"ASSOCIATE_OF": 1}, 1.0)  # the kind's weight
+    assert (P["d"]["e"]["reasons"], P["d"]["e"]["weight"]) == ({"FAMILY_OF": 1}, 0.6)  # still family to groups
+
+
+def test_two_people_party_to_one_crime_are_co_offenders(imported: Imported) -> None:
+    """PARTY_TO in the POLE model joins a person to a crime they are recorded as a party to, which is
+    what suspects and offenders are: the map gives the role suspect, so the tie is co-offending (1.0),
+    not the 0.4 of two people merely party to one event."""
+    G, entity = imported.G, imported.entity
+    roles = {d.get("role") for _, _, d in G.edges(data=True) if d["kind"] == "PARTY_TO"}
+    assert roles == {"suspect"}
+    P = person_network(G)
+    for crime, party in imported.bundle.crimes.items():
+        reasons = P[entity[party[0]]][entity[party[1]]]["reasons"]
+        assert "co_offending" in reasons and "co_party" not in reasons, (crime, reasons)
