@@ -20,7 +20,7 @@ from disrupt.commands_analyse import run_analysis
 from graph import open_store
 from ingest.pipeline import ingest_paths
 from ingest.resolve import resolve_businesses, resolve_people
-from ingest.synthetic import generate
+from synthetic import generate
 
 
 def prepare(folder: Path, people: int, seed: int) -> str:

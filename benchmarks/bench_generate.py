@@ -26,7 +26,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "world"
         code = (
-            "from pathlib import Path; from ingest.synthetic import generate; "
+            "from pathlib import Path; from synthetic import generate; "
             f"generate(Path({str(out)!r}), people={args.people}, seed={args.seed})"
         )
         started = time.perf_counter()

@@ -32,8 +32,8 @@ from graph.records import Entity
 from graph.sqlite_store import _READ_INDEX_NAMES, _READ_INDEXES, SQLiteStore
 from ingest.pipeline import ingest_paths
 from ingest.resolve import resolve_people
-from ingest.synthetic import generate, noise
-from ingest.synthetic.population import populate
+from synthetic import generate, noise
+from synthetic.population import populate
 
 
 def write_floor(loaded: Path, rows_read: int, target: Path) -> tuple[float, dict[str, int]]:

@@ -25,7 +25,7 @@ from graph import GraphStore, open_store
 from ingest.graph_import import import_edge_list, import_neo4j_bundle
 from ingest.pipeline import ingest_paths
 from ingest.resolve import resolve_businesses, resolve_people
-from ingest.synthetic import generate
+from synthetic import generate
 
 log = logging.getLogger(__name__)
 

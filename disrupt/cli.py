@@ -184,7 +184,7 @@ def _describe_path(p: GraphPath, entities: dict[str, Entity], links: dict[str, A
 @click.option("--seed", default=1, show_default=True, type=int)
 def generate(out: Path, people: int, seed: int) -> None:
     """Write a synthetic district's partner-agency exports and its ground truth (truth.json)."""
-    from ingest.synthetic import generate as generate_world
+    from synthetic import generate as generate_world
 
     started = time.perf_counter()
     with console.status(f"Simulating {people:,} people ..."):

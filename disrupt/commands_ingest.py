@@ -471,7 +471,7 @@ def demo(ctx: click.Context, people: int, seed: int, no_serve: bool, host: str, 
     Uses DISRUPT_DATA_DIR (the world goes to <data dir>/world-<people>-<seed>) and DISRUPT_STORE.
     """
     from disrupt.commands_analyse import run_analysis
-    from ingest.synthetic import generate as generate_world
+    from synthetic import generate as generate_world
 
     settings: Settings = ctx.obj
     world = settings.data_dir / f"world-{people}-{seed}"

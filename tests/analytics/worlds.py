@@ -22,7 +22,7 @@ from analytics.analysis import Analysis, analyse
 from graph import GraphStore, open_store
 from ingest.pipeline import ingest_paths
 from ingest.resolve import resolve_businesses, resolve_people
-from ingest.synthetic import generate
+from synthetic import generate
 from tests.ingest.test_resolve import PERSON_FILES
 
 CACHE_ENV = "DISRUPT_TEST_WORLD_CACHE"

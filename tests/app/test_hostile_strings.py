@@ -31,7 +31,7 @@ from playwright.sync_api import Browser, Dialog, Frame, Page
 from app.accounts import Accounts, open_app_db
 from app.policy import ROLES
 from graph import open_store
-from ingest.synthetic import generate
+from synthetic import generate
 from tests.app.browser import LOCAL, PASSWORD, serving, shot
 from tests.disrupt.test_cli_ingest import run
 from tests.support.hostile import FORMULA_START, PAYLOADS, Placement, markers_in, poison_world

@@ -13,7 +13,7 @@ import pytest
 from graph import GraphStore, open_store
 from ingest.pipeline import RunReport, ingest_paths
 from ingest.resolve import ResolutionReport, resolve_people
-from ingest.synthetic import generate
+from synthetic import generate
 
 WORLD_PEOPLE = 5000
 WORLD_SEED = 11

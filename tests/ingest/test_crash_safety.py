@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from graph import open_store
-from ingest.synthetic import generate
+from synthetic import generate
 
 
 def _ingest(folder: Path, data: Path, *extra: str) -> subprocess.Popen[bytes]:

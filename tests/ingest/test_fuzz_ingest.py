@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from graph import open_store
 from ingest.ledger import Ledger
 from ingest.pipeline import ingest_paths
-from ingest.synthetic import generate
+from synthetic import generate
 
 CASES = 6
 FILES_PER_CASE = 5

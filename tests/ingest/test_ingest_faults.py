@@ -20,7 +20,7 @@ from openpyxl import Workbook, load_workbook
 from graph import GraphStore, make_id, open_store
 from ingest.ledger import Ledger
 from ingest.pipeline import FileReport, RunReport, ingest_paths
-from ingest.synthetic import generate
+from synthetic import generate
 
 NOMINALS = ["nominal_id", "surname", "forenames", "dob", "sex", "ethnicity", "address", "postcode", "phone"]
 CHILDREN = [

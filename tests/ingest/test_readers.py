@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from ingest.readers import ReaderError, detect_csv, iter_rows, read_any, read_csv
-from ingest.synthetic import generate
+from synthetic import generate
 
 ROWS = [["id", "surname", "forenames", "postcode"], ["1", "Ødegård", "Zoë", "ZZ1 1AA"], ["2", "O'Brien", "Seán", ""]]
 

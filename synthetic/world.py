@@ -1,6 +1,6 @@
 """The ground truth of a fictional district: its record types, constants and time helpers.
 
-Everything here is the ground truth; :mod:`ingest.synthetic.exports` renders it into the messy files
+Everything here is the ground truth; :mod:`synthetic.exports` renders it into the messy files
 partner agencies would export. Perpetrators and victims are drawn from the same distributions as
 everyone else, so the data encodes no stereotype. All randomness comes from numpy generators seeded
 from the world seed, and nothing iterates over a set or dict of strings, so a seed gives one world.

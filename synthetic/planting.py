@@ -6,8 +6,8 @@ import datetime as dt
 
 import numpy as np
 
-from ingest.synthetic.population import COLOURS, MAKES, new_vrm
-from ingest.synthetic.world import (
+from synthetic.population import COLOURS, MAKES, new_vrm
+from synthetic.world import (
     EXPLOITATION_CRIME,
     PULL_EXPLOITED,
     PUSH_EXPLOITED,

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from geodata.district import to_lat, to_lon
-from ingest.synthetic import noise
-from ingest.synthetic.files import BAD_ROW_RATE, Export
-from ingest.synthetic.world import TODAY, World
+from synthetic import noise
+from synthetic.files import BAD_ROW_RATE, Export
+from synthetic.world import TODAY, World
 
 
 def person_id(p: int) -> str:

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from ingest.synthetic import generate
-from ingest.synthetic.files import FUTURE_DATES, IMPOSSIBLE_DATES
-from ingest.synthetic.noise import NOISE_RATES
+from synthetic import generate
+from synthetic.files import FUTURE_DATES, IMPOSSIBLE_DATES
+from synthetic.noise import NOISE_RATES
 
 PEOPLE = 4000
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")

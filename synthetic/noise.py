@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.synthetic.names import NICKNAMES
+from synthetic.names import NICKNAMES
 
 # Chance that one source record of a person shows each variation (documented in docs/synthetic-data.md).
 NOISE_RATES: dict[str, float] = {

@@ -8,8 +8,8 @@ import datetime as dt
 import numpy as np
 
 from geodata.district import District
-from ingest.synthetic import names
-from ingest.synthetic.world import (
+from synthetic import names
+from synthetic.world import (
     BUSINESS_TYPES,
     ETHNICITIES,
     ETHNICITY_P,

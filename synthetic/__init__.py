@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ingest.synthetic.exports import write_exports
-from ingest.synthetic.simulate import build_world
+from synthetic.exports import write_exports
+from synthetic.simulate import build_world
 
 
 def generate(out: Path, *, people: int = 5000, seed: int = 1) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Render a synthetic world into the files partner agencies would export, plus the ground truth.
 
 Each agency has its own ids, column names, date formats, encodings and delimiters; the same person
-appears in several agencies' files with realistic variation (see :mod:`ingest.synthetic.noise`);
+appears in several agencies' files with realistic variation (see :mod:`synthetic.noise`);
 about one row in a hundred is simply bad, and every bad row is listed in the truth file.
 """
 
@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from geodata.district import wards_geojson
-from ingest.synthetic import noise
-from ingest.synthetic.files import Export, format_date, plant_bad_rows, write_export
-from ingest.synthetic.truth import distinct_counts, make_truth, person_id
-from ingest.synthetic.world import World
+from synthetic import noise
+from synthetic.files import Export, format_date, plant_bad_rows, write_export
+from synthetic.truth import distinct_counts, make_truth, person_id
+from synthetic.world import World
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from geodata.district import build_district
-from ingest.synthetic.planting import add_anpr, add_register, plant_groups
-from ingest.synthetic.population import add_businesses, add_ordinary_life, add_vehicles_and_drivers, populate
-from ingest.synthetic.world import World
+from synthetic.planting import add_anpr, add_register, plant_groups
+from synthetic.population import add_businesses, add_ordinary_life, add_vehicles_and_drivers, populate
+from synthetic.world import World
 
 
 def build_world(people: int, seed: int) -> World:
