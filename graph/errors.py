@@ -29,6 +29,11 @@ class InvalidRecord(GraphError):
         super().__init__(f"{where} = {shown}: {reason}")
 
 
+def fact_without_source(kind: str, value: object) -> InvalidRecord:
+    """The error for an entity or link with no provenance: every fact must say where it came from."""
+    return InvalidRecord(kind, None, value, "a fact with no source cannot be stored")
+
+
 class StoreError(GraphError):
     """A store operation failed; the batch it belonged to was rolled back."""
 

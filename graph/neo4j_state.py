@@ -7,21 +7,17 @@ The store reads what the database holds for a batch's ids, merges the batch in b
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from graph.records import Entity, Provenance
+from graph.records import Provenance
+from graph.store_core import to_json
 
 SEP = "\x1f"  # joins the parts of a lookup key; cannot occur inside ids or source names
 LINE = "\n"  # separates search terms; fold_text never leaves one inside a term
 # property names the store uses itself; an entity's own property of that name stays in _props only
 RESERVED = frozenset({"id", "kind", "label", "first_seen", "last_seen", "merged_into", "orig_src", "orig_dst"})
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def spreadable(value: Any) -> bool:
@@ -56,10 +52,6 @@ def source_row(owner: str, p: Provenance) -> dict[str, Any]:
         "grading": p.grading,
     }
     return {k: v for k, v in row.items() if v is not None}
-
-
-def ordered(items: Iterable[Provenance]) -> tuple[Provenance, ...]:
-    return tuple(sorted(items, key=lambda p: (p.loaded_at, p.source, p.record_id)))
 
 
 @dataclass
@@ -115,13 +107,3 @@ class RelState:
             "_props": to_json(self.props),
         }
         return {k: v for k, v in base.items() if v is not None}
-
-
-@dataclass
-class PreparedEntity:
-    """A validated entity of a batch with the facts the merge needs."""
-
-    entity: Entity
-    clean: dict[str, Any]
-    has_label: bool
-    terms: list[str] = field(default_factory=list)

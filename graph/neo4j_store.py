@@ -43,11 +43,10 @@ from graph.contract import (
     check_erasure,
     check_judgement,
     check_lift,
-    check_result_name,
     lifted_already,
     refuse_erased,
 )
-from graph.errors import InvalidRecord, StoreConfigError, StoreError, UnknownEntity
+from graph.errors import StoreConfigError, StoreError, UnknownEntity
 from graph.facts import (
     add_fact_edges,
     distinct_steps,
@@ -57,21 +56,17 @@ from graph.facts import (
     has_key_properties,
     links_beyond_facts,
 )
-from graph.identity import carries_label
 from graph.ids import search_query
-from graph.merge import earliest, latest, merge_label, merge_properties, merge_terms
+from graph.merge import earliest, latest, load_order, merge_label, merge_properties, merge_terms
 from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
 from graph.neo4j_state import (
     LINE,
     SEP,
     NodeState,
-    PreparedEntity,
     RelState,
-    ordered,
     provenance_key,
     source_row,
     spreadable,
-    to_json,
 )
 from graph.records import (
     Counts,
@@ -86,9 +81,18 @@ from graph.records import (
     UpsertSummary,
     attach_provenance,
     now_iso,
-    search_terms,
 )
 from graph.schema import Schema, load_schema
+from graph.store_core import (
+    PreparedEntity,
+    check_assignments,
+    check_link_ends,
+    chunks,
+    neighbourhood_note,
+    prepare_entities,
+    prepare_links,
+    prepare_results,
+)
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:
@@ -251,11 +255,6 @@ def _quoted(name: str) -> str:
     return f"`{name}`"
 
 
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 class Neo4jStore:
     """The store over Bolt. Thread-safe: the driver pools connections and each call takes a session."""
 
@@ -349,19 +348,19 @@ class Neo4jStore:
     def _rows(self, tx: Tx, query: str, key: str, items: Sequence[Any], **params: Any) -> list[dict[str, Any]]:
         """Run ``query`` with ``items`` as ``$key`` in batch-sized chunks and gather the records."""
         found: list[dict[str, Any]] = []
-        for chunk in _chunks(items, self.config.batch_size):
+        for chunk in chunks(items, self.config.batch_size):
             found.extend(tx.run(query, {key: list(chunk), **params}).data())
         return found
 
     def _each(self, tx: Tx, query: str, rows: Sequence[Mapping[str, Any]], **params: Any) -> None:
-        for chunk in _chunks(rows, self.config.batch_size):
+        for chunk in chunks(rows, self.config.batch_size):
             tx.run(query, {"rows": list(chunk), **params}).consume()
 
     # -- writing ------------------------------------------------------------------------------
 
     def upsert(self, entities: Sequence[Entity] = (), links: Sequence[Link] = ()) -> UpsertSummary:
-        prepared = [self._prepare_entity(e) for e in entities]
-        clean_links = [(ln, self._prepare_link(ln)) for ln in links]
+        prepared = prepare_entities(self.schema, entities)
+        clean_links = [(p.link, p.clean) for p in prepare_links(self.schema, links)]
         summary = self._write(lambda tx: self._upsert(tx, prepared, clean_links))
         log.debug("upserted %d entities, %d links", len(prepared), len(clean_links))
         return summary
@@ -369,19 +368,6 @@ class Neo4jStore:
     def bulk_load(self) -> EachBatchCommits:
         """Each upsert is its own server transaction already; a bulk load changes nothing."""
         return EachBatchCommits()
-
-    def _prepare_entity(self, e: Entity) -> PreparedEntity:
-        clean = self.schema.validate_entity_properties(e.kind, e.properties)
-        if not e.provenance:
-            raise InvalidRecord(e.kind, None, e.id, "a fact with no source cannot be stored")
-        terms = search_terms(self.schema, e.kind, clean)
-        return PreparedEntity(e, clean, carries_label(self.schema, e.kind, clean), terms)
-
-    def _prepare_link(self, ln: Link) -> dict[str, Any]:
-        clean = self.schema.validate_link_properties(ln.kind, ln.properties)
-        if not ln.provenance:
-            raise InvalidRecord(ln.kind, None, ln.id, "a fact with no source cannot be stored")
-        return clean
 
     def _upsert(
         self, tx: Tx, prepared: list[PreparedEntity], links: list[tuple[Link, dict[str, Any]]]
@@ -439,16 +425,7 @@ class Neo4jStore:
         missing = list(dict.fromkeys(x for ln, _ in links for x in (ln.source, ln.target) if x not in ends))
         for row in self._rows(tx, _READ_ENDS, "ids", missing):
             ends[row["id"]] = (row["kind"], row["merged_into"])
-        for ln, _ in links:
-            for side, end in (("source", ln.source), ("target", ln.target)):
-                if end not in ends:
-                    raise InvalidRecord(
-                        ln.kind, side, end, f"link {ln.id} names an entity that is neither stored nor in this batch"
-                    )
-            lk = self.schema.links[ln.kind]
-            src_kind, dst_kind = ends[ln.source][0], ends[ln.target][0]
-            if not ({src_kind, "*"} & set(lk.sources) and {dst_kind, "*"} & set(lk.targets)):
-                raise InvalidRecord(ln.kind, None, ln.id, f"a {ln.kind} link cannot join {src_kind} to {dst_kind}")
+        check_link_ends(self.schema, (ln for ln, _ in links), {i: kind for i, (kind, _) in ends.items()})
         return ends
 
     def _merge_links(
@@ -566,7 +543,7 @@ class Neo4jStore:
                 r["kind"],
                 r["label"],
                 fill_properties(json.loads(r["props"]), member_props.get(i, [])),
-                ordered(gathered[i]),
+                load_order(gathered[i]),
                 r["first_seen"],
                 r["last_seen"],
             )
@@ -622,7 +599,7 @@ class Neo4jStore:
                     r["src"],
                     r["dst"],
                     json.loads(r["props"]),
-                    ordered(prov[r["id"]]),
+                    load_order(prov[r["id"]]),
                     r["first_seen"],
                     r["last_seen"],
                 )
@@ -698,11 +675,7 @@ class Neo4jStore:
             reach = walk_neighbourhood(start, neighbours, hops=hops, max_nodes=max_nodes)
             entities = self._entities(tx, reach.entity_ids)
             links = self._links(tx, reach.link_ids, starts)
-            note = (
-                f"showing the nearest {len(entities)} entities; the neighbourhood holds more (cap {max_nodes})"
-                if reach.truncated
-                else ""
-            )
+            note = neighbourhood_note(len(entities), max_nodes, reach.truncated)
             return Subgraph(tuple(entities), tuple(links), reach.truncated, note)
 
         return self._read(work)
@@ -833,7 +806,7 @@ class Neo4jStore:
         while rows := self._page(_RECORDS_PAGE, kind, after, provenance=provenance):
             for r in rows:
                 yield Entity(
-                    r["id"], kind, r["label"], json.loads(r["props"]), ordered(r["provenance"]),
+                    r["id"], kind, r["label"], json.loads(r["props"]), load_order(r["provenance"]),
                     r["first_seen"], r["last_seen"], r["merged_into"],
                 )  # fmt: skip
             after = rows[-1]["id"]
@@ -844,7 +817,7 @@ class Neo4jStore:
         while rows := self._page(query, kind, after, provenance=True):
             for r in rows:
                 yield Link(
-                    r["id"], kind, r["src"], r["dst"], json.loads(r["props"]), ordered(r["provenance"]),
+                    r["id"], kind, r["src"], r["dst"], json.loads(r["props"]), load_order(r["provenance"]),
                     r["first_seen"], r["last_seen"],
                 )  # fmt: skip
             after = rows[-1]["id"]
@@ -866,7 +839,7 @@ class Neo4jStore:
 
     def _set_canonical(self, tx: Tx, assign: dict[str, str]) -> int:
         held = {r["id"]: r for r in self._rows(tx, _READ_ENDS, "ids", sorted({*assign, *assign.values()}))}
-        self._check_assignments(assign, held)
+        check_assignments(assign, {i: (r["kind"], r["merged_into"] or i) for i, r in held.items()})
         old = {i: held[i]["merged_into"] or i for i in assign}
         changed = {i: c for i, c in assign.items() if old[i] != c}
         self._each(tx, _SET_MERGED, [{"id": i, "canon": None if c == i else c} for i, c in changed.items()])
@@ -879,21 +852,6 @@ class Neo4jStore:
         self._each(tx, _SET_MERGED, [{"id": f, "canon": changed[f]} for f in followers])
         self._move_links(tx, {old[i] for i in changed}, set(changed))
         return len(changed)
-
-    @staticmethod
-    def _check_assignments(assign: Mapping[str, str], held: Mapping[str, Mapping[str, Any]]) -> None:
-        for record, canon in assign.items():
-            if record not in held or canon not in held:
-                raise InvalidRecord(
-                    "Entity", "id", record, "resolution names a record or canonical id that is not stored"
-                )
-        for record, canon in assign.items():
-            a, b = held[record]["kind"], held[canon]["kind"]
-            if a != b:
-                raise InvalidRecord(a, "id", record, f"cannot merge a {a} into a {b}")
-        for record, canon in assign.items():
-            if canon != record and assign.get(canon, held[canon]["merged_into"] or canon) != canon:
-                raise InvalidRecord("Entity", "id", canon, "a canonical entity must stand for itself, not be merged")
 
     def _move_links(self, tx: Tx, old_canonicals: set[str], changed: set[str]) -> None:
         """Recreate, between their records' canonical entities now, the links of changed records."""
@@ -1079,19 +1037,15 @@ class Neo4jStore:
     # -- analysis results ---------------------------------------------------------------------
 
     def save_results(self, name: str, rows: Sequence[Mapping[str, Any]], *, run_id: str | None = None) -> ResultTable:
-        check_result_name(name)
-        run_id = run_id or uuid.uuid4().hex[:16]
-        created_at = now_iso()
-        try:
-            encoded = [
-                {"run_key": name + SEP + run_id, "row_no": i, "entity_id": r.get("entity_id"), "data": to_json(dict(r))}
-                for i, r in enumerate(rows)
-            ]
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"result {name!r} holds a value that is not plain data: {exc}") from exc
+        prepared = prepare_results(name, rows, run_id)
+        run_key = name + SEP + prepared.run_id
+        encoded = [
+            {"run_key": run_key, "row_no": i, "entity_id": entity_id, "data": data}
+            for i, entity_id, data in prepared.rows
+        ]
         on_nodes = _node_results(name, rows)
-        self._write(lambda tx: self._save_results(tx, name, run_id, created_at, encoded, on_nodes))
-        return ResultTable(name, run_id, created_at, tuple(dict(r) for r in rows))
+        self._write(lambda tx: self._save_results(tx, name, prepared.run_id, prepared.created_at, encoded, on_nodes))
+        return prepared.table
 
     def _save_results(
         self,

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from graph.errors import InvalidRecord
+from graph.errors import InvalidRecord, fact_without_source
 from graph.identity import entity_id, entity_label, link_id, oriented_ends
 from graph.ids import MAX_TERM_CHARS, fold_text
 from graph.schema import Schema, load_schema
@@ -86,7 +86,7 @@ def now_iso() -> str:
 def _as_provenance(provenance: Provenance | Iterable[Provenance]) -> tuple[Provenance, ...]:
     items = (provenance,) if isinstance(provenance, Provenance) else tuple(provenance)
     if not items:
-        raise InvalidRecord("Provenance", None, items, "a fact with no source cannot be stored")
+        raise fact_without_source("Provenance", items)
     return items
 
 

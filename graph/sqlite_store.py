@@ -32,11 +32,10 @@ from graph.contract import (
     check_erasure,
     check_judgement,
     check_lift,
-    check_result_name,
     lifted_already,
     refuse_erased,
 )
-from graph.errors import InvalidRecord, StoreBusy, StoreConfigError, StoreError, UnknownEntity
+from graph.errors import StoreBusy, StoreConfigError, StoreError, UnknownEntity
 from graph.facts import (
     add_fact_edges,
     distinct_steps,
@@ -46,9 +45,8 @@ from graph.facts import (
     has_key_properties,
     links_beyond_facts,
 )
-from graph.identity import carries_label
 from graph.ids import search_query
-from graph.merge import non_empty
+from graph.merge import load_order, non_empty
 from graph.records import (
     Counts,
     Entity,
@@ -62,9 +60,18 @@ from graph.records import (
     UpsertSummary,
     attach_provenance,
     now_iso,
-    search_terms,
 )
 from graph.schema import Schema, load_schema
+from graph.store_core import (
+    check_assignments,
+    check_link_ends,
+    chunks,
+    neighbourhood_note,
+    prepare_entities,
+    prepare_links,
+    prepare_results,
+    to_json,
+)
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:
@@ -339,6 +346,10 @@ VALUES (:erasure_id, :lifted_at, :lift_reason, :lift_reference)
 _ERASED_AMONG = "SELECT f.value, e.erasure_id FROM json_each(?) AS f CROSS JOIN erased AS e ON e.id = f.value"
 # Which of a set of ids (a JSON array) are stored, each with the source it holds inline.
 _HELD_ENTITIES = "SELECT t.id, t.source, t.record_id FROM json_each(?) AS f CROSS JOIN entities AS t ON t.id = f.value"
+_KIND_AND_CANONICAL = (
+    "SELECT t.id, t.kind, coalesce(t.merged_into, t.id) FROM json_each(?) AS f "
+    "CROSS JOIN entities AS t ON t.id = f.value"
+)
 _KINDS_OF = "SELECT t.id, t.kind FROM json_each(?) AS f CROSS JOIN entities AS t ON t.id = f.value"
 _HELD_LINKS = "SELECT t.id, t.source, t.record_id FROM json_each(?) AS f CROSS JOIN links AS t ON t.id = f.value"
 
@@ -425,7 +436,7 @@ LIMIT ?3
 
 
 # one encoder for every call: json.dumps with options builds a new encoder each time
-_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+_json = to_json
 
 
 def _patch(clean: Mapping[str, Any], encoded: str) -> str:
@@ -436,10 +447,6 @@ def _patch(clean: Mapping[str, Any], encoded: str) -> str:
 
 def _json_list(values: Collection[str] | None) -> str | None:
     return None if values is None else _json(sorted(set(values)))
-
-
-def _ordered(items: list[Provenance]) -> tuple[Provenance, ...]:
-    return tuple(sorted(items, key=lambda p: (p.loaded_at, p.source, p.record_id)))
 
 
 def _records(record: Callable[..., R], cursor: sqlite3.Cursor) -> list[R]:
@@ -475,9 +482,8 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
-def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    return chunks(items, _CHUNK)
 
 
 class _SQLiteLoad:
@@ -687,7 +693,7 @@ class SQLiteStore:
                 db.executemany(_INSERT_PROVENANCE, _further_sources(entity_rows, entity_prov, held_e))
                 self._add_search_terms(db, terms)
                 stored_kinds = dict(db.execute(_KINDS_OF, (_json(ends_elsewhere),))) if ends_elsewhere else {}
-                self._check_link_ends(link_rows, {**stored_kinds, **batch_kinds})
+                check_link_ends(self.schema, links, {**stored_kinds, **batch_kinds})
                 merged = db.execute(_ANY_MERGED).fetchone() is not None
                 db.executemany(_UPSERT_LINK if merged else _UPSERT_LINK_UNMERGED, link_rows)
                 db.executemany(_INSERT_PROVENANCE, _further_sources(link_rows, link_prov, held_l))
@@ -714,64 +720,33 @@ class SQLiteStore:
     def _prepare_entities(
         self, entities: Sequence[Entity]
     ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[str, str]]]:
+        """The batch's entity rows (graph.store_core prepares them), sources and search terms."""
         rows: list[tuple[Any, ...]] = []
         prov: list[tuple[Any, ...]] = []
         terms: list[tuple[str, str]] = []
-        for e in entities:
-            clean = self.schema.validate_entity_properties(e.kind, e.properties)
-            if not e.provenance:
-                raise InvalidRecord(e.kind, None, e.id, "a fact with no source cannot be stored")
-            has_label = carries_label(self.schema, e.kind, clean)
+        for p in prepare_entities(self.schema, entities):
+            e = p.entity
             sources = _source_rows(e.id, e.provenance)
-            props = _json(clean)
-            rows.append(
-                (
-                    e.id,
-                    e.kind,
-                    e.label,
-                    props,
-                    e.first_seen,
-                    e.last_seen,
-                    has_label,
-                    *sources[0][1:],
-                    _patch(clean, props),
-                )
-            )
+            props = _json(p.clean)
+            patch = _patch(p.clean, props)
+            rows.append((e.id, e.kind, e.label, props, e.first_seen, e.last_seen, p.has_label, *sources[0][1:], patch))
             prov.extend(sources)
-            terms.extend((e.id, term) for term in search_terms(self.schema, e.kind, clean))
+            terms.extend((e.id, term) for term in p.terms)
         return rows, prov, terms
 
     def _prepare_links(self, links: Sequence[Link]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         rows: list[tuple[Any, ...]] = []
         prov: list[tuple[Any, ...]] = []
-        for ln in links:
-            clean = self.schema.validate_link_properties(ln.kind, ln.properties)
-            if not ln.provenance:
-                raise InvalidRecord(ln.kind, None, ln.id, "a fact with no source cannot be stored")
+        for p in prepare_links(self.schema, links):
+            ln = p.link
             sources = _source_rows(ln.id, ln.provenance)
-            props = _json(clean)
-            patch = _patch(clean, props)
+            props = _json(p.clean)
+            patch = _patch(p.clean, props)
             rows.append(
                 (ln.id, ln.kind, ln.source, ln.target, props, ln.first_seen, ln.last_seen, *sources[0][1:], patch)
             )
             prov.extend(sources)
         return rows, prov
-
-    def _check_link_ends(self, link_rows: list[tuple[Any, ...]], kinds: Mapping[str, str]) -> None:
-        """Refuse the batch if a link names an entity that is neither stored nor in the batch, or
-        joins kinds its schema does not allow (``kinds``: the kind of every end that exists)."""
-        for row in link_rows:
-            link_id, kind, src, dst = row[:4]
-            src_kind, dst_kind = kinds.get(src), kinds.get(dst)
-            if src_kind is None or dst_kind is None:
-                raise InvalidRecord(
-                    kind,
-                    "source" if src_kind is None else "target",
-                    src if src_kind is None else dst,
-                    f"link {link_id} names an entity that is neither stored nor in this batch",
-                )
-            if not self.schema.links[kind].allows(src_kind, dst_kind):
-                raise InvalidRecord(kind, None, link_id, f"a {kind} link cannot join {src_kind} to {dst_kind}")
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -782,7 +757,7 @@ class SQLiteStore:
             rows = self._db.execute(_SOURCES_OF, (_json(list(chunk)),))
             for owner, *rest in rows:
                 found[owner].append(Provenance(*rest))
-        return {k: _ordered(v) for k, v in found.items()}
+        return {k: load_order(v) for k, v in found.items()}
 
     def get_entity(self, entity_id: str) -> Entity | None:
         found = self.get_entities([entity_id])
@@ -820,7 +795,7 @@ class SQLiteStore:
                 r[1],
                 r[2],
                 fill_properties(json.loads(r[3]), (json.loads(p) for _, p in sorted(member_props.get(i, [])))),
-                _ordered(gathered.get(i, [])),
+                load_order(gathered.get(i, [])),
                 r[4],
                 r[5],
             )
@@ -934,11 +909,7 @@ class SQLiteStore:
             reach = walk_neighbourhood(entity_id, self._neighbours(kinds, link_kinds), hops=hops, max_nodes=max_nodes)
             entities = self.get_entities(reach.entity_ids)
             links = self.get_links(reach.link_ids)
-        note = (
-            f"showing the nearest {len(entities)} entities; the neighbourhood holds more (cap {max_nodes})"
-            if reach.truncated
-            else ""
-        )
+        note = neighbourhood_note(len(entities), max_nodes, reach.truncated)
         return Subgraph(tuple(entities), tuple(links), reach.truncated, note)
 
     def shortest_paths(
@@ -1067,8 +1038,8 @@ class SQLiteStore:
         with self._transaction() as db:
             db.execute("DELETE FROM assign")
             db.execute("DELETE FROM changed")
+            check_assignments(assignments, self._held_for_resolution(db, {*assignments, *assignments.values()}))
             db.executemany("INSERT OR REPLACE INTO assign(id, canon) VALUES (?, ?)", assignments.items())
-            self._check_assignments(db)
             db.execute(
                 "INSERT INTO changed SELECT a.id FROM assign AS a JOIN entities AS e ON e.id = a.id "
                 "WHERE coalesce(e.merged_into, e.id) != a.canon"
@@ -1099,28 +1070,13 @@ class SQLiteStore:
         return changed
 
     @staticmethod
-    def _check_assignments(db: sqlite3.Connection) -> None:
-        unknown = db.execute(
-            "SELECT a.id FROM assign AS a WHERE NOT EXISTS (SELECT 1 FROM entities WHERE id = a.id) "
-            "OR NOT EXISTS (SELECT 1 FROM entities WHERE id = a.canon) LIMIT 1"
-        ).fetchone()
-        if unknown:
-            raise InvalidRecord(
-                "Entity", "id", unknown[0], "resolution names a record or canonical id that is not stored"
-            )
-        mixed = db.execute(
-            "SELECT a.id, e.kind, c.kind FROM assign AS a JOIN entities AS e ON e.id = a.id "
-            "JOIN entities AS c ON c.id = a.canon WHERE e.kind != c.kind LIMIT 1"
-        ).fetchone()
-        if mixed:
-            raise InvalidRecord(mixed[1], "id", mixed[0], f"cannot merge a {mixed[1]} into a {mixed[2]}")
-        nested = db.execute(
-            "SELECT a.canon FROM assign AS a WHERE a.canon != a.id AND coalesce("
-            "(SELECT b.canon FROM assign AS b WHERE b.id = a.canon), "
-            "(SELECT coalesce(merged_into, id) FROM entities WHERE id = a.canon)) != a.canon LIMIT 1"
-        ).fetchone()
-        if nested:
-            raise InvalidRecord("Entity", "id", nested[0], "a canonical entity must stand for itself, not be merged")
+    def _held_for_resolution(db: sqlite3.Connection, ids: Collection[str]) -> dict[str, tuple[str, str]]:
+        """The kind and canonical id now of each of these ids that is stored."""
+        held: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(sorted(ids)):
+            for entity_id, kind, canonical in db.execute(_KIND_AND_CANONICAL, (_json(list(chunk)),)):
+                held[entity_id] = (kind, canonical)
+        return held
 
     def add_judgement(
         self, first: str, second: str, verdict: Verdict, *, reference: str, decided_at: str | None = None
@@ -1250,13 +1206,9 @@ class SQLiteStore:
     # -- analysis results ---------------------------------------------------------------------
 
     def save_results(self, name: str, rows: Sequence[Mapping[str, Any]], *, run_id: str | None = None) -> ResultTable:
-        check_result_name(name)
-        run_id = run_id or uuid.uuid4().hex[:16]
-        created_at = now_iso()
-        try:
-            encoded = [(name, run_id, i, r.get("entity_id"), _json(dict(r))) for i, r in enumerate(rows)]
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"result {name!r} holds a value that is not plain data: {exc}") from exc
+        prepared = prepare_results(name, rows, run_id)
+        run_id, created_at = prepared.run_id, prepared.created_at
+        encoded = [(name, run_id, *row) for row in prepared.rows]
         with self._transaction() as db:
             db.execute("DELETE FROM result_rows WHERE name = ? AND run_id = ?", (name, run_id))
             db.execute(
@@ -1265,8 +1217,10 @@ class SQLiteStore:
                 "row_count = excluded.row_count",
                 (name, run_id, created_at, len(encoded)),
             )
-            db.executemany("INSERT INTO result_rows VALUES (?, ?, ?, ?, ?)", encoded)
-        return ResultTable(name, run_id, created_at, tuple(dict(r) for r in rows))
+            db.executemany(
+                "INSERT INTO result_rows(name, run_id, row_no, entity_id, data) VALUES (?, ?, ?, ?, ?)", encoded
+            )
+        return prepared.table
 
     def read_results(self, name: str, *, run_id: str | None = None) -> ResultTable | None:
         with self._lock:
