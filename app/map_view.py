@@ -185,7 +185,7 @@ def _draw_hotspot_map(
     m = offline_map(centre, zoom=12, tile_url=tile_url, tile_attribution=tile_attribution, prefer_canvas=True)
     root = cast(Figure, m.get_root())
     ward_layer = _wards(boundaries, view["wards"])
-    if ward_layer:
+    if ward_layer and ward_layer["features"]:
         top = max((f["properties"]["count"] for f in ward_layer["features"]), default=0)
         folium.GeoJson(
             ward_layer,
@@ -202,17 +202,8 @@ def _draw_hotspot_map(
     places = {c["area"]: c["place"] for c in view.get("cell_table", [])}
     hexes = _features(view["cells"], hot, places, view.get("cell_info"))
     top = max((c["count"] for c in view["cells"]), default=0)
-    folium.GeoJson(
-        hexes,
-        name="hexagons",
-        style_function=lambda f, top=top: {
-            "fillColor": _colour(f["properties"]["count"], top),
-            "fillOpacity": 0.7 if f["properties"]["count"] else 0.1,
-            "color": HOT_OUTLINE if f["properties"]["hot"] else "#3182bd",
-            "weight": 3 if f["properties"]["hot"] else 1,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["info"], labels=False),
-    ).add_to(m)
+    if hexes["features"]:  # folium refuses a tooltip over a layer with no features (a graph with no places)
+        _hexagon_layer(hexes, top).add_to(m)
     legend = (
         "<div style='position:absolute;top:10px;left:54px;z-index:1000;background:#fff;padding:6px 8px;"
         "border:1px solid #999;font:12px sans-serif'>"
@@ -231,6 +222,20 @@ def _draw_hotspot_map(
     if bounds:
         m.fit_bounds(bounds)
     return str(root.render())
+
+
+def _hexagon_layer(hexes: Mapping[str, Any], top: int) -> folium.GeoJson:
+    return folium.GeoJson(
+        hexes,
+        name="hexagons",
+        style_function=lambda f, top=top: {
+            "fillColor": _colour(f["properties"]["count"], top),
+            "fillOpacity": 0.7 if f["properties"]["count"] else 0.1,
+            "color": HOT_OUTLINE if f["properties"]["hot"] else "#3182bd",
+            "weight": 3 if f["properties"]["hot"] else 1,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["info"], labels=False),
+    )
 
 
 def _ward_labels(m: folium.Map, boundaries: Mapping[str, Any] | None) -> None:
