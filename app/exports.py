@@ -115,11 +115,18 @@ _STYLE = (
 )
 
 
+def prepared_line(prepared_by: str, purpose: str) -> str:
+    """Who prepared a briefing, for what purpose (the one the session gave) and when."""
+    why = f" for {purpose.strip()}" if purpose.strip() else ""
+    return f"Prepared by {prepared_by}{why} on {dt.date.today().isoformat()} with Disrupt."
+
+
 def briefing_html(
     title: str,
     sections: Iterable[tuple[str, Sequence[Mapping[str, Any]], Sequence[str]]],
     *,
     prepared_by: str,
+    purpose: str = "",
     marking: str = "OFFICIAL-SENSITIVE",
 ) -> bytes:
     """A self-contained HTML briefing: a title, a handling marking, and one table per section."""
@@ -127,7 +134,7 @@ def briefing_html(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<p class='marking'>{escape(marking)}</p><h1>{escape(title)}</h1>",
-        f"<p>Prepared by {escape(prepared_by)} on {escape(dt.date.today().isoformat())} with Disrupt. "
+        f"<p>{escape(prepared_line(prepared_by, purpose))} "
         "Scores and flags inform professional judgement; they do not replace it.</p>",
     ]
     for heading, rows, columns in sections:
@@ -142,9 +149,10 @@ def briefing_pdf(
     sections: Iterable[tuple[str, Sequence[Mapping[str, Any]], Sequence[str]]],
     *,
     prepared_by: str,
+    purpose: str = "",
     marking: str = "OFFICIAL-SENSITIVE",
 ) -> bytes:
     """The same briefing as :func:`briefing_html`, as a PDF (:mod:`app.pdf`), marked on every page."""
     from app.pdf import briefing_pdf as made  # fpdf2 and its fonts load only when a PDF is asked for
 
-    return made(title, sections, prepared_by=prepared_by, marking=marking)
+    return made(title, sections, prepared_by=prepared_by, purpose=purpose, marking=marking)

@@ -8,7 +8,6 @@ is only ever text: nothing in a value is read as markup.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -19,7 +18,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace, TTFFont
 
 from app import labels
-from app.exports import cell_text
+from app.exports import cell_text, prepared_line
 
 FONT = "DejaVu"
 _MARKING_RED = (150, 0, 0)
@@ -52,14 +51,14 @@ class _Briefing(FPDF):
         faces = [self.fonts[FONT.lower()], self.fonts[FONT.lower() + "B"]]
         self.printable = set.intersection(*(set(f.cmap) for f in faces if isinstance(f, TTFFont)))
         self.replaced = 0  # characters the font has no glyph for, printed as U+FFFD instead of left out
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(15, 18, 15)
 
     def shown(self, text: str) -> str:
         """The text with every character the font lacks (Chinese, say) as a visible replacement mark."""
         out = "".join(ch if ord(ch) in self.printable or ch in "\n\t" else "\ufffd" for ch in text)
         self.replaced += sum(1 for a, b in zip(text, out, strict=True) if a != b)
         return out
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(15, 18, 15)
 
     def header(self) -> None:
         self.set_y(7)
@@ -76,14 +75,36 @@ class _Briefing(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def _widths(titles: Sequence[str], cells: Sequence[Sequence[str]]) -> tuple[float, ...]:
-    """Relative column widths from the text they hold: a long reason gets room, a rank stays narrow."""
-    widths = []
+_PADDING = 2.5  # mm a cell's padding and rules take beside its text
+
+
+def _widths(pdf: FPDF, titles: Sequence[str], cells: Sequence[Sequence[str]]) -> tuple[float, ...]:
+    """Column widths in mm from the text they hold, measured in the font they print in.
+
+    Each column first gets room for its longest word (heading in bold), so "0.128" or "Score" never
+    breaks inside a word, however long a reason beside it; what is left of the page goes to the columns
+    whose typical text (the 90th percentile, not one outlier) is longer than that.
+    """
+    usable = pdf.w - pdf.l_margin - pdf.r_margin
+    least, wanted = [], []
     for i, title in enumerate(titles):
-        lengths = sorted(len(line[i]) for line in cells)
-        typical = lengths[len(lengths) * 9 // 10] if lengths else 0  # the 90th percentile, not one outlier
-        widths.append(float(min(60, max(6, len(title) * 0.8, typical))))
-    return tuple(widths)
+        pdf.set_font(FONT, "B", 8)
+        head = max((pdf.get_string_width(w) for w in title.split()), default=0.0)
+        pdf.set_font(FONT, "", 8)
+        column = [line[i] for line in cells]
+        word = max((pdf.get_string_width(w) for text in column for w in text.split()), default=0.0)
+        lengths = sorted(pdf.get_string_width(text) for text in column)
+        typical = lengths[len(lengths) * 9 // 10] if lengths else 0.0
+        least.append(max(head, word) + _PADDING)
+        wanted.append(max(least[-1], min(typical + _PADDING, 70.0)))
+    spare = usable - sum(least)
+    if spare <= 0:  # even the longest words do not fit side by side: shrink them all alike
+        return tuple(w * usable / sum(least) for w in least)
+    extra = [w - m for w, m in zip(wanted, least, strict=True)]
+    share = min(1.0, spare / sum(extra)) if sum(extra) else 0.0
+    widths = [m + e * share for m, e in zip(least, extra, strict=True)]
+    rest = usable - sum(widths)  # the page's width left over: to the widest columns, in proportion
+    return tuple(w + rest * w / sum(widths) for w in widths)
 
 
 def briefing_pdf(
@@ -91,6 +112,7 @@ def briefing_pdf(
     sections: Iterable[tuple[str, Sequence[Mapping[str, Any]], Sequence[str]]],
     *,
     prepared_by: str,
+    purpose: str = "",
     marking: str = "OFFICIAL-SENSITIVE",
 ) -> bytes:
     """A PDF briefing: title, marking on every page, who prepared it and when, one table per section.
@@ -110,7 +132,7 @@ def briefing_pdf(
     pdf.multi_cell(
         0,
         5,
-        pdf.shown(f"Prepared by {prepared_by} on {dt.date.today().isoformat()} with Disrupt. ")
+        pdf.shown(prepared_line(prepared_by, purpose) + " ")
         + "Scores and flags inform professional judgement; they do not replace it.",
         align="L",
         new_x="LMARGIN",
@@ -127,7 +149,8 @@ def briefing_pdf(
         cells = [[pdf.shown(cell_text(c, row.get(c))) for c in columns] for row in rows]
         titles = [pdf.shown(labels.column_title(c)) for c in columns]
         with pdf.table(
-            col_widths=_widths(titles, cells),
+            col_widths=_widths(pdf, titles, cells),
+            width=pdf.w - pdf.l_margin - pdf.r_margin,
             headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
             line_height=4,
             padding=1,

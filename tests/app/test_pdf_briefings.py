@@ -47,6 +47,26 @@ def test_a_pdf_briefing_opens_with_its_marking_on_every_page_and_who_prepared_it
     assert info is not None and info.author == "Zqx Analyst" and info.subject == "OFFICIAL-SENSITIVE"
 
 
+def test_narrow_columns_beside_a_long_reason_keep_their_words_whole_and_the_purpose_is_named() -> None:
+    """The walkthrough read "Ra/nk", "Sc/ore" and "0.1 / 28" in a group briefing: a rank and a score column
+    beside a long reason were too narrow for their own words."""
+    reason = "removing them cuts the largest connected part of the whole network from 300 to 299 people " * 2
+    note = "Networks rewire after disruption: another member may take over this role. Re-run the analysis."
+    rows = [
+        {"rank": i, "score": 0.128, "label": f"Zqx Person {i}", "reasons": reason, "note": note} for i in range(1, 13)
+    ]
+    columns = ["rank", "score", "label", "reasons", "note"]
+    data = exports.briefing_pdf("Group briefing", [("Options", rows, columns)], prepared_by="Zqx", purpose="OP-2411")
+    whole = " ".join(_pages(data))
+    assert "Rank" in whole and "Score" in whole, whole[:400]
+    assert whole.count("0.128") == 12, whole[:600]
+    assert "Prepared by Zqx for OP-2411 on" in whole
+    assert (
+        "Prepared by Zqx for OP-2411 on"
+        in exports.briefing_html("B", [], prepared_by="Zqx", purpose="OP-2411").decode()
+    )
+
+
 def test_values_in_a_pdf_briefing_are_printed_as_written() -> None:
     data = exports.briefing_pdf(HOSTILE, [(HOSTILE, [{"a": HOSTILE}], ["a"])], prepared_by=HOSTILE)
     whole = " ".join(_pages(data))
