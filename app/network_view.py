@@ -98,8 +98,23 @@ def link_words(link: Link) -> str:
     'lives at'
     >>> link_words(Link("l", "SUBJECT_OF", "a", "b", {"role": "subject"}, ()))
     'subject of'
+    >>> link_words(Link("l", "FAMILY_OF", "a", "b", {"relationship": "SIBLING"}, ()))
+    'family of: sibling'
     """
-    return kind_and_role(link.kind, str(link.properties.get("role") or link.properties.get("nature") or ""))
+    said = next((str(v) for name in ("role", "nature", "relationship") if (v := link.properties.get(name))), "")
+    return kind_and_role(link.kind, said.lower() if said.isupper() else said)  # an imported SIBLING reads sibling
+
+
+def imported_types(link: Link) -> list[str]:
+    """The relationship types an import kept on a link (its ``type``, or its ``extra_types``), in order.
+
+    >>> from graph.records import Link
+    >>> imported_types(Link("l", "ASSOCIATE_OF", "a", "b", {"extra_types": ["KNOWS", "KNOWS_SN"]}, ()))
+    ['KNOWS', 'KNOWS_SN']
+    """
+    held = link.properties.get("extra_types")
+    types = [*(held if isinstance(held, list) else [held]), link.properties.get("type")]
+    return list(dict.fromkeys(str(t) for t in types if t))
 
 
 def kind_and_role(kind: str, role: str) -> str:
@@ -163,7 +178,9 @@ def build_network(view: NetworkView) -> Network:
             id=link.id,
             label=link_words(link),
             title=escape(
-                f"{link_words(link)}\nfrom {', '.join(sources) or 'no source'}" + (f"\nseen {seen}" if seen else "")
+                f"{link_words(link)}\nfrom {', '.join(sources) or 'no source'}"
+                + (f"\nimported as {', '.join(types)}" if (types := imported_types(link)) else "")
+                + (f"\nseen {seen}" if seen else "")
             ),
         )
     net.set_options(json.dumps(OPTIONS))
