@@ -231,13 +231,15 @@ WITH DISTINCT a, b MATCH (a)-[s:{kind}]-(b)
 RETURN DISTINCT s.id AS id, startNode(s).id AS src, endNode(s).id AS dst, s._props AS props
 """
 _PARALLEL_FIELDS = (
-    " RETURN {asked} AS asked, s.id AS id, s._props AS props, s.first_seen AS first_seen, s.last_seen AS last_seen,"
-    " startNode(s).id AS src, endNode(s).id AS dst"
+    " RETURN {asked} AS asked, s.id AS id, type(s) AS kind, s._props AS props, s.first_seen AS first_seen,"
+    " s.last_seen AS last_seen, startNode(s).id AS src, endNode(s).id AS dst"
 )
-_PARALLEL_STORED = (
-    "UNWIND $rows AS r MATCH (a:Entity {{id: r.src}})-[l:{kind}]->(b) WHERE l.id = r.id "
-    "MATCH (a)-[s:{kind}]-(b)" + _PARALLEL_FIELDS.format(asked="r.id")
+# From each link's start entity, whatever its type (the walk that found it knows where it starts).
+_PARALLEL_ANCHORED = (
+    "UNWIND $rows AS r MATCH (a:Entity {id: r.src})-[l]->(b) WHERE l.id = r.id WITH r, a, b, type(l) AS t "
+    "MATCH (a)-[s]-(b) WHERE type(s) = t" + _PARALLEL_FIELDS.format(asked="r.id")
 )
+# By id alone: one indexed lookup per link type (a relationship index is per type), in one query.
 _PARALLEL_BY_ID = (
     "UNWIND $ids AS x MATCH (a)-[l:{kind} {{id: x}}]->(b) WITH x, a, b "
     "MATCH (a)-[s:{kind}]-(b)" + _PARALLEL_FIELDS.format(asked="x")
@@ -284,7 +286,9 @@ class Neo4jStore:
                 f"cannot reach a Neo4j server at {self.config.uri} (database {self.config.database or 'default'}): "
                 f"{exc}; check the host, port and TLS options of the store URL"
             ) from exc
-        self._link_kinds = {kind.lower(): kind for kind in self.schema.links}
+        self._parallel_by_id = " UNION ALL ".join(
+            _PARALLEL_BY_ID.format(kind=_quoted(kind)) for kind in sorted(self.schema.links)
+        )
         self._keyed_kinds = frozenset(k for k in self.schema.links if has_key_properties(self.schema, k))
         self._create_schema()
 
@@ -574,22 +578,16 @@ class Neo4jStore:
 
     def _links(self, tx: Tx, ids: Sequence[str], sources: Mapping[str, str] | None = None) -> list[Link]:
         """The facts of links asked by id (see :meth:`get_links`). With ``sources`` (link id to its
-        start entity) each is found from that entity; without, through the relationship id index
-        (which ArcadeDB does not use: it scans the type)."""
-        by_kind: dict[str, list[str]] = defaultdict(list)
-        for link_id in ids:
-            kind = self._link_kinds.get(link_id.split("-", 1)[0])  # ids are "<kind>-<digest>" (graph.ids.make_id)
-            if kind is not None:
-                by_kind[kind].append(link_id)
+        start entity) each is found from that entity; without, through each link type's id index
+        (which ArcadeDB does not use: it scans the type). A link's id says nothing of its type."""
+        if sources is not None:
+            anchors = _anchored({i: sources[i] for i in ids if i in sources})
+            found = self._rows(tx, _PARALLEL_ANCHORED, "rows", anchors)
+        else:
+            found = self._rows(tx, self._parallel_by_id, "ids", ids)
         parallel: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for kind, kind_ids in by_kind.items():
-            if sources is not None:
-                anchors = _anchored({i: sources[i] for i in kind_ids})
-                found = self._rows(tx, _PARALLEL_STORED.format(kind=_quoted(kind)), "rows", anchors)
-            else:
-                found = self._rows(tx, _PARALLEL_BY_ID.format(kind=_quoted(kind)), "ids", kind_ids)
-            for r in found:
-                parallel[r["asked"]].append({**r, "kind": kind})
+        for r in found:
+            parallel[r["asked"]].append(r)
         prov = self._provenance_of(tx, list({r["id"] for rows in parallel.values() for r in rows}))
         links = {
             asked: [
