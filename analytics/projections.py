@@ -193,7 +193,8 @@ def person_network(G: nx.MultiDiGraph, *, rules: Rules | None = None, as_of: dt.
         if kind in ("ASSOCIATE_OF", "FAMILY_OF", "RELATED_TO") and u in people and v in people:
             # An imported link weighs as the source type it keeps, where the rules weigh that type.
             # A RELATED_TO link is known by that type; a mapped one (the POLE map's KNOWS_SN is an
-            # association) keeps its kind as the reason, which is what the type means to groups.
+            # association) keeps its kind as the reason, as groups read reasons by kind (a family
+            # tie places someone near a group without making them one of it).
             weighed = _weighed_type(data, rules)
             reason = weighed if kind == "RELATED_TO" and weighed else str(kind)
             scale = _number(data.get("weight"), 1.0) if kind == "RELATED_TO" else 1.0

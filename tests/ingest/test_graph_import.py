@@ -104,3 +104,20 @@ def test_an_edge_list_of_other_nodes_keeps_its_names(store: GraphStore, tmp_path
         bad = tmp_path / "bad.csv"
         bad.write_text("from,to\na,b\n", encoding="utf-8")
         import_edge_list(store, bad, tmp_path / "work")
+
+
+def test_an_edge_list_naming_an_erased_person_sets_those_lines_aside_and_loads_the_rest(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    edges = tmp_path / "edges.tsv"
+    edges.write_text("A\tB\t2\nB\tC\t1\nC\tD\t1\n", encoding="utf-8")
+    import_edge_list(store, edges, tmp_path / "work", node_kind="Person")
+    b = make_id("Person", "B")
+    record = store.erase_entity(b, reason="subject_request", reference="SAR-7")
+    report = import_edge_list(store, edges, tmp_path / "work", node_kind="Person")
+    assert store.get_entity(b) is None
+    assert store.counts().entities == {"Person": 3} and store.counts().links == {"RELATED_TO": 1}
+    assert (report.relationships_read, report.rows_rejected) == (3, 2)
+    rejects = (tmp_path / "work" / "rejects.csv").read_text(encoding="utf-8").splitlines()
+    named = [line for line in rejects if f"names node 'B', which was erased (erasure {record.erasure_id})" in line]
+    assert len(named) == 2 and all(report.run_id in line for line in named)

@@ -143,9 +143,15 @@ def test_disrupt_import_neo4j_reads_the_live_database_and_reports_what_it_holds(
         store = open_store(f"sqlite:///{data / 'graph.db'}")
         try:
             held = store.counts()
+            bexa = store.search("Bexa Quarrow", kinds=["Person"])[0]
+            record = store.erase_entity(bexa.id, reason="subject_request", reference="SAR-24")
         finally:
             store.close()
         assert held.entities["Person"] == 120 and held.entities["Incident"] == 59  # the bad crime set aside
+        # Read again after a person was erased: that node is set aside naming the erasure, the rest loads
+        code, out = _disrupt(f"disrupt import-neo4j {bolt_server.url} --password-file {secret}", env)
+        assert code == 0, out
+        assert f"was erased (erasure {record.erasure_id})" in (data / "rejects.csv").read_text(encoding="utf-8")
         # As JSON, with the password as the store takes it (DISRUPT_NEO4J_PASSWORD), into another store
         other = tmp_path / "other"
         env = base | {"DISRUPT_DATA_DIR": str(other), "DISRUPT_STORE": "", "DISRUPT_APP_DB": ""}
