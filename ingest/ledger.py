@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.cells import spreadsheet_safe
+from common.cells import spreadsheet_safe
+from common.ledger_view import read_rejects, read_runs
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS checkpoints(
@@ -148,19 +149,11 @@ class Ledger:
 
     def runs(self) -> list[tuple[str, str, dict[str, object]]]:
         """Every ingest run into this store, newest first: run id, start time and summary."""
-        rows = self._db.execute(
-            "SELECT run_id, started_at, summary FROM runs WHERE store = ? ORDER BY started_at DESC", (self.store,)
-        ).fetchall()
-        return [(run_id, started, json.loads(summary or "{}")) for run_id, started, summary in rows]
+        return read_runs(self._db, self.store)
 
     def rejects(self) -> list[tuple[str, str, str, int, str, str]]:
         """Every rejected row, and every file refused whole (one entry each, column empty)."""
-        return self._db.execute(
-            "SELECT run_id, source, file, row, col, reason FROM rejects WHERE store = ? "
-            "UNION ALL SELECT run_id, source, file, row, '', reason FROM failures WHERE store = ? "
-            "ORDER BY 3, 4, 5",
-            (self.store, self.store),
-        ).fetchall()
+        return read_rejects(self._db, self.store)
 
     def write_rejects_csv(self, target: Path) -> int:
         """Write every rejected row of this store to ``target`` (atomically); return the count.
