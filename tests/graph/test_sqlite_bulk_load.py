@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from graph import Provenance, StoreBusy, StoreError, new_entity, new_link, sqlite_store
-from graph.sqlite_store import _READ_INDEX_NAMES, SQLiteStore
+from graph import Provenance, StoreBusy, StoreError, new_entity, new_link
+from graph.sqlite_store import _READ_INDEX_NAMES, SQLiteStore, lifecycle
 
 P = Provenance("police.nominals", "N-1", "2026-01-05T10:00:00+00:00")
 
@@ -98,7 +98,7 @@ def test_a_store_that_must_be_upgraded_while_locked_says_it_is_busy(
 ) -> None:
     path = tmp_path / "graph.db"
     SQLiteStore(path).close()
-    monkeypatch.setattr(sqlite_store, "_BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(lifecycle, "_BUSY_TIMEOUT_MS", 200)
     writer = sqlite3.connect(path, isolation_level=None)
     try:
         writer.execute("UPDATE meta SET value = '2' WHERE key = 'format'")  # opening it must write
