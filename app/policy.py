@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from analytics.disclosure import safe_count
-from common.roles import ROLES, Role, is_role
+from common.roles import ROLES, Role  # re-exported: pages and the CLI name roles through the policy
 from graph.schema import Schema
 
 ROLE_TITLES: Mapping[Role, str] = {
@@ -123,7 +123,6 @@ __all__ = [
     "Capability",
     "Role",
     "a_role",
-    "is_role",
     "may",
     "public_count",
     "require",
