@@ -6,15 +6,15 @@ Every row has an ``entity_id`` and a display ``label`` (for area tables, the are
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import networkx as nx
-import numpy as np
 
 from analytics.children import child_indicators
 from analytics.dashboard import management_information
@@ -29,42 +29,43 @@ from analytics.hotspots import (
     hotspot_cell_rows,
     place_table,
 )
-from analytics.key_players import NETWORK_MEASURES, brokerage, find_key_player_set, rank_key_players, rank_network
+from analytics.key_players import brokerage, find_key_player_set, rank_key_players, rank_network
 from analytics.places import business_places
 from analytics.plan import plan_network_disruption
 from analytics.projections import analysis_date, label_of, person_network
 from analytics.roles import EXPLOITATION_SUSPECT, concern_seeds, person_roles, safeguarded
 from analytics.rules import Rules, default_rules
+from graph.result_rows import (
+    ROW_TYPES,
+    AreaCountRow,
+    CellPeriodRow,
+    DensityRow,
+    DisruptionOptionRow,
+    GroupRow,
+    HotspotAreaRow,
+    HotspotCellRow,
+    KeyPlayerRow,
+    Labelled,
+    NetworkRankRow,
+    ResultTables,
+    SummaryRow,
+    WardCountRow,
+    WardMonthRow,
+    plain_row,
+    table_items,
+)
 
 log = logging.getLogger(__name__)
 
-RESULT_NAMES = (
-    "groups",
-    "key_players",
-    "network_ranking",
-    "disruption_options",
-    "disruption_plan",
-    "disruption_curves",
-    "hotspots",
-    "hotspot_wards",
-    "hotspot_trend",
-    "hotspot_periods",
-    "hotspot_counts",
-    "hotspot_areas",
-    "density",
-    "flags",
-    "child_indicators",
-    "management_information",
-    "summary",
-)
+RESULT_NAMES = tuple(ROW_TYPES)  # every table an analysis saves, in order
 KEY_PLAYER_SET_SIZE = 3
 
 
 @dataclass
 class Analysis:
-    """Result tables by name, and how long each step took (seconds)."""
+    """Result tables by name (each of its row type, :mod:`graph.result_rows`), and how long each step took (seconds)."""
 
-    tables: dict[str, list[dict[str, Any]]]
+    tables: ResultTables
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -122,31 +123,40 @@ def analyse(
         G, P, roles=roles, seeds=seeds, hops=rules.concern_hops, places=places, tactics=tactics, seed=seed
     )
     lap("disruption_plan")
-    group_rows, key_rows, option_rows = [], [], []
+    group_rows: list[GroupRow] = []
+    key_rows: list[KeyPlayerRow] = []
+    option_rows: list[DisruptionOptionRow] = []
     for gid, members in zip(ids, groups, strict=True):
         candidates = _candidates(sorted(members, key=str), roles)
         ranked = rank_key_players(P.subgraph(candidates).copy(), seed=seed)
         kpp, frag = find_key_player_set(P.subgraph(members).copy(), KEY_PLAYER_SET_SIZE, seed=seed)
         profile = profile_group(G, P, members, group_id=gid, roles=roles, ranked=ranked)
-        profile["key_player_set"] = [{"entity_id": n, "label": label_of(G, n)} for n in kpp]
-        profile["fragmentation_after_key_player_set"] = round(frag, 4)
-        group_rows.append(profile)
+        group_rows.append(
+            dataclasses.replace(
+                profile,
+                key_player_set=[Labelled(n, label_of(G, n)) for n in kpp],
+                fragmentation_after_key_player_set=round(frag, 4),
+            )
+        )
         for rank, (node, composite, measures) in enumerate(ranked, start=1):
             key_rows.append(
-                {
-                    "entity_id": node,
-                    "label": label_of(G, node),
-                    "group_id": gid,
-                    "rank_in_group": rank,
-                    "score": round(composite, 4),
-                    "network_rank": network_rank.get(node),
-                    "degree": P.degree(node),  # true degree, on the whole person network
-                    **{f"{k}_in_group": round(v, 6) for k, v in measures.items()},
-                    "brokerage": breadth.get(node, 0),
-                    "in_key_player_set": node in kpp,
-                    "roles": sorted(roles.get(node, frozenset())),
-                    "reasons": _key_reasons(measures, rank, P.degree(node), breadth.get(node, 0), node in kpp),
-                }
+                KeyPlayerRow(
+                    entity_id=node,
+                    label=label_of(G, node),
+                    group_id=gid,
+                    rank_in_group=rank,
+                    score=round(composite, 4),
+                    network_rank=network_rank.get(node),
+                    degree=P.degree(node),  # true degree, on the whole person network
+                    degree_in_group=round(measures["degree"], 6),
+                    strength_in_group=round(measures["strength"], 6),
+                    betweenness_in_group=round(measures["betweenness"], 6),
+                    pagerank_in_group=round(measures["pagerank"], 6),
+                    brokerage=breadth.get(node, 0),
+                    in_key_player_set=node in kpp,
+                    roles=sorted(roles.get(node, frozenset())),
+                    reasons=_key_reasons(measures, rank, P.degree(node), breadth.get(node, 0), node in kpp),
+                )
             )
         option_rows += rank_disruption_options(
             G, members, group_id=gid, effects=disruption.effects, roles=roles, tactics=tactics
@@ -159,7 +169,7 @@ def analyse(
     flags = flag_licensing(G, roles=roles, group_of=group_of, hot_cells=hot_cells, places=places, rules=rules)
     children = child_indicators(G, P, roles=roles, hot_cells=hot_cells, group_of=group_of, as_of=as_of, rules=rules)
     lap("flags_and_children")
-    tables = {
+    tables: ResultTables = {
         "groups": group_rows,
         "key_players": key_rows,
         "network_ranking": _network_rows(G, network, group_of=group_of, breadth=breadth, roles=roles),
@@ -170,27 +180,27 @@ def analyse(
         "flags": flags,
         "child_indicators": children,
         "management_information": management_information(G, children, flags),
+        "summary": [
+            SummaryRow(
+                entity_id="summary",
+                label="analysis summary",
+                as_of=as_of.isoformat() if as_of else None,
+                people=P.number_of_nodes(),
+                people_ranked=len(network),
+                ties=P.number_of_edges(),
+                concern_seeds=len(seeds),
+                groups=len(groups),
+                hotspot_cells=len(hot_cells),
+                hotspot_events=spots["events"] if spots else 0,
+                pai=spots["pai"] if spots else None,
+                pai_cutoff=spots["cutoff"] if spots else None,
+                flags_high=sum(1 for f in flags if f.level == "high"),
+                h3_resolution=H3_RESOLUTION,
+                home_authority=home_authority(G),
+            )
+        ],
     }
-    tables["summary"] = [
-        {
-            "entity_id": "summary",
-            "label": "analysis summary",
-            "as_of": as_of.isoformat() if as_of else None,
-            "people": P.number_of_nodes(),
-            "people_ranked": len(network),
-            "ties": P.number_of_edges(),
-            "concern_seeds": len(seeds),
-            "groups": len(groups),
-            "hotspot_cells": len(hot_cells),
-            "hotspot_events": spots["events"] if spots else 0,
-            "pai": spots["pai"] if spots else None,
-            "pai_cutoff": spots["cutoff"] if spots else None,
-            "flags_high": sum(1 for f in flags if f["level"] == "high"),
-            "h3_resolution": H3_RESOLUTION,
-            "home_authority": home_authority(G),
-        }
-    ]
-    return Analysis({name: plain_rows(rows) for name, rows in tables.items()}, timings)
+    return Analysis(plain_tables(tables), timings)
 
 
 def _key_reasons(measures: Mapping[str, float], rank: int, degree: int, broker: int, in_set: bool) -> list[str]:
@@ -215,26 +225,29 @@ def _network_rows(
     group_of: Mapping[Any, str],
     breadth: Mapping[Any, int],
     roles: Mapping[Any, frozenset[str]],
-) -> list[dict[str, Any]]:
+) -> list[NetworkRankRow]:
     """The network-wide ranking as rows: rank, score, each measure and its percentile, and reasons."""
     rows = []
     for rank, (node, composite, m) in enumerate(ranked, start=1):
         rows.append(
-            {
-                "entity_id": node,
-                "label": label_of(G, node),
-                "rank": rank,
-                "score": round(composite, 4),
-                "group_id": group_of.get(node),
-                "degree": int(m["degree"]),
-                "strength": round(m["strength"], 4),
-                "betweenness": round(m["betweenness"], 6),
-                "pagerank": round(m["pagerank"], 6),
-                **{f"{k}_percentile": round(m[f"{k}_percentile"], 4) for k in NETWORK_MEASURES},
-                "brokerage": breadth.get(node, 0),
-                "roles": sorted(roles.get(node, frozenset())),
-                "reasons": _network_reasons(m, rank, len(ranked), group_of.get(node), breadth.get(node, 0)),
-            }
+            NetworkRankRow(
+                entity_id=node,
+                label=label_of(G, node),
+                rank=rank,
+                score=round(composite, 4),
+                group_id=group_of.get(node),
+                degree=int(m["degree"]),
+                strength=round(m["strength"], 4),
+                betweenness=round(m["betweenness"], 6),
+                pagerank=round(m["pagerank"], 6),
+                degree_percentile=round(m["degree_percentile"], 4),
+                strength_percentile=round(m["strength_percentile"], 4),
+                betweenness_percentile=round(m["betweenness_percentile"], 4),
+                pagerank_percentile=round(m["pagerank_percentile"], 4),
+                brokerage=breadth.get(node, 0),
+                roles=sorted(roles.get(node, frozenset())),
+                reasons=_network_reasons(m, rank, len(ranked), group_of.get(node), breadth.get(node, 0)),
+            )
         )
     return rows
 
@@ -261,7 +274,17 @@ def _network_reasons(m: Mapping[str, float], rank: int, of: int, group: str | No
     return reasons
 
 
-def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
+class _HotspotTables(TypedDict):
+    hotspots: list[HotspotCellRow]
+    hotspot_wards: list[WardCountRow]
+    hotspot_trend: list[WardMonthRow]
+    hotspot_periods: list[CellPeriodRow]
+    hotspot_counts: list[AreaCountRow]
+    hotspot_areas: list[HotspotAreaRow]
+    density: list[DensityRow]
+
+
+def _hotspot_tables(spots: Mapping[str, Any] | None) -> _HotspotTables:
     if spots is None:
         return {
             "hotspots": [],
@@ -273,24 +296,24 @@ def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str,
             "density": [],
         }
     hotspot_rows = hotspot_cell_rows(spots["cells"], spots["areas"])
-    wards = [
-        {"entity_id": w, "label": w, "area_type": "ward", "count": c} for w, c in spots["wards"].itertuples(index=False)
-    ]
-    trend = [
-        {"entity_id": w, "label": w, "area_type": "ward", "month": m, "count": c}
-        for w, m, c in spots["trend"].itertuples(index=False)
-    ]
-    periods = [
-        {"entity_id": c, "label": f"hexagon {c}", "area_type": "h3", "period": q, "count": n}
-        for c, q, n in spots["periods"].itertuples(index=False)
-    ]
+    wards = [WardCountRow(w, w, "ward", c) for w, c in spots["wards"].itertuples(index=False)]
+    trend = [WardMonthRow(w, w, "ward", m, c) for w, m, c in spots["trend"].itertuples(index=False)]
+    periods = [CellPeriodRow(c, f"hexagon {c}", "h3", q, n) for c, q, n in spots["periods"].itertuples(index=False)]
     counts = [  # what the strategic views publish: events and the distinct people behind them
-        {"entity_id": a, "label": f"hexagon {a}" if t == "h3" else a, "area_type": t, "ward": w, "period": q}
-        | {"events": e, "people": n, "count": e}
+        AreaCountRow(
+            entity_id=a,
+            label=f"hexagon {a}" if t == "h3" else a,
+            area_type=t,
+            ward=w,
+            period=q,
+            events=e,
+            people=n,
+            count=e,
+        )
         for t, a, w, q, e, n in spots["area_counts"].itertuples(index=False)
     ]
     density = [
-        {"entity_id": f"kde-{i}", "label": "density", "latitude": la, "longitude": lo, "density": d}
+        DensityRow(f"kde-{i}", "density", la, lo, d)
         for i, (la, lo, d) in enumerate(spots["density"].itertuples(index=False))
     ]
     return {
@@ -304,22 +327,6 @@ def _hotspot_tables(spots: Mapping[str, Any] | None) -> dict[str, list[dict[str,
     }
 
 
-def plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows with numpy scalars, sets and NaN turned into plain JSON values."""
-    return [{k: _plain(v) for k, v in row.items()} for row in rows]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [_plain(v) for v in value]
-        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        number = float(value)
-        return None if math.isnan(number) else number
-    return value
+def plain_tables(tables: ResultTables) -> ResultTables:
+    """The tables with plain JSON values in every row (numpy scalars as numbers, NaN as None, sets as sorted lists)."""
+    return cast(ResultTables, {name: [plain_row(r) for r in rows] for name, rows in table_items(tables)})

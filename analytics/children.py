@@ -19,6 +19,7 @@ from analytics.places import coordinates
 from analytics.projections import label_of, parties
 from analytics.roles import EXPLOITATION_SUSPECT, age_on
 from analytics.rules import Rules, default_rules, parse_day
+from graph.result_rows import ChildIndicatorRow
 
 _SUSPECT_ROLES = frozenset({"suspect", EXPLOITATION_SUSPECT})
 TREND_DAYS = 182
@@ -69,7 +70,7 @@ def child_indicators(
     as_of: dt.date | None = None,
     rules: Rules | None = None,
     resolution: int = 9,
-) -> list[dict[str, Any]]:
+) -> list[ChildIndicatorRow]:
     """One row of indicators per child known through a missing episode, a referral or as a victim.
 
     Trend compares episodes in the last 182 days before ``as_of`` with the 182 days before those.
@@ -95,7 +96,7 @@ def child_indicators(
             children_at[place].add(child)
         for person in associates_of[child]:
             children_with[person].add(child)
-    rows = []
+    rows: list[ChildIndicatorRow] = []
     for child in sorted(children, key=str):
         data = G.nodes[child]
         episodes = _episodes(G, child)
@@ -126,32 +127,31 @@ def child_indicators(
         peers.discard(child)
         referral = _referral(G, child)
         rows.append(
-            {
-                "entity_id": child,
-                "label": label_of(G, child),
-                "age": age_on(data.get("date_of_birth"), as_of),
-                "missing_episodes": len(episodes),
-                "last_missing": days[-1].isoformat() if days else None,
-                "days_since_missing": (as_of - days[-1]).days if days and as_of else None,
-                "episodes_last_6_months": recent,
-                "episodes_previous_6_months": before,
-                "trend": _trend(recent, before),
-                "return_interviews": interviews,
-                "exploitation_factors": factors,
-                "suspects_within_1": len(one & suspects),
-                "suspects_within_2": len(two & suspects),
-                "exposed_not_offending": not (roles.get(child, frozenset()) & _SUSPECT_ROLES)
-                and len(two & suspects) >= 2,
-                "found_locations": len(places_of[child]),
-                "places_of_concern": len(concern_places),
-                "peer_children": len(peers),
-                "peer_ids": sorted(str(p) for p in peers),
-                "risk_level": referral.get("risk_level"),
-                "looked_after": referral.get("looked_after"),
-                "group_id": group_of.get(child),
-            }
+            ChildIndicatorRow(
+                entity_id=child,
+                label=label_of(G, child),
+                age=age_on(data.get("date_of_birth"), as_of),
+                missing_episodes=len(episodes),
+                last_missing=days[-1].isoformat() if days else None,
+                days_since_missing=(as_of - days[-1]).days if days and as_of else None,
+                episodes_last_6_months=recent,
+                episodes_previous_6_months=before,
+                trend=_trend(recent, before),
+                return_interviews=interviews,
+                exploitation_factors=factors,
+                suspects_within_1=len(one & suspects),
+                suspects_within_2=len(two & suspects),
+                exposed_not_offending=not (roles.get(child, frozenset()) & _SUSPECT_ROLES) and len(two & suspects) >= 2,
+                found_locations=len(places_of[child]),
+                places_of_concern=len(concern_places),
+                peer_children=len(peers),
+                peer_ids=sorted(str(p) for p in peers),
+                risk_level=referral.get("risk_level"),
+                looked_after=referral.get("looked_after"),
+                group_id=group_of.get(child),
+            )
         )
-    rows.sort(key=lambda r: (-r["suspects_within_2"], -r["missing_episodes"], r["label"]))
+    rows.sort(key=lambda r: (-r.suspects_within_2, -r.missing_episodes, r.label))
     return rows
 
 

@@ -22,6 +22,7 @@ import networkx as nx
 from analytics.categories import published_category
 from analytics.places import ward_of
 from analytics.rules import Rules, default_rules
+from graph.result_rows import ChildIndicatorRow, FlagRow, MeasureRow
 
 NOT_RECORDED = "not recorded"
 CONCERN_LEVELS = ("medium", "high")
@@ -60,18 +61,18 @@ def _text(value: object) -> str:
     return str(value) if value not in (None, "") else NOT_RECORDED
 
 
-def _rows(measure: str, counts: Mapping[str, int], people: Mapping[str, int] | None) -> list[dict[str, Any]]:
+def _rows(measure: str, counts: Mapping[str, int], people: Mapping[str, int] | None) -> list[MeasureRow]:
     """One row per category; ``people`` is how many different children stand behind the count
     (None for counts of businesses, which are not people)."""
     return [
-        {
-            "entity_id": f"{measure}/{k}",
-            "label": f"{measure}: {k}",
-            "measure": measure,
-            "category": k,
-            "count": v,
-            "people": None if people is None else people.get(k, 0),
-        }
+        MeasureRow(
+            entity_id=f"{measure}/{k}",
+            label=f"{measure}: {k}",
+            measure=measure,
+            category=k,
+            count=v,
+            people=None if people is None else people.get(k, 0),
+        )
         for k, v in sorted(counts.items())
     ]
 
@@ -103,11 +104,11 @@ def _linked_events(G: nx.MultiDiGraph, person: Any, kind: str) -> Iterable[Any]:
 
 def management_information(
     G: nx.MultiDiGraph,
-    children: Sequence[Mapping[str, Any]],
-    flags: Sequence[Mapping[str, Any]],
+    children: Sequence[ChildIndicatorRow],
+    flags: Sequence[FlagRow],
     *,
     rules: Rules | None = None,
-) -> list[dict[str, Any]]:
+) -> list[MeasureRow]:
     """Counts by measure and category, one row each (``measure``, ``category``, ``count``).
 
     ``children`` are the rows of :func:`analytics.children.child_indicators`; ``flags`` the rows
@@ -121,7 +122,7 @@ def management_information(
     is how many different children its count rests on.
     """
     rules = rules or default_rules()
-    ids = [c["entity_id"] for c in children]
+    ids = [c.entity_id for c in children]
     by: dict[str, Counter[str]] = {
         m: Counter()
         for m in (
@@ -141,8 +142,8 @@ def management_information(
     for row, child in zip(children, ids, strict=True):
         data = G.nodes[child] if child in G else {}
         by[HOW_KNOWN].update({ALL_CHILDREN, *_how_known(G, child, rules)})
-        by["children by risk level"][_text(row.get("risk_level"))] += 1
-        by["children by age band"][age_band(row.get("age"))] += 1
+        by["children by risk level"][_text(row.risk_level)] += 1
+        by["children by age band"][age_band(row.age)] += 1
         for measure, value in (
             ("children by gender", data.get("gender")),
             ("children by ethnicity", data.get("ethnicity")),
@@ -171,12 +172,10 @@ def management_information(
         if interview:
             by["return interviews by month"][interview] += 1
             behind["return interviews by month"][interview] |= children_of[episode]
-    concern = [f for f in flags if f.get("subject_kind") == "Business" and f.get("level") in CONCERN_LEVELS]
-    by["businesses of concern by type"] = Counter(_text(f.get("subject_type")) for f in concern)
+    concern = [f for f in flags if f.subject_kind == "Business" and f.level in CONCERN_LEVELS]
+    by["businesses of concern by type"] = Counter(_text(f.subject_type) for f in concern)
     by["businesses of concern by ward"] = Counter(
-        _text(G.nodes[f["entity_id"]].get("ward") or ward_of(G, f["entity_id"]))
-        if f["entity_id"] in G
-        else NOT_RECORDED
+        _text(G.nodes[f.entity_id].get("ward") or ward_of(G, f.entity_id)) if f.entity_id in G else NOT_RECORDED
         for f in concern
     )
     people: dict[str, Mapping[str, int]] = {m: {k: len(v) for k, v in behind[m].items()} for m in episode_measures}

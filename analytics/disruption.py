@@ -9,6 +9,7 @@ to another member, and the effects here are the immediate structural ones. Every
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,7 @@ import yaml
 from analytics.projections import ACTOR_KINDS, label_of
 from analytics.roles import EXPLOITATION_SUSPECT, safeguarded
 from analytics.rules import InvalidRules
+from graph.result_rows import DisruptionOptionRow, TacticChoice
 
 REWIRING_NOTE = (
     "Networks rewire after disruption (Duijn, Kashirin and Sloot 2014): another member may take over "
@@ -155,7 +157,7 @@ def rank_disruption_options(
     effects: Sequence[Mapping[str, Any]],
     roles: Mapping[Any, frozenset[str]],
     tactics: Mapping[str, Sequence[Tactic]] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[DisruptionOptionRow]:
     """A group's options, ranked across tactic types, each effect measured on the whole network.
 
     ``effects`` are the single actions simulated once on the whole network (concern network, or
@@ -167,7 +169,7 @@ def rank_disruption_options(
     """
     catalogue = tactics if tactics is not None else default_tactics()
     people = set(members)
-    options = []
+    options: list[DisruptionOptionRow] = []
     for effect in effects:
         target = effect["target"]
         if target in people:
@@ -179,25 +181,36 @@ def rank_disruption_options(
         open_tactics = [t for t in catalogue.get(effect["target_kind"], ()) if tactic_applies(t, held, True)]
         measured = {k: v for k, v in effect.items() if k not in ("target", "target_kind", "touches")}
         options.append(
-            {
-                "group_id": group_id,
-                "entity_id": target,
-                "label": label_of(G, target) if target in G else str(target),
-                "target_kind": effect["target_kind"],
-                "tactics": [
-                    {"name": t.name, "description": t.description, "needs": t.needs}
+            DisruptionOptionRow(
+                group_id=group_id,
+                entity_id=target,
+                label=label_of(G, target) if target in G else str(target),
+                target_kind=effect["target_kind"],
+                tactics=[
+                    TacticChoice(t.name, t.description, t.needs)
                     for t in open_tactics
                     if t.name in effect["tactic_names"] or t.removes == {"none"}
                 ],
-                **measured,
-                "score": _option_score(measured),
-                "reasons": _reasons(measured),
-                "note": REWIRING_NOTE,
-            }
+                tactic_names=list(effect["tactic_names"]),
+                removes=list(effect["removes"]),
+                ties_cut=effect["ties_cut"],
+                network_people=effect["network_people"],
+                largest_before=effect["largest_before"],
+                largest_after=effect["largest_after"],
+                shrinkage=effect["shrinkage"],
+                fragmentation=effect["fragmentation"],
+                children_cut_off=effect["children_cut_off"],
+                children_reached_before=effect["children_reached_before"],
+                paths_broken=effect["paths_broken"],
+                paths_before=effect["paths_before"],
+                score=_option_score(measured),
+                reasons=_reasons(measured),
+                note=REWIRING_NOTE,
+                rank=0,  # set below, once all are scored
+            )
         )
-    options.sort(key=lambda o: (-o["score"], o["target_kind"], str(o["entity_id"])))
-    for rank, option in enumerate(options, start=1):
-        option["rank"] = rank
+    options.sort(key=lambda o: (-o.score, o.target_kind, str(o.entity_id)))
+    options = [dataclasses.replace(option, rank=rank) for rank, option in enumerate(options, start=1)]
     return options
 
 

@@ -7,6 +7,7 @@ child: they say what kind of record, how many, and how graded, and cite the reco
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,26 +20,20 @@ from analytics.places import coordinates, events_at
 from analytics.projections import ACTOR_KINDS, label_of, parties
 from analytics.roles import is_exploitation_event
 from analytics.rules import Rules, default_rules
+from graph.result_rows import FlagReason, FlagRow
 
 LEVELS = ("none", "low", "medium", "high")
 
 
 @dataclass
 class _Reasons:
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[FlagReason] = field(default_factory=list)
 
     def add(self, level: str, text: str, sources: Iterable[Any] = (), grading: Iterable[str] = ()) -> None:
-        self.items.append(
-            {
-                "level": level,
-                "reason": text,
-                "sources": sorted({str(s) for s in sources}),
-                "grading": sorted(set(grading)),
-            }
-        )
+        self.items.append(FlagReason(level, text, sorted({str(s) for s in sources}), sorted(set(grading))))
 
     def level(self) -> str:
-        return max((r["level"] for r in self.items), key=LEVELS.index, default="none")
+        return max((r.level for r in self.items), key=LEVELS.index, default="none")
 
 
 def _record_refs(G: nx.MultiDiGraph, nodes: Iterable[Any]) -> list[str]:
@@ -125,7 +120,7 @@ def flag_licensing(
     rules: Rules | None = None,
     authority: str | None = None,
     resolution: int = 9,
-) -> list[dict[str, Any]]:
+) -> list[FlagRow]:
     """A concern level with reasons for every licence (driver, vehicle, operator, premises) and business.
 
     Reasons, strongest first:
@@ -143,7 +138,7 @@ def flag_licensing(
     """
     rules = rules or default_rules()
     here = authority or home_authority(G)
-    rows: list[dict[str, Any]] = []
+    rows: list[FlagRow] = []
     business_level: dict[Any, _Reasons] = {}
     for node, data in sorted(G.nodes(data=True), key=lambda item: str(item[0])):
         if data.get("kind") == "Business":
@@ -170,7 +165,7 @@ def flag_licensing(
         _people_context(G, people, roles, group_of, reasons)
         for business in businesses:
             for item in business_level[business].items:
-                reasons.items.append({**item, "reason": f"licence holder: {item['reason']}"})
+                reasons.items.append(dataclasses.replace(item, reason=f"licence holder: {item.reason}"))
         if licence_type == "driver" and not data.get("safeguarding_training_on"):
             reasons.add("low", "no safeguarding training recorded", _record_refs(G, [node]))
         sighted = _sightings(G, vehicles)
@@ -189,7 +184,7 @@ def flag_licensing(
         if high:
             reasons.add("medium", f"{len(high)} of its {len(drivers)} drivers are flagged high", _record_refs(G, high))
         rows.append(_row(G, business, "Business", str(G.nodes[business].get("business_type") or "business"), reasons))
-    rows.sort(key=lambda r: (-LEVELS.index(r["level"]), r["subject_kind"], r["label"]))
+    rows.sort(key=lambda r: (-LEVELS.index(r.level), r.subject_kind, r.label))
     return rows
 
 
@@ -289,16 +284,16 @@ def _drivers_of(G: nx.MultiDiGraph, business: Any) -> list[Any]:
     return licences
 
 
-def _row(G: nx.MultiDiGraph, node: Any, kind: str, subject_type: str, reasons: _Reasons) -> dict[str, Any]:
+def _row(G: nx.MultiDiGraph, node: Any, kind: str, subject_type: str, reasons: _Reasons) -> FlagRow:
     data = G.nodes[node]
-    order = sorted(reasons.items, key=lambda r: -LEVELS.index(r["level"]))
-    return {
-        "entity_id": node,
-        "label": label_of(G, node),
-        "subject_kind": kind,
-        "subject_type": subject_type,
-        "authority": data.get("authority"),
-        "status": data.get("status"),
-        "level": reasons.level(),
-        "reasons": order,
-    }
+    order = sorted(reasons.items, key=lambda r: -LEVELS.index(r.level))
+    return FlagRow(
+        entity_id=node,
+        label=label_of(G, node),
+        subject_kind=kind,
+        subject_type=subject_type,
+        authority=data.get("authority"),
+        status=data.get("status"),
+        level=reasons.level(),
+        reasons=order,
+    )

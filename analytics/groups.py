@@ -19,6 +19,7 @@ from analytics.projections import (
     parties,
 )
 from analytics.roles import EXPLOITATION_SUSPECT
+from graph.result_rows import GroupMember, GroupRow, Labelled
 
 MIN_GROUP_SIZE = 3
 CORE_TIES = 2  # a core member has member ties to at least this many others at the group's centre
@@ -188,7 +189,7 @@ def profile_group(
     roles: Mapping[Any, frozenset[str]],
     ranked: Sequence[tuple[Any, float, Mapping[str, float]]],
     organisers: int = 2,
-) -> dict[str, Any]:
+) -> GroupRow:
     """Everything an analyst asks of a group: who, in what role, with what, where, when, on whose word.
 
     ``ranked`` is the group's key-player ranking; its top ``organisers`` adults who are suspects
@@ -227,40 +228,42 @@ def profile_group(
                 gradings[grading] += 1
     in_rank_order = [*(n for n, _, _ in ranked), *sorted(people - {n for n, _, _ in ranked}, key=str)]
     member_rows = [
-        {
-            "entity_id": n,
-            "label": label_of(G, n),
-            "role": member_role(roles.get(n, frozenset()), is_lead=n in leads, core=membership[n].status == "core"),
-            "roles": sorted(roles.get(n, frozenset())),
-            "membership": membership[n].status,
-            "membership_reason": membership[n].reason,
-        }
+        GroupMember(
+            entity_id=n,
+            label=label_of(G, n),
+            role=member_role(roles.get(n, frozenset()), is_lead=n in leads, core=membership[n].status == "core"),
+            roles=sorted(roles.get(n, frozenset())),
+            membership=membership[n].status,
+            membership_reason=membership[n].reason,
+        )
         for n in sorted(in_rank_order, key=lambda n: membership[n].status != "core")  # stable: core first
     ]
     core = [n for n in in_rank_order if membership[n].status == "core"]
     lead = leads[0] if leads else (ranked[0][0] if ranked else next(iter(people)))
-    return {
-        "group_id": group_id,
-        "entity_id": lead,
-        "label": _group_label(group_id, len(core), len(people), label_of(G, lead)),
-        "size": len(people),
-        "core_size": len(core),
-        "core": _labelled(G, core, order=False),
-        "periphery": _labelled(G, (n for n in in_rank_order if membership[n].status != "core"), order=False),
-        "density": round(nx.density(sub), 4) if len(people) > 1 else 0.0,
-        "members": member_rows,
-        "organisers": [{"entity_id": n, "label": label_of(G, n)} for n in leads],
-        "children": [{"entity_id": n, "label": label_of(G, n)} for n in sorted(linked_children, key=str)],
-        "vehicles": _labelled(G, objects["Vehicle"]),
-        "phones": _labelled(G, objects["Phone"]),
-        "licences": _labelled(G, objects["Licence"]),
-        "premises": _labelled(G, objects["Business"]),
-        "events": len(events),
-        "first_activity": dates[0] if dates else None,
-        "last_activity": dates[-1] if dates else None,
-        "sources": dict(sorted(sources.items())),
-        "gradings": dict(sorted(gradings.items())),
-    }
+    return GroupRow(
+        group_id=group_id,
+        entity_id=lead,
+        label=_group_label(group_id, len(core), len(people), label_of(G, lead)),
+        size=len(people),
+        core_size=len(core),
+        core=_labelled(G, core, order=False),
+        periphery=_labelled(G, (n for n in in_rank_order if membership[n].status != "core"), order=False),
+        density=round(nx.density(sub), 4) if len(people) > 1 else 0.0,
+        members=member_rows,
+        organisers=_labelled(G, leads, order=False),
+        children=_labelled(G, linked_children),
+        vehicles=_labelled(G, objects["Vehicle"]),
+        phones=_labelled(G, objects["Phone"]),
+        licences=_labelled(G, objects["Licence"]),
+        premises=_labelled(G, objects["Business"]),
+        events=len(events),
+        first_activity=dates[0] if dates else None,
+        last_activity=dates[-1] if dates else None,
+        sources=dict(sorted(sources.items())),
+        gradings=dict(sorted(gradings.items())),
+        key_player_set=[],  # the analysis adds the group's key-player set
+        fragmentation_after_key_player_set=0.0,
+    )
 
 
 def _group_label(group_id: str, core: int, listed: int, lead: str) -> str:
@@ -271,5 +274,5 @@ def _group_label(group_id: str, core: int, listed: int, lead: str) -> str:
     return f"{group_id}: {core} core member{'s' * (core != 1)} and {others} other{'s' * (others != 1)} around {lead}"
 
 
-def _labelled(G: nx.MultiDiGraph, nodes: Iterable[Any], *, order: bool = True) -> list[dict[str, Any]]:
-    return [{"entity_id": n, "label": label_of(G, n)} for n in (sorted(nodes, key=str) if order else nodes)]
+def _labelled(G: nx.MultiDiGraph, nodes: Iterable[Any], *, order: bool = True) -> list[Labelled]:
+    return [Labelled(n, label_of(G, n)) for n in (sorted(nodes, key=str) if order else nodes)]

@@ -21,6 +21,7 @@ from analytics.places import coordinates, ward_of
 from analytics.projections import event_date, parties
 from analytics.roles import EXPLOITATION_SUSPECT, is_exploitation_event
 from analytics.rules import Rules, default_rules
+from graph.result_rows import HotspotAreaRow, HotspotCellRow
 
 H3_RESOLUTION = 9  # cells of about 0.1 km² (edge about 200 m): a street block, finer than a 400 m hotspot
 EVENT_COLUMNS = [
@@ -549,7 +550,7 @@ def place_table(G: nx.MultiDiGraph) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["latitude", "longitude"])
 
 
-def hotspot_cell_rows(cells: pd.DataFrame, areas: pd.DataFrame) -> list[dict[str, Any]]:
+def hotspot_cell_rows(cells: pd.DataFrame, areas: pd.DataFrame) -> list[HotspotCellRow]:
     """The ``hotspots`` result table: every hexagon with events, sightings, Gi* significance or a
     significant local Moran's I class, hotspots first.
 
@@ -565,33 +566,33 @@ def hotspot_cell_rows(cells: pd.DataFrame, areas: pd.DataFrame) -> list[dict[str
         | (cells["sightings"] > 0)
         | (cells["moran_class"] != "not significant")
     ]
-    rows = []
+    rows: list[HotspotCellRow] = []
     for row in listed.itertuples(index=False):
         lat, lon = h3.cell_to_latlng(row.cell)
         area = row.area_id if isinstance(row.area_id, str) else None
         rows.append(
-            {
-                "entity_id": row.cell,
-                "label": f"hexagon {row.cell}",
-                "area_type": "h3",
-                "latitude": lat,
-                "longitude": lon,
-                "count": int(row.count),
-                "sightings": int(row.sightings),
-                "z": row.z,
-                "p": row.p,
-                "significant": bool(row.significant),
-                "hotspot": bool(row.hotspot),
-                "area_id": area,
-                "moran_i": row.moran_i,
-                "moran_quadrant": row.moran_quadrant,
-                "moran_p": row.moran_p,
-                "moran_class": row.moran_class,
-                "moran_text": moran_text(row.moran_class, row.moran_quadrant, row.moran_p),
-                "note": _cell_note(int(row.count), bool(row.significant), area, beside.get(row.cell)),
-            }
+            HotspotCellRow(
+                entity_id=row.cell,
+                label=f"hexagon {row.cell}",
+                area_type="h3",
+                latitude=lat,
+                longitude=lon,
+                count=int(row.count),
+                sightings=int(row.sightings),
+                z=row.z,
+                p=row.p,
+                significant=bool(row.significant),
+                hotspot=bool(row.hotspot),
+                area_id=area,
+                moran_i=row.moran_i,
+                moran_quadrant=row.moran_quadrant,
+                moran_p=row.moran_p,
+                moran_class=row.moran_class,
+                moran_text=moran_text(row.moran_class, row.moran_quadrant, row.moran_p),
+                note=_cell_note(int(row.count), bool(row.significant), area, beside.get(row.cell)),
+            )
         )
-    rows.sort(key=lambda r: (-r["hotspot"], -r["significant"], -r["z"], r["entity_id"]))
+    rows.sort(key=lambda r: (-r.hotspot, -r.significant, -(r.z or 0.0), r.entity_id))
     return rows
 
 
@@ -610,7 +611,7 @@ def _cell_note(count: int, significant: bool, area: str | None, beside: str | No
     return "no events"
 
 
-def hotspot_area_rows(areas: pd.DataFrame, by_period: pd.DataFrame) -> list[dict[str, Any]]:
+def hotspot_area_rows(areas: pd.DataFrame, by_period: pd.DataFrame) -> list[HotspotAreaRow]:
     """The ``hotspot_areas`` result table: one row per area and period (``"all"`` for the whole window).
 
     Each row carries the area's hotspot ``cells``, the empty ``quiet_cells`` Gi* marks around it,
@@ -618,25 +619,25 @@ def hotspot_area_rows(areas: pd.DataFrame, by_period: pd.DataFrame) -> list[dict
     and its busiest cell's centre.
     """
     about = {str(r.area_id): r for r in areas.itertuples(index=False)}
-    rows = []
+    rows: list[HotspotAreaRow] = []
     for area, period, events, people in by_period.itertuples(index=False):
         info = about[str(area)]
         lat, lon = h3.cell_to_latlng(info.peak_cell)
         rows.append(
-            {
-                "entity_id": area,
-                "label": f"hotspot area {area}",
-                "area_type": "hotspot_area",
-                "period": period,
-                "events": int(events),
-                "people": int(people),
-                "count": int(events),
-                "cells": list(info.cells),
-                "cell_count": len(info.cells),
-                "quiet_cells": list(info.quiet_cells),
-                "peak_cell": info.peak_cell,
-                "latitude": lat,
-                "longitude": lon,
-            }
+            HotspotAreaRow(
+                entity_id=area,
+                label=f"hotspot area {area}",
+                area_type="hotspot_area",
+                period=period,
+                events=int(events),
+                people=int(people),
+                count=int(events),
+                cells=list(info.cells),
+                cell_count=len(info.cells),
+                quiet_cells=list(info.quiet_cells),
+                peak_cell=info.peak_cell,
+                latitude=lat,
+                longitude=lon,
+            )
         )
     return rows

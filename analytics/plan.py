@@ -44,6 +44,7 @@ from analytics.disruption import Tactic
 from analytics.igraph_backend import betweenness
 from analytics.projections import concern_network, label_of
 from analytics.roles import EXPLOITATION_SUSPECT
+from graph.result_rows import PlanCurveRow, PlanStepRow, TacticChoice
 
 log = logging.getLogger(__name__)
 
@@ -545,9 +546,7 @@ def single_effects(
     return out
 
 
-def plan_tables(
-    plan: Plan, labels: Mapping[Any, str], *, network: str
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def plan_tables(plan: Plan, labels: Mapping[Any, str], *, network: str) -> tuple[list[PlanStepRow], list[PlanCurveRow]]:
     """The ``disruption_plan`` rows (one per step: the action, what it achieves, how it compares)
     and the ``disruption_curves`` rows (one per strategy and step) of a plan.
 
@@ -559,44 +558,44 @@ def plan_tables(
     for k, action in enumerate(plan.actions, start=1):
         before, after = own[k - 1], own[k]
         plan_rows.append(
-            {
-                "entity_id": action.target,
-                "label": labels.get(action.target, str(action.target)),
-                "step": k,
-                "objective": objective,
-                "network": network,
-                "target_kind": action.target_kind,
-                "action": _action_text(action, labels.get(action.target, str(action.target))),
-                "tactics": [{"name": t.name, "description": t.description, "needs": t.needs} for t in action.tactics],
-                "removes": sorted({str(p) for p in action.people} | {str(action.target)}),
-                "ties_cut": [[str(u), str(v)] for u, v in plan.cuts[k - 1]],
-                "children_reachable": round(after.children_reachable, 2),
-                "children_cut_off": round(own[0].children_reachable - after.children_reachable, 2),
-                "largest_component": int(after.largest),
-                "largest_component_share": round(after.largest / total, 4) if total else 0.0,
-                "fragmentation": round(after.fragmentation, 4),
-                "reasons": _step_reasons(before, after, own[0], total),
-                "comparison": compare_in_words(plan, k),
-                "source": plan.sources[k],
-            }
+            PlanStepRow(
+                entity_id=action.target,
+                label=labels.get(action.target, str(action.target)),
+                step=k,
+                objective=objective,
+                network=network,
+                target_kind=action.target_kind,
+                action=_action_text(action, labels.get(action.target, str(action.target))),
+                tactics=[TacticChoice(t.name, t.description, t.needs) for t in action.tactics],
+                removes=sorted({str(p) for p in action.people} | {str(action.target)}),
+                ties_cut=[[str(u), str(v)] for u, v in plan.cuts[k - 1]],
+                children_reachable=round(after.children_reachable, 2),
+                children_cut_off=round(own[0].children_reachable - after.children_reachable, 2),
+                largest_component=int(after.largest),
+                largest_component_share=round(after.largest / total, 4) if total else 0.0,
+                fragmentation=round(after.fragmentation, 4),
+                reasons=_step_reasons(before, after, own[0], total),
+                comparison=compare_in_words(plan, k),
+                source=plan.sources[k],
+            )
         )
     curve_rows = []
     for strategy, curve in curves.items():
         for k, reach in enumerate(curve):
             curve_rows.append(
-                {
-                    "entity_id": f"{strategy}-{k}",
-                    "label": STRATEGY_LABELS[strategy],
-                    "strategy": strategy,
-                    "step": k,
-                    "objective": objective,
-                    "largest_component": round(reach.largest, 2),
-                    "largest_component_share": round(reach.largest / total, 4) if total else 0.0,
-                    "children_reachable": round(reach.children_reachable, 2),
-                    "children_cut_off": round(curve[0].children_reachable - reach.children_reachable, 2),
-                    "fragmentation": round(reach.fragmentation, 4),
-                    "source": plan.sources[k] if strategy == "plan" else strategy,
-                }
+                PlanCurveRow(
+                    entity_id=f"{strategy}-{k}",
+                    label=STRATEGY_LABELS[strategy],
+                    strategy=strategy,
+                    step=k,
+                    objective=objective,
+                    largest_component=round(reach.largest, 2),
+                    largest_component_share=round(reach.largest / total, 4) if total else 0.0,
+                    children_reachable=round(reach.children_reachable, 2),
+                    children_cut_off=round(curve[0].children_reachable - reach.children_reachable, 2),
+                    fragmentation=round(reach.fragmentation, 4),
+                    source=plan.sources[k] if strategy == "plan" else strategy,
+                )
             )
     return plan_rows, curve_rows
 
@@ -673,8 +672,8 @@ class NetworkPlan:
     """What the analysis saves of the plan: its tables, and every single action's effect (for the
     per-group options)."""
 
-    plan_rows: list[dict[str, Any]]
-    curve_rows: list[dict[str, Any]]
+    plan_rows: list[PlanStepRow]
+    curve_rows: list[PlanCurveRow]
     effects: list[dict[str, Any]]
 
 

@@ -15,6 +15,7 @@ from branca.element import Element, Figure
 
 from app.labels import date_text
 from app.map_view import map_text, offline_map
+from graph.result_rows import ChildIndicatorRow
 
 HOT = "#cb181d"
 FOUND = "#3182bd"
@@ -24,50 +25,51 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def indicator_lines(row: Mapping[str, Any]) -> list[str]:
+def indicator_lines(row: ChildIndicatorRow) -> list[str]:
     """A ``child_indicators`` row as sentences a safeguarding professional reads.
 
-    >>> indicator_lines({"age": 14, "missing_episodes": 3, "last_missing": "2026-04-20", "days_since_missing": 70,
-    ...                  "trend": "rising", "episodes_last_6_months": 2, "episodes_previous_6_months": 1})[:2]
+    >>> row = {"age": 14, "missing_episodes": 3, "last_missing": "2026-04-20", "days_since_missing": 70,
+    ...        "trend": "rising", "episodes_last_6_months": 2, "episodes_previous_6_months": 1}
+    >>> indicator_lines(ChildIndicatorRow.from_mapping(row))[:2]
     ['Age 14.', 'Missing 3 times; last reported missing 20 Apr 2026 (70 days before the analysis date).']
     """
     lines = []
-    if row.get("age") is not None:
-        lines.append(f"Age {row['age']}.")
-    episodes = int(row.get("missing_episodes") or 0)
+    if row.age is not None:
+        lines.append(f"Age {row.age}.")
+    episodes = int(row.missing_episodes or 0)
     if episodes:
-        last = f"; last reported missing {date_text(str(row['last_missing']))}" if row.get("last_missing") else ""
-        days = row.get("days_since_missing")
+        last = f"; last reported missing {date_text(str(row.last_missing))}" if row.last_missing else ""
+        days = row.days_since_missing
         since = f" ({_plural(int(days), 'day')} before the analysis date)" if days is not None and last else ""
         lines.append(f"Missing {_plural(episodes, 'time')}{last}{since}.")
         lines.append(
-            f"Trend {row.get('trend') or 'none'}: {_plural(int(row.get('episodes_last_6_months') or 0), 'episode')} "
+            f"Trend {row.trend or 'none'}: {_plural(int(row.episodes_last_6_months or 0), 'episode')} "
             "in the last six "
-            f"months against {row.get('episodes_previous_6_months', 0)} in the six before."
+            f"months against {row.episodes_previous_6_months} in the six before."
         )
-        lines.append(f"Return interviews held: {row.get('return_interviews') or 0} of {_plural(episodes, 'episode')}.")
+        lines.append(f"Return interviews held: {row.return_interviews or 0} of {_plural(episodes, 'episode')}.")
     else:
         lines.append("Never reported missing.")
-    factors = row.get("exploitation_factors") or []
+    factors = row.exploitation_factors
     if factors:
         lines.append("Exploitation pull factors named at return interviews: " + ", ".join(map(str, factors)) + ".")
-    one, two = int(row.get("suspects_within_1") or 0), int(row.get("suspects_within_2") or 0)
+    one, two = int(row.suspects_within_1 or 0), int(row.suspects_within_2 or 0)
     lines.append(f"{_plural(one, 'suspect')} one step away, {two} within two steps in the person network.")
-    if row.get("exposed_not_offending"):
+    if row.exposed_not_offending:
         lines.append("Exposed, not offending: two or more suspects within two steps, and no suspect role.")
-    found = int(row.get("found_locations") or 0)
+    found = int(row.found_locations or 0)
     if found:
-        concern = int(row.get("places_of_concern") or 0)
+        concern = int(row.places_of_concern or 0)
         lines.append(f"Found at {_plural(found, 'place')}, {concern} of them in a hotspot.")
-    peers = int(row.get("peer_children") or 0)
+    peers = int(row.peer_children or 0)
     if peers:
         lines.append(f"{_plural(peers, 'other child', 'other children')} share episodes, places or adults.")
-    if row.get("risk_level"):
-        lines.append(f"Risk level at the latest referral: {row['risk_level']}.")
-    if row.get("looked_after") is not None:
-        lines.append("Looked after by the local authority." if row["looked_after"] else "Not looked after.")
-    if row.get("group_id"):
-        lines.append(f"In the person network of group {row['group_id']}.")
+    if row.risk_level:
+        lines.append(f"Risk level at the latest referral: {row.risk_level}.")
+    if row.looked_after is not None:
+        lines.append("Looked after by the local authority." if row.looked_after else "Not looked after.")
+    if row.group_id:
+        lines.append(f"In the person network of group {row.group_id}.")
     return lines
 
 

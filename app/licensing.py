@@ -22,6 +22,7 @@ from typing import Any
 from app.policy import source_agency
 from graph.ids import fold_text
 from graph.records import Entity
+from graph.result_rows import FlagRow
 from graph.search import find_entities
 from graph.store import GraphStore
 
@@ -47,7 +48,7 @@ _NEAR = 60  # neighbours read around one hit: enough for a licence holder or an 
 
 def find_subjects(
     store: GraphStore,
-    subjects: Mapping[str, Mapping[str, Any]],
+    subjects: Mapping[str, FlagRow],
     text: str,
     *,
     born: dt.date | None = None,
@@ -85,7 +86,7 @@ def find_subjects(
 def _subjects_of(
     store: GraphStore,
     hit: Entity,
-    subjects: Mapping[str, Any],
+    subjects: Mapping[str, FlagRow],
     *,
     born: dt.date | None,
     children: set[str],
@@ -144,13 +145,13 @@ def age_on(born: dt.date, day: dt.date) -> int:
 
 def describe(
     store: GraphStore,
-    flag: Mapping[str, Any],
+    flag: FlagRow,
     *,
     children: Collection[str] = (),
     as_of: dt.date | None = None,
 ) -> dict[str, Any]:
     """One subject's row: concern level, type, name, and the holder, VRM, address and authority."""
-    entity = store.get_entity(flag["entity_id"])
+    entity = store.get_entity(flag.entity_id)
     holder: Entity | None = None
     vehicles: list[str] = []
     authorities: list[str] = []
@@ -168,7 +169,7 @@ def describe(
         incomplete.append(f"the record of {entity.label} itself was not loaded: only other records name it")
     if entity is not None and entity.kind == "Licence" and holder is None:
         incomplete.append(f"no holder of {entity.label} is recorded")
-    elif holder is not None and holder.id != flag["entity_id"] and known_only_by_reference(store, holder):
+    elif holder is not None and holder.id != flag.entity_id and known_only_by_reference(store, holder):
         incomplete.append(
             f"the holder's own licence record was not loaded (it was set aside at ingest or is missing), so "
             f"the holder is known only as the holder of licence {holder.label.split(':', 1)[-1]}: no name, date "
@@ -177,15 +178,15 @@ def describe(
         shown_holder = False
     return {
         "incomplete": incomplete,
-        "entity_id": flag["entity_id"],
-        "level": flag.get("level"),
-        "type": str(flag.get("subject_type") or "").replace("_", " "),  # "taxi operator", not a code
-        "label": flag.get("label"),
-        "holder": holder.label if shown_holder and holder is not None and holder.id != flag["entity_id"] else "",
+        "entity_id": flag.entity_id,
+        "level": flag.level,
+        "type": str(flag.subject_type or "").replace("_", " "),  # "taxi operator", not a code
+        "label": flag.label,
+        "holder": holder.label if shown_holder and holder is not None and holder.id != flag.entity_id else "",
         "vrm": ", ".join(vehicles),
         "address": _address(holder) if shown_holder and holder is not None else "",
-        "authority": ", ".join(dict.fromkeys(a for a in [*authorities, flag.get("authority") or ""] if a)),
-        "status": flag.get("status") or (entity.properties.get("status") if entity is not None else None),
+        "authority": ", ".join(dict.fromkeys(a for a in [*authorities, flag.authority or ""] if a)),
+        "status": flag.status or (entity.properties.get("status") if entity is not None else None),
     }
 
 
@@ -253,7 +254,7 @@ def agencies(sources: list[str]) -> str:
 
 def check(
     store: GraphStore,
-    flag: Mapping[str, Any],
+    flag: FlagRow,
     *,
     home: str | None,
     children: Collection[str] = (),
@@ -262,16 +263,16 @@ def check(
     """The licensing view of one flagged subject: why, its licences (each once), register, cross-border."""
     reasons = [
         {
-            "level": r["level"],
-            "reason": r["reason"],
-            "grading": ", ".join(r.get("grading") or []),
-            "on whose information": agencies(list(r.get("sources") or [])) or ANALYSIS_SOURCE,
+            "level": r.level,
+            "reason": r.reason,
+            "grading": ", ".join(r.grading),
+            "on whose information": agencies(list(r.sources)) or ANALYSIS_SOURCE,
         }
-        for r in flag.get("reasons", [])
+        for r in flag.reasons
     ]
-    subject = store.get_entity(flag["entity_id"])
+    subject = store.get_entity(flag.entity_id)
     held = [subject] if subject is not None and subject.kind == "Licence" else []
-    held += [e for e in _linked(store, flag["entity_id"], {"HOLDS_LICENCE"}) if e.kind == "Licence"]
+    held += [e for e in _linked(store, flag.entity_id, {"HOLDS_LICENCE"}) if e.kind == "Licence"]
     licences = [
         {"entity_id": e.id, **{k: e.properties.get(k) for k in LICENCE_FIELDS}}
         for e in {e.id: e for e in held}.values()

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from analytics.projections import ACTOR_KINDS, EVENT_KINDS, OBJECT_KINDS, event_date
 from analytics.roles import EXPLOITATION_VICTIM
 from graph.records import Entity, Subgraph
+from graph.result_rows import ChildIndicatorRow, FlagRow, GroupRow, KeyPlayerRow
 
 Category = Literal[
     "child_or_victim", "organiser", "suspect", "driver", "other_person", "event", "object", "place", "location"
@@ -119,12 +120,22 @@ def highest_level(levels: Iterable[object]) -> Level:
     return next((level for level in LEVELS if level in given), "")
 
 
+@dataclass(frozen=True, slots=True)
+class NodeTables:
+    """The saved analysis tables the network view reads about its nodes."""
+
+    groups: Sequence[GroupRow] = ()
+    key_players: Sequence[KeyPlayerRow] = ()
+    flags: Sequence[FlagRow] = ()
+    child_indicators: Sequence[ChildIndicatorRow] = ()
+
+
 def describe_nodes(
     G: Any,
     sub: Subgraph,
     *,
     roles: Mapping[Any, frozenset[str]],
-    tables: Mapping[str, Sequence[Mapping[str, Any]]],
+    tables: NodeTables,
     ages: Mapping[str, str],
 ) -> dict[str, NodeFacts]:
     """Facts for every drawn node.
@@ -135,28 +146,29 @@ def describe_nodes(
         tables: the saved analysis tables ``groups``, ``key_players``, ``flags``, ``child_indicators``.
         ages: the age band of each person the viewer may see a date of birth for.
     """
-    membership = _membership(tables.get("groups", []))
-    key_players = {str(r["entity_id"]): r for r in tables.get("key_players", [])}
-    flags = {str(r["entity_id"]): r for r in tables.get("flags", [])}
-    children = {str(r["entity_id"]): r for r in tables.get("child_indicators", [])}
+    membership = _membership(tables.groups)
+    key_players = {str(r.entity_id): r for r in tables.key_players}
+    flags = {str(r.entity_id): r for r in tables.flags}
+    children = {str(r.entity_id): r for r in tables.child_indicators}
     facts: dict[str, NodeFacts] = {}
     for e in sub.entities:
-        reasons = tuple(_flag_reasons(flags.get(e.id)))
-        level = highest_level([(flags.get(e.id) or {}).get("level")])
+        flag = flags.get(e.id)
+        reasons = tuple(_flag_reasons(flag))
+        level = highest_level([flag.level if flag else None])
         if e.kind in ACTOR_KINDS:
             held = roles.get(e.id, frozenset())
             group_id, group_role = membership.get(e.id, ("", ""))
             child = children.get(e.id)
             held_licences = _licence_levels(G, e.id, flags)
-            level = highest_level([child.get("risk_level") if child else None, *held_licences])
+            level = highest_level([child.risk_level if child else None, *held_licences])
             reasons = tuple(_child_reasons(child)) if child else ()
             if highest_level(held_licences):
                 reasons += (f"holds a licence flagged {highest_level(held_licences)}",)
             player = key_players.get(e.id)
             group = f"{group_id}, {group_role}" if group_id else ""
             if player is not None:
-                group = f"{player['group_id']}, key player {player.get('rank_in_group')}" + (
-                    f" ({group_role})" if group_role and group_id == player["group_id"] else ""
+                group = f"{player.group_id}, key player {player.rank_in_group}" + (
+                    f" ({group_role})" if group_role and group_id == player.group_id else ""
                 )
             category = person_category(
                 held, child=child is not None, organiser=group_role == "organiser", key_player=player is not None
@@ -169,40 +181,38 @@ def describe_nodes(
     return facts
 
 
-def _membership(groups: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
+def _membership(groups: Iterable[GroupRow]) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for g in groups:
-        for m in g.get("members") or []:
-            found.setdefault(str(m["entity_id"]), (str(g["group_id"]), str(m.get("role") or "")))
+        for m in g.members:
+            found.setdefault(str(m.entity_id), (str(g.group_id), str(m.role or "")))
     return found
 
 
-def _licence_levels(G: Any, person: str, flags: Mapping[str, Mapping[str, Any]]) -> list[object]:
+def _licence_levels(G: Any, person: str, flags: Mapping[str, FlagRow]) -> list[object]:
     """Flag levels of the licences a person holds (a driver is flagged as the licence is)."""
     if person not in G:
         return []
     return [
-        flags[v].get("level")
-        for _, v, d in G.out_edges(person, data=True)
-        if d.get("kind") == "HOLDS_LICENCE" and v in flags
+        flags[v].level for _, v, d in G.out_edges(person, data=True) if d.get("kind") == "HOLDS_LICENCE" and v in flags
     ]
 
 
-def _flag_reasons(row: Mapping[str, Any] | None) -> list[str]:
+def _flag_reasons(row: FlagRow | None) -> list[str]:
     if not row:
         return []
-    return [str(r.get("reason") if isinstance(r, Mapping) else r) for r in row.get("reasons") or []][:3]
+    return [str(r.reason) for r in row.reasons][:3]
 
 
-def _child_reasons(row: Mapping[str, Any]) -> list[str]:
+def _child_reasons(row: ChildIndicatorRow) -> list[str]:
     parts = []
-    if row.get("risk_level"):
-        parts.append(f"risk {row['risk_level']}")
-    if row.get("missing_episodes"):
-        trend = f", trend {row['trend']}" if row.get("trend") else ""
-        parts.append(f"{row['missing_episodes']} missing episodes{trend}")
-    if row.get("suspects_within_1"):
-        parts.append(f"{row['suspects_within_1']} suspects within one step")
+    if row.risk_level:
+        parts.append(f"risk {row.risk_level}")
+    if row.missing_episodes:
+        trend = f", trend {row.trend}" if row.trend else ""
+        parts.append(f"{row.missing_episodes} missing episodes{trend}")
+    if row.suspects_within_1:
+        parts.append(f"{row.suspects_within_1} suspects within one step")
     return parts
 
 

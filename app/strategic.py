@@ -24,6 +24,7 @@ from analytics.hotspots import WHOLE_WINDOW
 from app.labels import quarter_text
 from app.policy import public_count
 from geodata import boundaries as boundaries_module
+from graph.result_rows import AreaCountRow, HotspotAreaRow, HotspotCellRow, MeasureRow
 
 SUPPRESSED = "suppressed"
 SUPPRESSED_MEANS = "fewer than 10, or resting on fewer than 10 different people"
@@ -133,12 +134,12 @@ def cell_places(
 
 
 def hotspot_areas(
-    hotspots: Sequence[Mapping[str, Any]],
-    counts: Iterable[Mapping[str, Any]],
+    hotspots: Sequence[HotspotCellRow],
+    counts: Iterable[AreaCountRow],
     period: str | None,
     *,
     boundaries: Mapping[str, Any] | None = None,
-    areas: Iterable[Mapping[str, Any]] = (),
+    areas: Iterable[HotspotAreaRow] = (),
 ) -> dict[str, Any]:
     """Published hexagon and ward counts of exploitation-related events, with the hotspot areas.
 
@@ -159,14 +160,14 @@ def hotspot_areas(
     wards: dict[str, tuple[int, int | None]] = {}
     ward_of: dict[str, str | None] = {}
     for r in counts:
-        if r.get("period") != wanted:
+        if r.period != wanted:
             continue
-        area, found = str(r["entity_id"]), (int(r.get("events") or 0), int(r.get("people") or 0))
-        if r.get("area_type") == "ward":
+        area, found = str(r.entity_id), (int(r.events or 0), int(r.people or 0))
+        if r.area_type == "ward":
             wards[area] = found
         else:
             cells[area] = found
-            ward_of[area] = str(r["ward"]) if r.get("ward") else None
+            ward_of[area] = str(r.ward) if r.ward else None
     in_ward: dict[str, set[str]] = defaultdict(set)
     for cell, ward in ward_of.items():
         if ward is not None:
@@ -177,9 +178,9 @@ def hotspot_areas(
     # A published ward or area less its published hexagons must not leave a single suppressed one.
     totals = [in_ward[w] for w, n in shown_wards.items() if n is not None]
     shown_cells = publish(cells, totals + [set(area_cells[a]) for a, n in shown_areas.items() if n is not None])
-    hot = sorted(str(r["entity_id"]) for r in hotspots if r.get("hotspot"))
+    hot = sorted(str(r.entity_id) for r in hotspots if r.hotspot)
     area_of = {c: a for a, members in area_cells.items() for c in members}
-    pattern = {str(r["entity_id"]): str(r.get("moran_text") or "") for r in hotspots}
+    pattern = {str(r.entity_id): str(r.moran_text or "") for r in hotspots}
     names = boundaries_module.ward_names(boundaries)
     ward_table = _listed(shown_wards, names or wards)
     for w in ward_table:
@@ -223,19 +224,19 @@ def hotspot_areas(
     }
 
 
-def _areas(rows: Iterable[Mapping[str, Any]], period: str) -> tuple[dict[str, list[str]], dict[str, tuple[int, int]]]:
+def _areas(rows: Iterable[HotspotAreaRow], period: str) -> tuple[dict[str, list[str]], dict[str, tuple[int, int]]]:
     """Each hotspot area's hexagons (busiest first, as the analysis lists it) and its (events, people)
     in ``period``; an area with no events in the period counts (0, 0)."""
     cells: dict[str, list[str]] = {}
     counts: dict[str, tuple[int, int]] = {}
     for r in rows:
-        area = str(r["entity_id"])
-        if r.get("period") == WHOLE_WINDOW:
-            peak = str(r.get("peak_cell") or "")
-            members = [str(c) for c in r.get("cells") or ()]
+        area = str(r.entity_id)
+        if r.period == WHOLE_WINDOW:
+            peak = str(r.peak_cell or "")
+            members = [str(c) for c in r.cells]
             cells[area] = sorted(members, key=lambda c: (c != peak, c))
-        if r.get("period") == period:
-            counts[area] = (int(r.get("events") or 0), int(r.get("people") or 0))
+        if r.period == period:
+            counts[area] = (int(r.events or 0), int(r.people or 0))
     ordered = sorted(cells, key=lambda a: (len(a), a))  # A1, A2, ..., A10: busiest first
     return {a: cells[a] for a in ordered}, {a: counts.get(a, (0, 0)) for a in ordered}
 
@@ -256,7 +257,7 @@ def _every_month(months: Iterable[str]) -> list[str]:
     return out
 
 
-def dashboard(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def dashboard(rows: Iterable[MeasureRow]) -> dict[str, list[dict[str, Any]]]:
     """Management information grouped by measure; suppressed cells read "suppressed".
 
     A count is published when it and the number of different children behind it (``people``;
@@ -268,12 +269,12 @@ def dashboard(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any
     """
     counts: dict[str, dict[str, tuple[int, int | None]]] = defaultdict(dict)
     for r in rows:
-        measure, category = str(r["measure"]), str(r["category"])
+        measure, category = str(r.measure), str(r.category)
         count, people = counts[measure].get(category, (0, None))
-        more = r.get("people")
+        more = r.people
         # Rows of one category add up; the people behind them are at least the most behind any one.
         people = None if more is None and people is None else max(int(more or 0), int(people or 0))
-        counts[measure][category] = (count + int(r["count"]), people)
+        counts[measure][category] = (count + int(r.count), people)
     out: dict[str, list[dict[str, Any]]] = {}
     for measure, by_category in counts.items():
         months = _every_month(by_category) if "month" in measure else []

@@ -26,6 +26,7 @@ from benchmarks.validity_measures import (
 )
 from benchmarks.validity_networks import PublishedNetwork, import_published
 from benchmarks.validity_tables import Plan, Ranking, disrupt_groups, disrupt_plan, disrupt_ranking, top_options
+from graph.result_rows import stored_tables
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ def score_published(network: PublishedNetwork, work: Path, *, seed: int, orders:
     result.about = [network.note, f"central players: {network.central_why}"]
     if network.split:
         result.about.append(f"known split: {network.split_why}")
-    ranking = disrupt_ranking(analysis.tables)
+    ranking = disrupt_ranking(stored_tables(analysis.tables))
     bet = rank_lines(result, ranking, H, label)
     if network.attended is not None and ranking is not None:
         events = {imported.id_of[e] for e in network.attended}
@@ -178,10 +179,10 @@ def score_published(network: PublishedNetwork, work: Path, *, seed: int, orders:
     n = H.number_of_nodes()
     k = max(actions_for(0.05, n), 5)  # as far as the plan goes: 5% of the people, at least 5 actions
     result.checkpoints = [(f"{s:.0%} ({actions_for(s, n)})", actions_for(s, n)) for s in SHARES]
-    plan = disrupt_plan(analysis.tables)
+    plan = disrupt_plan(stored_tables(analysis.tables))
     if plan is None:
         result.missing.append("disruption plan (point 2) not in the analysis yet")
-        plan = top_options(analysis.tables)
+        plan = top_options(stored_tables(analysis.tables))
         if plan is None:
             result.missing.append("no disruption options either: an imported `Other` graph gets none")
     curve_lines(result, H, plan, set(H), k=k, seed=seed, orders=orders)
@@ -196,7 +197,7 @@ def published_group_lines(
     id_of: dict[str, str],
     label: dict[str, str],
 ) -> None:
-    groups = disrupt_groups(analysis.tables)
+    groups = disrupt_groups(stored_tables(analysis.tables))
     sizes = sorted((len(g.members) for g in groups), reverse=True)
     result.groups.append(("groups (sizes)", f"{len(groups)} ({', '.join(map(str, sizes))})"))
     leads = [label.get(g.lead, g.lead) for g in groups if g.lead]

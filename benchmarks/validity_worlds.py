@@ -24,6 +24,7 @@ from benchmarks.validity_tables import (
     hotspot_figures,
     top_options,
 )
+from graph.result_rows import stored_tables
 
 
 def _planted(world: World) -> tuple[dict[str, str], set[str], list[tuple[str, set[str]]]]:
@@ -205,10 +206,10 @@ def score_world(world: World, *, seed: int, orders: int) -> Result:
         f"the person network has {P.number_of_nodes():,} people and {P.number_of_edges():,} ties",
     ]
     label = {n: label_of(G, n) for n in P}
-    ranking = disrupt_ranking(analysis.tables)
+    ranking = disrupt_ranking(stored_tables(analysis.tables))
     bet = rank_lines(result, ranking, P, label)
     _organiser_lines(result, ranking, bet, world)
-    _group_lines(result, disrupt_groups(analysis.tables), world)
+    _group_lines(result, disrupt_groups(stored_tables(analysis.tables)), world)
     C = concern_network(P, concern_seeds(roles), hops=rules.concern_hops)
     children = {n for n in C if "child" in roles.get(n, frozenset())}
     suspects = {n for n in C if EXPLOITATION_SUSPECT in roles.get(n, frozenset())}
@@ -223,10 +224,10 @@ def score_world(world: World, *, seed: int, orders: int) -> Result:
     k = max(10, min(actions_for(0.05, people), 40))  # the plan's own reach: 5% of the people, at most 40
     result.checkpoints = [(f"k={i}", i) for i in range(1, 6)]
     result.checkpoints += [(f"{s:.0%} ({actions_for(s, people)})", actions_for(s, people)) for s in SHARES]
-    plan = disrupt_plan(analysis.tables)
+    plan = disrupt_plan(stored_tables(analysis.tables))
     if plan is None:
         result.missing.append("disruption plan (point 2) not in the analysis yet: the per-group options stand in")
-        plan = top_options(analysis.tables)
+        plan = top_options(stored_tables(analysis.tables))
     curve_lines(result, C, plan, actionable, k=k, seed=seed, orders=orders, children=children, suspects=suspects)
     _hotspot_lines(result, analysis.tables, world)
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
@@ -13,6 +14,17 @@ from rich.text import Text
 from disrupt.audited import audit_analysis
 from disrupt.cliutil import audit_read, console, emit_json, json_option, opened, store_option
 from graph import GraphStore
+from graph.result_rows import (
+    ROW_TYPES,
+    FlagReason,
+    GroupMember,
+    Labelled,
+    ResultRow,
+    decode_rows,
+    field_names,
+    stored_rows,
+    table_items,
+)
 
 # The columns worth a glance for each result, in the terminal; --json prints everything.
 _COLUMNS: dict[str, tuple[str, ...]] = {
@@ -32,6 +44,10 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "management_information": ("measure", "category", "count"),
     "summary": ("as_of", "people", "groups", "hotspot_cells", "pai", "flags_high"),
 }
+# A column renamed in graph.result_rows must be renamed here too: this fails at import, not at a user's command.
+_UNKNOWN = {(n, c) for n, cols in _COLUMNS.items() for c in cols if c not in field_names(ROW_TYPES[n])}
+if _UNKNOWN:
+    raise RuntimeError(f"disrupt results shows columns its row types do not have: {sorted(_UNKNOWN)}")
 
 
 def run_analysis(store: GraphStore, *, seed: int, run_id: str | None = None) -> tuple[str, dict[str, Any]]:
@@ -44,11 +60,12 @@ def run_analysis(store: GraphStore, *, seed: int, run_id: str | None = None) -> 
     loaded = time.perf_counter() - started
     analysis = analyse(G, seed=seed, clock=time.perf_counter)
     saving = time.perf_counter()
-    for name, rows in analysis.tables.items():
-        store.save_results(name, rows, run_id=run_id)
+    tables = table_items(analysis.tables)
+    for name, rows in tables:
+        store.save_results(name, stored_rows(rows), run_id=run_id)  # typed rows become the stored mapping here
     timings = {"load_graph": round(loaded, 3), **analysis.timings, "save": round(time.perf_counter() - saving, 3)}
     timings["total"] = round(time.perf_counter() - started, 3)
-    return run_id, {"timings": timings, "rows": {name: len(rows) for name, rows in analysis.tables.items()}}
+    return run_id, {"timings": timings, "rows": {name: len(rows) for name, rows in tables}}
 
 
 @click.command()
@@ -74,12 +91,26 @@ def analyse(ctx: click.Context, seed: int, store_url: str | None, as_json: bool)
     console.print(f"Timings: {steps}")
 
 
+def _part_text(value: Any) -> str:
+    """A part of a list cell: a reason's words, a named entity's label, or the value."""
+    if isinstance(value, FlagReason):
+        return value.reason or str(value)
+    if isinstance(value, Labelled | GroupMember):
+        return value.label or str(value)
+    if isinstance(value, dict):  # a table with no row type (saved by something other than the analysis)
+        return str(value.get("reason") or value.get("label") or value)
+    return str(value)
+
+
 def _cell(value: Any) -> Text:
     """A table cell as plain text: values from the data never reach rich's markup parser."""
     if isinstance(value, list):
-        parts = [v.get("reason") or v.get("label") or str(v) if isinstance(v, dict) else str(v) for v in value]
-        return Text("; ".join(parts))
+        return Text("; ".join(_part_text(v) for v in value))
     return Text("" if value is None else str(value))
+
+
+def _shown(row: ResultRow | Mapping[str, Any], column: str) -> Any:
+    return getattr(row, column) if isinstance(row, ResultRow) else row.get(column)
 
 
 @click.command()
@@ -99,18 +130,20 @@ def results(
     if table is None:
         hint = f"saved results: {', '.join(known)}" if known else "no results saved yet: run `disrupt analyse` first"
         raise click.ClickException(f"no result named {name!r}; {hint}")
-    audit_read(ctx, f"results {name}", [str(r.get("entity_id")) for r in table.rows], detail=f"run {table.run_id}")
-    if as_json:
+    row_type = ROW_TYPES.get(name)
+    rows: Sequence[ResultRow | Mapping[str, Any]] = decode_rows(row_type, table.rows) if row_type else table.rows
+    audit_read(ctx, f"results {name}", [str(_shown(r, "entity_id")) for r in rows], detail=f"run {table.run_id}")
+    if as_json:  # the rows as saved
         emit_json(
             {"name": table.name, "run_id": table.run_id, "created_at": table.created_at, "rows": list(table.rows)}
         )
         return
     columns = _COLUMNS.get(name) or tuple(table.rows[0].keys() if table.rows else ("entity_id", "label"))
-    shown = Table(title=f"{name} (run {table.run_id}, {len(table.rows):,} rows)")
+    shown = Table(title=f"{name} (run {table.run_id}, {len(rows):,} rows)")
     for column in columns:
         shown.add_column(column, overflow="fold")
-    for row in table.rows[:limit]:
-        shown.add_row(*(_cell(row.get(c)) for c in columns))
+    for row in rows[:limit]:
+        shown.add_row(*(_cell(_shown(row, c)) for c in columns))
     console.print(shown)
 
 

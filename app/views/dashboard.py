@@ -100,8 +100,8 @@ st.caption(
     "Where the suppressed categories of a measure could be worked out from the others and the number of all "
     "children, another is suppressed with them. No individuals."
 )
-run = gw.analysis_run() or {}
-on = labels.date_text(str(run["as_of"])) if run.get("as_of") else "the latest date in the data"
+run = gw.analysis_run()
+on = labels.date_text(str(run.as_of)) if run and run.as_of else "the latest date in the data"
 st.info(
     f"Who is counted as a child: a person under 18 on {widgets.plain(on)} (the latest date in the data) who is known to "
     "children's social care (a referral), was reported missing, or is recorded as the victim of a crime; each "

@@ -9,6 +9,7 @@ import streamlit as st
 from app import exports, navigation, session, widgets
 from app.gateway import NotFound
 from app.labels import date_text
+from graph.result_rows import stored_rows
 
 gw = session.page_gateway("view_groups")
 st.title("Groups")
@@ -16,9 +17,7 @@ run = gw.analysis_run()
 if run is None:
     st.warning("No analysis yet: run `disrupt analyse`.")
     st.stop()
-st.caption(
-    f"Analysis as of {date_text(str(run.get('as_of')))}: {run.get('groups')} groups among {run.get('people')} people."
-)
+st.caption(f"Analysis as of {date_text(str(run.as_of))}: {run.groups} groups among {run.people} people.")
 groups = gw.groups()
 widgets.table(groups, columns=["group_id", "label", "size", "children", "events", "first_activity", "last_activity"])
 if not groups:
@@ -42,19 +41,19 @@ try:
 except NotFound as exc:
     st.warning(str(exc))
     st.stop()
-profile = view["profile"]
-st.subheader(widgets.plain(profile["label"]))
+profile = view.profile
+st.subheader(widgets.plain(profile.label))
 st.write(
-    f"{profile.get('size')} people, {len(profile.get('children', []))} children linked, density "
-    f"{profile.get('density')}; active {date_text(str(profile.get('first_activity', ''))[:10])} to "
-    f"{date_text(str(profile.get('last_activity', ''))[:10])}."
+    f"{profile.size} people, {len(profile.children)} children linked, density "
+    f"{profile.density}; active {date_text(str(profile.first_activity)[:10])} to "
+    f"{date_text(str(profile.last_activity)[:10])}."
 )
-navigation.link("network", "Open the network around its organiser", entity=str(profile["entity_id"]))
+navigation.link("network", "Open the network around its organiser", entity=str(profile.entity_id))
 st.caption("Select a row (the box at its left) to open that person's, asset's or event's profile.")
 tabs = st.tabs(["Key players", "Disruption plan and options", "Members and assets", "Timeline", "Briefing"])
 with tabs[0]:
     navigation.entity_table(
-        view["key_players"],
+        stored_rows(view.key_players),
         key=f"key-players-{choice}",
         columns=[
             "rank_in_group",
@@ -75,15 +74,15 @@ with tabs[0]:
 def _plan_section(members: set[str]) -> None:
     """The disruption plan on the whole network: its ordered actions, and its curve against the baselines."""
     plan = gw.disruption_plan()
-    steps, curves = plan["steps"], plan["curves"]
+    steps, curves = plan.steps, plan.curves
     st.markdown("**Disruption plan on the whole network**")
     if not steps:
         st.info("This analysis has no disruption plan: run `disrupt analyse` again.")
         return
-    objective = str(steps[0]["objective"])
+    objective = str(steps[0].objective)
     st.markdown(
         widgets.plain(
-            f"Optimised for: {objective}, measured on {steps[0]['network']}. "
+            f"Optimised for: {objective}, measured on {steps[0].network}. "
             + (
                 "A child is cut off when no path is left in it to any exploitation suspect. "
                 if objective == "children cut off"
@@ -94,25 +93,25 @@ def _plan_section(members: set[str]) -> None:
         )
     )
     headline = steps[-1]  # the whole plan against as many actions of each baseline
-    st.markdown(widgets.plain(str(headline["comparison"])))
+    st.markdown(widgets.plain(str(headline.comparison)))
     for step in steps:
         st.markdown(
             widgets.plain(
-                f"{step['step']}. {step['action']}"
-                + (" (a member of this group)" if str(step["entity_id"]) in members else "")
+                f"{step.step}. {step.action}"
+                + (" (a member of this group)" if str(step.entity_id) in members else "")
                 + ": "
-                + "; ".join(str(r) for r in step.get("reasons", []))
+                + "; ".join(str(r) for r in step.reasons)
             )
         )
     st.caption("Select a row (the box at its left) to open the target's profile.")
     navigation.entity_table(
-        steps,
+        stored_rows(steps),
         key="disruption-plan",
         columns=["step", "label", "target_kind", "children_cut_off", "largest_component", "fragmentation", "source"],
     )
     measure = "children_cut_off" if objective == "children cut off" else "largest_component_share"
     title = "children cut off" if measure == "children_cut_off" else "share of the largest connected part"
-    frame = pd.DataFrame(curves)
+    frame = pd.DataFrame(stored_rows(curves))
     st.markdown(widgets.plain(f"Curve: {title} against actions taken, for the plan and each baseline"))
     st.line_chart(
         frame.pivot_table(index="step", columns="label", values=measure, aggfunc="first"),
@@ -133,28 +132,28 @@ def _plan_section(members: set[str]) -> None:
 
 
 with tabs[1]:
-    _plan_section({str(m["entity_id"]) for m in profile.get("members", [])})
+    _plan_section({str(m.entity_id) for m in profile.members})
     st.markdown("**Options against this group**: each action alone, its effect measured on the whole network")
-    options = view["disruption_options"]
+    options = view.disruption_options
     for option in options:
-        with st.expander(f"{option['rank']}. {widgets.plain(option['label'])} (score {option['score']})"):
-            for reason in option.get("reasons", []):
+        with st.expander(f"{option.rank}. {widgets.plain(option.label)} (score {option.score})"):
+            for reason in option.reasons:
                 st.markdown("- " + widgets.plain(reason))
-            for tactic in option.get("tactics", []):
+            for tactic in option.tactics:
                 st.markdown(
-                    f"*{widgets.plain(tactic['name'])}*: {widgets.plain(tactic['description'])} "
-                    f"Needs: {widgets.plain(tactic['needs'])}"
+                    f"*{widgets.plain(tactic.name)}*: {widgets.plain(tactic.description)} "
+                    f"Needs: {widgets.plain(tactic.needs)}"
                 )
-            st.caption(widgets.plain(option.get("note", "")))
+            st.caption(widgets.plain(option.note))
 with tabs[2]:
-    members = profile.get("members", [])
+    members = stored_rows(profile.members)
     shown = ["label", "role", "membership_reason", "roles"]
-    if members and not any("membership" in m for m in members):  # an analysis from before groups had a core
+    if members and not any(m["membership"] for m in members):  # an analysis from before groups had a core
         st.markdown("**Members**")
         navigation.entity_table(members, key=f"members-{choice}", columns=["label", "role", "roles"])
     else:
-        core = [m for m in members if m.get("membership") == "core"]
-        periphery = [m for m in members if m.get("membership") != "core"]
+        core = [m for m in members if m["membership"] == "core"]
+        periphery = [m for m in members if m["membership"] != "core"]
         st.markdown(f"**Core members ({len(core)})**")
         st.caption(
             "Tied to at least two others at the group's centre by more than family, a shared address or "
@@ -168,31 +167,31 @@ with tabs[2]:
         st.markdown(f"**Periphery ({len(periphery)}): family, neighbours, one-off contacts, and children**")
         st.caption("Listed with the group but not counted as its members; children are safeguarded, never members.")
         navigation.entity_table(periphery, key=f"periphery-{choice}", columns=shown)
-    for kind, title in (
-        ("vehicles", "Vehicles"),
-        ("phones", "Phones"),
-        ("licences", "Licences"),
-        ("premises", "Premises"),
+    for kind, title, things in (
+        ("vehicles", "Vehicles", profile.vehicles),
+        ("phones", "Phones", profile.phones),
+        ("licences", "Licences", profile.licences),
+        ("premises", "Premises", profile.premises),
     ):
-        if profile.get(kind):
+        if things:
             st.markdown(f"**{title}**")
-            navigation.entity_table(profile[kind], key=f"{kind}-{choice}", columns=["label"])
+            navigation.entity_table(stored_rows(things), key=f"{kind}-{choice}", columns=["label"])
 with tabs[3]:
-    navigation.entity_table(view["timeline"], key=f"timeline-{choice}", columns=["date", "kind", "label", "who"])
+    navigation.entity_table(view.timeline, key=f"timeline-{choice}", columns=["date", "kind", "label", "who"])
 with tabs[4]:
-    ids = [m["entity_id"] for m in profile.get("members", [])]
+    ids = [m.entity_id for m in profile.members]
 
     def briefing(pdf: bool = False) -> bytes:
         """The briefing (HTML, or PDF), made only when asked for and after the export is audited (PITFALLS)."""
         gw.note_export(f"briefing {choice}", ids)
         make = exports.briefing_pdf if pdf else exports.briefing_html
         return make(
-            f"Group briefing: {profile['label']}",
+            f"Group briefing: {profile.label}",
             [
-                ("Key players", view["key_players"], ["rank_in_group", "label", "score", "reasons"]),
-                ("Disruption options", options, ["rank", "label", "score", "reasons", "note"]),
-                ("Members", profile.get("members", []), ["label", "role", "membership", "membership_reason"]),
-                ("Timeline", view["timeline"], ["date", "kind", "label", "who"]),
+                ("Key players", stored_rows(view.key_players), ["rank_in_group", "label", "score", "reasons"]),
+                ("Disruption options", stored_rows(options), ["rank", "label", "score", "reasons", "note"]),
+                ("Members", stored_rows(profile.members), ["label", "role", "membership", "membership_reason"]),
+                ("Timeline", view.timeline, ["date", "kind", "label", "who"]),
             ],
             prepared_by=gw.viewer.name,
         )
@@ -212,7 +211,7 @@ with tabs[4]:
         on_click="ignore",
     )
     widgets.downloads(
-        view["key_players"],
+        stored_rows(view.key_players),
         name=f"key-players-{choice}",
         on_export=lambda: gw.note_export(f"key players {choice}", ids),
     )

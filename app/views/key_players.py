@@ -12,6 +12,7 @@ import streamlit as st
 from analytics.key_players import MEASURE_MEANINGS
 from app import navigation, session, widgets
 from app.labels import date_text
+from graph.result_rows import NetworkRankRow
 
 # Column names are the titles analysts read (the table titles a column by its name).
 RANK = "Rank (whole network)"
@@ -32,21 +33,21 @@ EXPLAINED = (
 )
 
 
-def shown(row: dict[str, Any]) -> dict[str, Any]:
+def shown(row: NetworkRankRow) -> dict[str, Any]:
     """A ranking row as the table shows it: measures in the units their titles name."""
     return {
-        "entity_id": row["entity_id"],
-        RANK: row["rank"],
-        "label": row["label"],
-        "group_id": row.get("group_id") or "no group",
-        SCORE: row["score"],
-        TIED: row["degree"],
-        STRENGTH: round(float(row["strength"]), 2),
-        BETWEEN: round(100 * float(row["betweenness"]), 1),
-        REACH: math.floor(100 * float(row["pagerank_percentile"])),  # the top is above 99%, never 100%
-        GROUPS_REACHED: row.get("brokerage", 0),
-        "roles": row.get("roles", []),
-        "reasons": row.get("reasons", []),
+        "entity_id": row.entity_id,
+        RANK: row.rank,
+        "label": row.label,
+        "group_id": row.group_id or "no group",
+        SCORE: row.score,
+        TIED: row.degree,
+        STRENGTH: round(float(row.strength), 2),
+        BETWEEN: round(100 * float(row.betweenness), 1),
+        REACH: math.floor(100 * float(row.pagerank_percentile)),  # the top is above 99%, never 100%
+        GROUPS_REACHED: row.brokerage,
+        "roles": row.roles,
+        "reasons": row.reasons,
     }
 
 
@@ -56,11 +57,11 @@ run = gw.analysis_run()
 if run is None:
     st.warning("No analysis yet: run `disrupt analyse`.")
     st.stop()
-ranked = run.get("people_ranked")
+ranked = run.people_ranked
 st.caption(
-    f"Analysis as of {date_text(str(run.get('as_of')))}: "
+    f"Analysis as of {date_text(str(run.as_of))}: "
     + (f"{ranked} people ranked " if ranked is not None else "people ranked ")
-    + f"on the whole network of {run.get('people')} people, so a score means the same whichever group they "
+    + f"on the whole network of {run.people} people, so a score means the same whichever group they "
     "are in. The Groups page ranks each group's people on the group's own ties. Never ranked, though paths "
     "through them count: children, people the records know only as victims, witnesses or missing persons, "
     "and people with no tie to anyone."

@@ -75,7 +75,7 @@ cap = c2.slider(
     on_change=_kept,
     args=("cap", "network_cap"),
 )
-all_kinds = sorted(gw.store.schema.links)
+all_kinds = gw.link_kinds()
 asked = [k for k in (navigation.param("links") or "").split(",") if k.strip()]
 wanted = list(st.session_state.get("network_links", asked))
 # The drawn network is read before the filter is drawn: the relationship types an import kept on its

@@ -4,31 +4,32 @@ The entity lives in the address (``?entity=<id>``), so a refresh or a pasted lin
 of the timeline open the event, rows of "Linked to" open what the entity is linked to.
 """
 
-from typing import Any
-
 import streamlit as st
 
 from app import child_view, navigation, pickers, session, widgets
-from app.gateway import NotFound
+from app.gateway import NotFound, Profile
 from app.labels import cell_value, code_words, column_title
 
 
-def _reasons(rows: list[dict[str, Any]]) -> list[str]:
-    """The reasons an analysis table gives for this entity, as text."""
-    return [
-        str(reason.get("reason") if isinstance(reason, dict) else reason)
-        for row in rows
-        for reason in row.get("reasons") or []
+def _analysis(profile: Profile) -> list[tuple[str, list[str]]]:
+    """What each analysis table says about the entity, in words (only the tables that list it)."""
+    key_players = [f"Rank {r.rank_in_group} in group {r.group_id}." for r in profile.key_players if r.rank_in_group]
+    key_players += [reason for r in profile.key_players for reason in r.reasons]
+    found = [
+        ("key_players", key_players, bool(profile.key_players)),
+        ("flags", [reason.reason for r in profile.flags for reason in r.reasons], bool(profile.flags)),
+        (
+            "child_indicators",
+            [line for r in profile.child_indicators for line in child_view.indicator_lines(r)],
+            bool(profile.child_indicators),
+        ),
+        (
+            "disruption_options",
+            [reason for r in profile.disruption_options for reason in r.reasons],
+            bool(profile.disruption_options),
+        ),
     ]
-
-
-def _analysis_lines(name: str, rows: list[dict[str, Any]]) -> list[str]:
-    if name == "child_indicators":
-        return [line for row in rows for line in child_view.indicator_lines(row)]
-    if name == "key_players":
-        ranks = [f"Rank {r['rank_in_group']} in group {r['group_id']}." for r in rows if r.get("rank_in_group")]
-        return ranks + _reasons(rows)
-    return _reasons(rows)
+    return [(name, lines) for name, lines, listed in found if listed]
 
 
 def _open_typed_id() -> None:
@@ -72,7 +73,7 @@ session.select_entity(e.id)
 st.subheader(f"{code_words(e.kind)}: {widgets.plain(e.label)}")
 if profile.roles:
     st.write("Roles: " + ", ".join(code_words(r).lower() for r in profile.roles))
-if "child_indicators" in profile.results:
+if profile.child_indicators:
     navigation.link("child", "Open the child's page", entity=e.id)
 left, right = st.columns(2)
 with left:
@@ -83,13 +84,10 @@ with left:
 with right:
     st.markdown("**Sources and grading**")
     widgets.table(profile.sources)
-for group in profile.results.get("groups", []):
-    navigation.link("groups", f"Open its group: {group['label']}", group=str(group["group_id"]))
-for name, rows in profile.results.items():
-    if name == "groups":
-        continue
+for group in profile.groups:
+    navigation.link("groups", f"Open its group: {group.label or group.group_id}", group=str(group.group_id))
+for name, lines in _analysis(profile):
     with st.expander(f"Analysis: {name.replace('_', ' ')}", expanded=name in ("flags", "child_indicators")):
-        lines = _analysis_lines(name, rows)
         for line in lines:
             st.text("• " + line)  # plain text: markdown would make a link of a URL in the data
         if not lines:

@@ -6,7 +6,7 @@ from app import session, widgets
 
 gw = session.page_gateway("search_entities")
 st.title("Search")
-kinds = sorted(gw.store.schema.entities)
+kinds = gw.entity_kinds()
 with st.form("search"):
     text = st.text_input(
         "Name, reference, VRM, phone, licence number or address",

@@ -7,6 +7,7 @@ import networkx as nx
 
 from analytics.categories import OTHER, closed_list, published_category
 from analytics.dashboard import management_information
+from graph.result_rows import ChildIndicatorRow, decode_rows
 
 MARKER = "Zqfreetextmark"
 
@@ -28,13 +29,13 @@ def _world(n: int) -> tuple[nx.MultiDiGraph, list[dict[str, object]]]:
 
 def test_free_text_is_counted_as_other_never_published() -> None:
     G, children = _world(50)
-    rows = management_information(G, children, [])
+    rows = management_information(G, decode_rows(ChildIndicatorRow, children), [])
     for measure in ("children by gender", "children by ethnicity", "children by referral source"):
-        published = {r["category"] for r in rows if r["measure"] == measure}
+        published = {r.category for r in rows if r.measure == measure}
         assert published <= closed_list(measure), published - closed_list(measure)
         assert OTHER in published
     assert not [r for r in rows if MARKER.casefold() in str(r).casefold()]
-    by_source = {r["category"]: r["count"] for r in rows if r["measure"] == "children by referral source"}
+    by_source = {r.category: r.count for r in rows if r.measure == "children by referral source"}
     assert by_source == {"police": 10, "school": 10, "health": 10, OTHER: 20}
 
 

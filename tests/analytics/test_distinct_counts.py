@@ -41,8 +41,8 @@ def _children(G: nx.MultiDiGraph) -> list[dict[str, object]]:
 
 
 def test_a_childs_episodes_and_places_are_counted_once_each() -> None:
-    ada = next(row for row in _children(_graph()) if row["entity_id"] == "ada")
-    assert (ada["missing_episodes"], ada["return_interviews"], ada["found_locations"]) == (3, 2, 1)
+    ada = next(row for row in _children(_graph()) if row.entity_id == "ada")
+    assert (ada.missing_episodes, ada.return_interviews, ada.found_locations) == (3, 2, 1)
 
 
 def test_management_information_counts_each_episode_once_by_its_month() -> None:
@@ -50,7 +50,7 @@ def test_management_information_counts_each_episode_once_by_its_month() -> None:
     rows = management_information(G, _children(G), [])
 
     def measure(name: str) -> dict[str, int]:
-        return {str(r["category"]): int(r["count"]) for r in rows if r["measure"] == name}
+        return {str(r.category): int(r.count) for r in rows if r.measure == name}
 
     # e2 has two missing children and is one episode; e3 is placed by the missing date its interview records
     assert measure("missing episodes by month") == {"2025-03": 1, "2025-04": 1, "2025-05": 1}

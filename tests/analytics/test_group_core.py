@@ -140,7 +140,7 @@ def score_cores(world: AnalysedWorld) -> CoreScore:
     right = wrong = listed = listed_right = listed_right_or_victim = 0
     recalled: set[str] = set()
     for row in world.result.tables["groups"]:
-        core = [m["entity_id"] for m in row["core"]]
+        core = [m.entity_id for m in row.core]
         votes = Counter(planted[e] for e in core if e in planted)
         match = votes.most_common(1)[0][0] if votes else None
         for entity in core:
@@ -149,10 +149,10 @@ def score_cores(world: AnalysedWorld) -> CoreScore:
                 recalled.add(person_of[entity])
             else:
                 wrong += 1
-        for member in row["members"]:
+        for member in row.members:
             listed += 1
-            listed_right += member["entity_id"] in planted
-            listed_right_or_victim += member["entity_id"] in planted or member["entity_id"] in victims
+            listed_right += member.entity_id in planted
+            listed_right_or_victim += member.entity_id in planted or member.entity_id in victims
     return CoreScore(
         core_precision=right / max(1, right + wrong),
         core_recall=len(recalled) / len(people),
@@ -176,13 +176,13 @@ def test_core_members_are_the_planted_members(worlds: Worlds, seed: int) -> None
 def test_every_member_is_core_or_periphery_with_a_reason(worlds: Worlds, seed: int) -> None:
     world = worlds(seed)
     for row in world.result.tables["groups"]:
-        members = row["members"]
-        assert {m["membership"] for m in members} <= {"core", "periphery"}
-        assert all(m["membership_reason"].startswith(m["membership"] + ": ") for m in members)
-        assert [m["entity_id"] for m in members] == [m["entity_id"] for m in row["core"] + row["periphery"]]
-        assert row["core_size"] == len(row["core"]) and row["size"] == len(members)
-        assert not any(m["role"] == "child" for m in members if m["membership"] == "core")
-        assert all(m["membership"] == "core" for m in members[: len(row["core"])])  # core first
+        members = row.members
+        assert {m.membership for m in members} <= {"core", "periphery"}
+        assert all(m.membership_reason.startswith(m.membership + ": ") for m in members)
+        assert [m.entity_id for m in members] == [m.entity_id for m in row.core + row.periphery]
+        assert row.core_size == len(row.core) and row.size == len(members)
+        assert not any(m.role == "child" for m in members if m.membership == "core")
+        assert all(m.membership == "core" for m in members[: len(row.core)])  # core first
 
 
 def test_the_profile_lists_core_first_and_says_so_in_its_label() -> None:
@@ -196,6 +196,6 @@ def test_the_profile_lists_core_first_and_says_so_in_its_label() -> None:
     # a ranking that puts the neighbour first
     ranked: list[tuple[Any, float, dict[str, float]]] = [("neighbour", 1.0, {}), ("a1", 0.5, {})]
     profile = profile_group(G, P, P, group_id="G001", roles={}, ranked=ranked)
-    assert [m["entity_id"] for m in profile["members"]] == ["a1", "a2", "a3", "neighbour"]
-    assert [m["entity_id"] for m in profile["periphery"]] == ["neighbour"]
-    assert profile["label"] == "G001: 3 core members and 1 other around person a1"  # the organiser is core
+    assert [m.entity_id for m in profile.members] == ["a1", "a2", "a3", "neighbour"]
+    assert [m.entity_id for m in profile.periphery] == ["neighbour"]
+    assert profile.label == "G001: 3 core members and 1 other around person a1"  # the organiser is core

@@ -145,40 +145,40 @@ def _harm(world: AnalysedWorld) -> pd.DataFrame:
 def test_no_empty_cell_is_a_hotspot_and_every_area_counts_distinct_events(worlds: Worlds, seed: int) -> None:
     world = worlds(seed)
     cells = world.result.tables["hotspots"]
-    assert [r["entity_id"] for r in cells if r["hotspot"] and r["count"] == 0] == []
-    assert all(r["area_id"] for r in cells if r["hotspot"])
-    areas = [r for r in world.result.tables["hotspot_areas"] if r["period"] == "all"]
+    assert [r.entity_id for r in cells if r.hotspot and r.count == 0] == []
+    assert all(r.area_id for r in cells if r.hotspot)
+    areas = [r for r in world.result.tables["hotspot_areas"] if r.period == "all"]
     assert areas
-    count = {r["entity_id"]: r["count"] for r in cells}
+    count = {r.entity_id: r.count for r in cells}
     harm = _harm(world)
     at = [h3.latlng_to_cell(a, b, 9) for a, b in zip(harm["latitude"], harm["longitude"], strict=True)]
     for area in areas:
-        assert area["events"] == sum(count[c] for c in area["cells"]), area
-        inside = harm[[c in set(area["cells"]) for c in at]]
-        assert area["events"] == inside["event_id"].nunique()
-        assert area["people"] == len({s for who in inside["subjects"] for s in who})
-        assert all(count[c] > 0 for c in area["cells"])
-        assert not set(area["quiet_cells"]) & {r["entity_id"] for r in cells if r["hotspot"]}
-    in_areas = [c for a in areas for c in a["cells"]]
-    assert len(in_areas) == len(set(in_areas)) == sum(r["hotspot"] for r in cells)  # each hotspot in one area
+        assert area.events == sum(count[c] for c in area.cells), area
+        inside = harm[[c in set(area.cells) for c in at]]
+        assert area.events == inside["event_id"].nunique()
+        assert area.people == len({s for who in inside["subjects"] for s in who})
+        assert all(count[c] > 0 for c in area.cells)
+        assert not set(area.quiet_cells) & {r.entity_id for r in cells if r.hotspot}
+    in_areas = [c for a in areas for c in a.cells]
+    assert len(in_areas) == len(set(in_areas)) == sum(r.hotspot for r in cells)  # each hotspot in one area
     for r in cells:
-        if r["significant"] and r["count"] == 0:
-            assert not r["hotspot"] and "not a hotspot: no events here" in r["note"]
-    classes = Counter(r["moran_class"] for r in cells)
+        if r.significant and r.count == 0:
+            assert not r.hotspot and "not a hotspot: no events here" in r.note
+    classes = Counter(r.moran_class for r in cells)
     log.info("seed %s: %s areas, classes %s", seed, len(areas), dict(classes))
     by_quarter: Counter[str] = Counter()
     for r in world.result.tables["hotspot_areas"]:
-        if r["period"] != "all":
-            by_quarter[r["entity_id"]] += r["events"]
+        if r.period != "all":
+            by_quarter[r.entity_id] += r.events
     for area in areas:  # quarters split the dated events of the whole window
-        assert by_quarter[area["entity_id"]] <= area["events"]
+        assert by_quarter[area.entity_id] <= area.events
 
 
 @pytest.mark.parametrize("seed", [1, 7])
 def test_each_planted_hotspot_is_one_area_and_each_area_a_planted_hotspot(worlds: Worlds, seed: int) -> None:
     world = worlds(seed)
     edge = h3.average_hexagon_edge_length(9, "m")
-    areas = [r for r in world.result.tables["hotspot_areas"] if r["period"] == "all"]
+    areas = [r for r in world.result.tables["hotspot_areas"] if r.period == "all"]
 
     def planted_near(cell: str) -> set[str]:
         here = h3.cell_to_latlng(cell)
@@ -188,6 +188,6 @@ def test_each_planted_hotspot_is_one_area_and_each_area_a_planted_hotspot(worlds
             if h3.great_circle_distance(here, (s["latitude"], s["longitude"]), "m") <= s["radius_m"] + edge
         }
 
-    found = [set().union(*(planted_near(c) for c in a["cells"])) for a in areas]
+    found = [set().union(*(planted_near(c) for c in a.cells)) for a in areas]
     assert all(len(f) == 1 for f in found), found  # every area lies on one planted hotspot
     assert sorted(n for f in found for n in f) == sorted(s["name"] for s in world.truth["hotspots"])

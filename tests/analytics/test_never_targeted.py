@@ -25,7 +25,7 @@ def test_no_child_victim_witness_or_missing_person_is_ranked_or_offered_as_a_tar
     for table in TARGET_TABLES:
         rows = world.result.tables[table]
         assert rows, table
-        targeted = {r["entity_id"] for r in rows if r.get("entity_id") in roles}
+        targeted = {r.entity_id for r in rows if r.entity_id in roles}
         assert not targeted & protected, (table, sorted(targeted & protected)[:5])
 
 

@@ -19,6 +19,7 @@ from analytics.analysis import Analysis, analyse
 from analytics.projections import concern_network, person_network
 from analytics.roles import EXPLOITATION_SUSPECT, concern_seeds, person_roles, safeguarded
 from analytics.rules import default_rules
+from graph.result_rows import PlanStepRow
 from tests.analytics.worlds import AnalysedWorld, Worlds
 
 
@@ -66,17 +67,17 @@ def _betweenness_order(H: nx.Graph, k: int, eligible: Iterable[Any] | None = Non
     return order
 
 
-def _apply(H: nx.Graph, steps: list[dict[str, Any]]) -> nx.Graph:
+def _apply(H: nx.Graph, steps: list[PlanStepRow]) -> nx.Graph:
     """The network after the plan's steps: the people they remove and the ties they cut."""
     H = H.copy()
     for step in steps:
-        H.remove_edges_from((u, v) for u, v in step["ties_cut"] if H.has_edge(u, v))
-        H.remove_nodes_from([n for n in step["removes"] if n in H])
+        H.remove_edges_from((u, v) for u, v in step.ties_cut if H.has_edge(u, v))
+        H.remove_nodes_from([n for n in step.removes if n in H])
     return H
 
 
-def _steps(result: Analysis) -> list[dict[str, Any]]:
-    return sorted(result.tables["disruption_plan"], key=lambda r: r["step"])
+def _steps(result: Analysis) -> list[PlanStepRow]:
+    return sorted(result.tables["disruption_plan"], key=lambda r: r.step)
 
 
 @pytest.fixture(scope="module", params=sorted(NETWORKS))
@@ -90,15 +91,15 @@ def test_the_plan_cuts_a_published_network_at_least_as_well_as_recomputed_betwee
 ) -> None:
     name, H, result = published
     steps = _steps(result)
-    assert steps and {s["objective"] for s in steps} == {"largest component"}
+    assert steps and {s.objective for s in steps} == {"largest component"}
     for share in (0.01, 0.03, 0.05):
         k = max(1, round(share * H.number_of_nodes()))
         after_plan = _apply(H, steps[:k])
         baseline = H.copy()
         baseline.remove_nodes_from(_betweenness_order(H, k))
         assert _largest(after_plan) <= _largest(baseline), (name, share, k)
-        assert steps[k - 1]["largest_component"] == _largest(after_plan), "the plan reports what its steps do"
-        assert steps[k - 1]["largest_component_share"] == round(_largest(after_plan) / H.number_of_nodes(), 4)
+        assert steps[k - 1].largest_component == _largest(after_plan), "the plan reports what its steps do"
+        assert steps[k - 1].largest_component_share == round(_largest(after_plan) / H.number_of_nodes(), 4)
 
 
 def test_the_curves_compare_the_plan_with_every_baseline_at_every_step(
@@ -106,29 +107,29 @@ def test_the_curves_compare_the_plan_with_every_baseline_at_every_step(
 ) -> None:
     name, H, result = published
     curves = result.tables["disruption_curves"]
-    by = {(r["strategy"], r["step"]): r for r in curves}
-    assert {r["strategy"] for r in curves} == {"plan", "betweenness", "degree", "random"}
-    steps = max(r["step"] for r in curves)
+    by = {(r.strategy, r.step): r for r in curves}
+    assert {r.strategy for r in curves} == {"plan", "betweenness", "degree", "random"}
+    steps = max(r.step for r in curves)
     assert steps >= 5
     for k in range(steps + 1):
-        plan = by[("plan", k)]["largest_component"]
-        assert plan <= min(by[(m, k)]["largest_component"] for m in ("betweenness", "degree", "random")), (name, k)
-    assert all("betweenness" in s["comparison"] and "random" in s["comparison"] for s in _steps(result))
+        plan = by[("plan", k)].largest_component
+        assert plan <= min(by[(m, k)].largest_component for m in ("betweenness", "degree", "random")), (name, k)
+    assert all("betweenness" in s.comparison and "random" in s.comparison for s in _steps(result))
 
 
 def test_anonymous_nodes_get_generic_tactics_and_options(published: tuple[str, nx.Graph, Analysis]) -> None:
     _, _, result = published
     options = result.tables["disruption_options"]
     assert options, "an imported network of Other nodes gets options"
-    named = {t["name"] for row in [*options, *result.tables["disruption_plan"]] for t in row["tactics"]}
+    named = {t.name for row in [*options, *result.tables["disruption_plan"]] for t in row.tactics}
     assert named and not named & {"Sexual risk order", "Arrest and charge", "Child abduction warning notice"}
-    assert {o["target_kind"] for o in options} == {"Other"}
+    assert {o.target_kind for o in options} == {"Other"}
 
 
 def test_the_medici_go_first_in_the_florentine_plan() -> None:
     """Padgett's marriage network: the Medici are the broker, so cutting them out splits it most."""
     result = analyse(_imported(nx.florentine_families_graph()), seed=1)
-    assert _steps(result)[0]["label"] == "Medici"
+    assert _steps(result)[0].label == "Medici"
 
 
 def _concern(world: AnalysedWorld) -> tuple[nx.Graph, set[Any], set[Any], set[Any]]:
@@ -158,8 +159,8 @@ def test_the_plan_cuts_more_children_off_than_recomputed_betweenness(worlds: Wor
     world = worlds(seed)
     C, children, suspects, adults = _concern(world)
     steps = _steps(world.result)
-    assert {s["objective"] for s in steps} == {"children cut off"}
-    assert not {n for s in steps for n in s["removes"]} & children, "children are never targets"
+    assert {s.objective for s in steps} == {"children cut off"}
+    assert not {n for s in steps for n in s.removes} & children, "children are never targets"
     start = _children_reachable(C, children, suspects)
     order = _betweenness_order(C, 5, adults)
     for k in range(1, 6):
@@ -168,11 +169,11 @@ def test_the_plan_cuts_more_children_off_than_recomputed_betweenness(worlds: Wor
         after_betweenness.remove_nodes_from(order[:k])
         betweenness_cut = start - _children_reachable(after_betweenness, children, suspects)
         assert plan_cut >= betweenness_cut, (seed, k, plan_cut, betweenness_cut)
-        assert steps[k - 1]["children_cut_off"] == plan_cut, "the plan reports what its steps do"
+        assert steps[k - 1].children_cut_off == plan_cut, "the plan reports what its steps do"
     assert plan_cut > 0
     curves = world.result.tables["disruption_curves"]
-    by = {(r["strategy"], r["step"]): r["children_cut_off"] for r in curves}
-    for k in range(max(r["step"] for r in curves) + 1):  # never worse than the best baseline, at any k
+    by = {(r.strategy, r.step): r.children_cut_off for r in curves}
+    for k in range(max(r.step for r in curves) + 1):  # never worse than the best baseline, at any k
         assert by[("plan", k)] >= max(by[(m, k)] for m in ("betweenness", "degree", "random")), k
 
 
@@ -183,21 +184,20 @@ def test_group_options_are_measured_on_the_whole_network(world: AnalysedWorld) -
     groups = world.result.tables["groups"]
     whole = _largest(C)
     options = world.result.tables["disruption_options"]
-    assert options and {o["largest_before"] for o in options} == {whole}
-    assert {o["network_people"] for o in options} == {C.number_of_nodes()}
-    person = next(o for o in options if o["target_kind"] == "Person" and o["largest_after"] < whole)
+    assert options and {o.largest_before for o in options} == {whole}
+    assert {o.network_people for o in options} == {C.number_of_nodes()}
+    person = next(o for o in options if o.target_kind == "Person" and o.largest_after < whole)
     H = C.copy()
-    H.remove_node(person["entity_id"])
-    assert person["largest_after"] == _largest(H)
+    H.remove_node(person.entity_id)
+    assert person.largest_after == _largest(H)
     roles = person_roles(world.G)
     adults_in = {  # the members who may be acted against: not children, not known only as harmed or bystanders
-        g["group_id"]: len([m for m in g["members"] if not safeguarded(roles.get(m["entity_id"], frozenset()))])
-        for g in groups
+        g.group_id: len([m for m in g.members if not safeguarded(roles.get(m.entity_id, frozenset()))]) for g in groups
     }
     options_in: dict[str, int] = {}
     for o in options:
-        if o["target_kind"] == "Person":
-            options_in[o["group_id"]] = options_in.get(o["group_id"], 0) + 1
+        if o.target_kind == "Person":
+            options_in[o.group_id] = options_in.get(o.group_id, 0) + 1
     assert max(adults_in.values()) > 8, "the world has a group of more than 8 adults"
     assert all(options_in.get(g, 0) == n for g, n in adults_in.items()), (
         "every member who may be targeted is an option: no cap"
@@ -263,7 +263,7 @@ def test_where_a_baseline_does_better_with_k_actions_the_plan_says_so() -> None:
     assert plan.sources == ["plan", "plan", "betweenness", "plan"]
     assert plan.curves["plan"][2] == plan.curves["betweenness"][2] and plan.curves["plan"][2].children_reachable == 1
     rows, curves = plan_tables(plan, {}, network="a test network")
-    assert rows[1]["children_cut_off"] == 1 and rows[1]["source"] == "betweenness"  # its own order's figure
-    assert "the betweenness order's first 2 do better than the plan's first 2" in rows[1]["comparison"]
-    by = {(r["strategy"], r["step"]): r for r in curves}
-    assert by[("plan", 2)]["children_cut_off"] == 5 and by[("plan", 2)]["source"] == "betweenness"
+    assert rows[1].children_cut_off == 1 and rows[1].source == "betweenness"  # its own order's figure
+    assert "the betweenness order's first 2 do better than the plan's first 2" in rows[1].comparison
+    by = {(r.strategy, r.step): r for r in curves}
+    assert by[("plan", 2)].children_cut_off == 5 and by[("plan", 2)].source == "betweenness"

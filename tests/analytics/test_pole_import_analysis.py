@@ -25,6 +25,7 @@ from analytics.analysis import analyse
 from analytics.projections import actors, node_roles, person_network
 from analytics.rules import InvalidRules, rules_from_mapping
 from graph import GraphStore, open_store
+from graph.result_rows import ResultTables
 from ingest.graph_import import import_edge_list, import_neo4j_bundle
 
 CONTEXT_LABELS = frozenset({"Area", "PostCode", "Officer"})
@@ -245,42 +246,38 @@ def is_person(G: nx.MultiDiGraph, node: Any) -> bool:
 
 
 @pytest.fixture(scope="module")
-def tables(imported: Imported) -> dict[str, list[dict[str, Any]]]:
+def tables(imported: Imported) -> ResultTables:
     return analyse(imported.G, seed=1).tables
 
 
-def test_only_people_are_in_groups(imported: Imported, tables: dict[str, list[dict[str, Any]]]) -> None:
+def test_only_people_are_in_groups(imported: Imported, tables: ResultTables) -> None:
     G = imported.G
     assert tables["groups"]
-    members = [m["entity_id"] for g in tables["groups"] for m in g["members"]]
+    members = [m.entity_id for g in tables["groups"] for m in g.members]
     assert [sorted(labels_of(G, n)) for n in members if not is_person(G, n)] == []
-    assert {g["entity_id"] for g in tables["groups"]} <= set(members)
+    assert {g.entity_id for g in tables["groups"]} <= set(members)
 
 
-def test_only_people_are_key_players_in_either_ranking(
-    imported: Imported, tables: dict[str, list[dict[str, Any]]]
-) -> None:
+def test_only_people_are_key_players_in_either_ranking(imported: Imported, tables: ResultTables) -> None:
     G = imported.G
     for name in ("key_players", "network_ranking"):
         rows = tables[name]
         assert rows, name
-        assert [sorted(labels_of(G, r["entity_id"])) for r in rows if not is_person(G, r["entity_id"])] == [], name
-    ranked = {r["entity_id"] for r in tables["network_ranking"]}
+        assert [sorted(labels_of(G, r.entity_id)) for r in rows if not is_person(G, r.entity_id)] == [], name
+    ranked = {r.entity_id for r in tables["network_ranking"]}
     assert ranked == set(imported.entity.values())  # every person of the bundle has ties, so is ranked
 
 
-def test_no_option_targets_an_area_a_postcode_or_an_officer(
-    imported: Imported, tables: dict[str, list[dict[str, Any]]]
-) -> None:
+def test_no_option_targets_an_area_a_postcode_or_an_officer(imported: Imported, tables: ResultTables) -> None:
     """Neither a group's options nor a step of the network's plan acts on context, or removes it."""
     G = imported.G
     options = tables["disruption_options"] + tables.get("disruption_plan", [])
     assert tables["disruption_options"]
-    targets = [labels_of(G, o["entity_id"]) for o in options if o["entity_id"] in G]
+    targets = [labels_of(G, o.entity_id) for o in options if o.entity_id in G]
     assert len(targets) == len(options)
     assert [sorted(labels) for labels in targets if labels & CONTEXT_LABELS] == []
     for option in options:  # nor does any option remove one along with its target
-        assert not [n for n in option.get("removes", []) if n in G and labels_of(G, n) & CONTEXT_LABELS]
+        assert not [n for n in option.removes if n in G and labels_of(G, n) & CONTEXT_LABELS]
 
 
 def test_two_people_party_to_the_same_crime_are_tied_through_it(imported: Imported) -> None:
@@ -313,9 +310,9 @@ def test_areas_postcodes_and_officers_tie_nobody(imported: Imported) -> None:
     assert not [e for _, _, d in P.edges(data=True) for e in d["evidence"] if e in context]
 
 
-def test_the_crews_are_the_groups(imported: Imported, tables: dict[str, list[dict[str, Any]]]) -> None:
+def test_the_crews_are_the_groups(imported: Imported, tables: ResultTables) -> None:
     """Each crew's people know, call and offend with each other: each crew falls in one group."""
-    found = {m["entity_id"]: g["group_id"] for g in tables["groups"] for m in g["members"]}
+    found = {m.entity_id: g.group_id for g in tables["groups"] for m in g.members}
     for crew in imported.bundle.crews:
         held = [found.get(imported.entity[p]) for p in crew]
         assert max(held.count(g) for g in set(held)) >= 10, held
@@ -347,7 +344,7 @@ def test_an_imported_graph_with_no_kind_of_its_own_is_a_person_network(tmp_path:
         assert len(actors(G)) == 15
         assert person_network(G).number_of_edges() == H.number_of_edges()
         result = analyse(G, seed=1).tables
-        assert sorted(g["size"] for g in result["groups"]) == [5, 5, 5]
+        assert sorted(g.size for g in result["groups"]) == [5, 5, 5]
         assert len(result["network_ranking"]) == 15
 
 

@@ -23,6 +23,7 @@ from analytics.hotspots import count_by_cell, getis_ord_hotspots, monthly_trend,
 from analytics.places import business_places
 from analytics.projections import person_network, person_object_graph, person_place_graph
 from analytics.roles import concern_seeds, person_roles
+from graph.result_rows import KeyPlayerRow, Labelled
 
 SECRET = "MARKER-intel-text-7731"
 
@@ -120,21 +121,20 @@ def test_flags_cite_sources_and_grading_but_never_the_text() -> None:
     G = _world()
     roles = person_roles(G)
     rows = {
-        r["entity_id"]: r
-        for r in flag_licensing(G, roles=roles, group_of={}, hot_cells=set(), places=business_places(G))
+        r.entity_id: r for r in flag_licensing(G, roles=roles, group_of={}, hot_cells=set(), places=business_places(G))
     }
     driver = rows["lic"]
-    assert driver["level"] == "high"
-    texts = [r["reason"] for r in driver["reasons"]]
+    assert driver.level == "high"
+    texts = [r.reason for r in driver.reasons]
     assert "holder linked to 1 exploitation incident" in texts
     assert any("recorded with a missing child when found" in t for t in texts)
     assert any(
         t == "licensed vehicle named in 1 intelligence report about child exploitation, graded B2" for t in texts
     )
     assert "no safeguarding training recorded" in texts
-    assert all(r["sources"] for r in driver["reasons"])
-    assert rows["hotel"]["level"] == "high"  # two episodes of a child showing exploitation ended there
-    assert rows["shop"]["level"] == "none"  # same postcode, but no record names it
+    assert all(r.sources for r in driver.reasons)
+    assert rows["hotel"].level == "high"  # two episodes of a child showing exploitation ended there
+    assert rows["shop"].level == "none"  # same postcode, but no record names it
     assert SECRET not in repr(rows)
     assert "child C" not in repr(rows)
 
@@ -144,14 +144,14 @@ def test_child_indicators_count_episodes_exposure_and_places() -> None:
     roles = person_roles(G)
     P = person_network(G)
     (row,) = child_indicators(G, P, roles=roles, as_of=pd.Timestamp("2026-06-30").date())
-    assert row["entity_id"] == "C"
-    assert row["age"] == 15
-    assert row["missing_episodes"] == 2
-    assert row["episodes_last_6_months"] == 2 and row["trend"] == "rising"
-    assert row["exploitation_factors"] == ["hotel parties"]
-    assert row["suspects_within_1"] == 2  # O (co-party in the incident) and D
-    assert row["found_locations"] == 1
-    assert row["exposed_not_offending"] is True
+    assert row.entity_id == "C"
+    assert row.age == 15
+    assert row.missing_episodes == 2
+    assert row.episodes_last_6_months == 2 and row.trend == "rising"
+    assert row.exploitation_factors == ["hotel parties"]
+    assert row.suspects_within_1 == 2  # O (co-party in the incident) and D
+    assert row.found_locations == 1
+    assert row.exposed_not_offending is True
 
 
 def test_gi_star_flags_the_cluster_and_nothing_else() -> None:
@@ -198,19 +198,19 @@ def test_the_whole_analysis_runs_on_an_imported_edge_list() -> None:
         G.add_edge(f"n{u}", f"n{v}", key=f"e{i}", kind="RELATED_TO", weight=2.0)
     result = analyse(G, seed=1)
     assert len(result.tables["groups"]) == 3
-    assert {r["size"] for r in result.tables["groups"]} == {5}
-    assert result.tables["key_players"] and all("label" in r and "entity_id" in r for r in result.tables["key_players"])
+    assert {r.size for r in result.tables["groups"]} == {5}
+    assert result.tables["key_players"] and all(isinstance(r, KeyPlayerRow) for r in result.tables["key_players"])
     assert result.tables["hotspots"] == [] and result.tables["flags"] == []
 
 
 def test_the_whole_analysis_runs_on_the_small_world() -> None:
     result = analyse(_world(), seed=1)
     (group,) = result.tables["groups"]
-    assert {m["entity_id"] for m in group["members"]} >= {"O", "D", "C"}
-    assert group["children"] == [{"entity_id": "C", "label": "child C"}]
+    assert {m.entity_id for m in group.members} >= {"O", "D", "C"}
+    assert group.children == [Labelled("C", "child C")]
     options = result.tables["disruption_options"]
-    assert options[0]["rank"] == 1 and all(o["note"].startswith("Networks rewire") for o in options)
-    assert {o["target_kind"] for o in options} >= {"Person", "Licence:driver"}
+    assert options[0].rank == 1 and all(o.note.startswith("Networks rewire") for o in options)
+    assert {o.target_kind for o in options} >= {"Person", "Licence:driver"}
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from typing import Any
 import h3
 import pytest
 
+from graph.result_rows import ResultRow, stored_rows
 from tests.analytics.worlds import AnalysedWorld
 
 LICENCE_SOURCES = {
@@ -43,7 +44,7 @@ def test_the_ari_helper_gives_known_answers() -> None:
 
 
 def _group_of(world: AnalysedWorld) -> dict[str, str]:
-    return {m["entity_id"]: g["group_id"] for g in world.result.tables["groups"] for m in g["members"]}
+    return {m.entity_id: g.group_id for g in world.result.tables["groups"] for m in g.members}
 
 
 def test_planted_groups_are_recovered(world: AnalysedWorld) -> None:
@@ -61,8 +62,8 @@ def test_planted_groups_are_recovered(world: AnalysedWorld) -> None:
 def test_organisers_are_among_the_top_ten_key_players_of_their_group(world: AnalysedWorld) -> None:
     top: dict[str, set[str]] = {}
     for row in world.result.tables["key_players"]:
-        if row["rank_in_group"] <= 10:
-            top.setdefault(row["group_id"], set()).add(row["entity_id"])
+        if row.rank_in_group <= 10:
+            top.setdefault(row.group_id, set()).add(row.entity_id)
     found = _group_of(world)
     organisers = world.truth["organisers"]
     hits = 0
@@ -74,14 +75,14 @@ def test_organisers_are_among_the_top_ten_key_players_of_their_group(world: Anal
 
 def _flagged_cells_score(world: AnalysedWorld) -> tuple[float, float, int]:
     edge = h3.average_hexagon_edge_length(9, "m")
-    hot = [r for r in world.result.tables["hotspots"] if r["hotspot"]]
+    hot = [r for r in world.result.tables["hotspots"] if r.hotspot]
     found: set[str] = set()
     outside = 0
     for row in hot:
         near = [
             spot["name"]
             for spot in world.truth["hotspots"]
-            if h3.great_circle_distance((row["latitude"], row["longitude"]), (spot["latitude"], spot["longitude"]), "m")
+            if h3.great_circle_distance((row.latitude, row.longitude), (spot["latitude"], spot["longitude"]), "m")
             <= spot["radius_m"] + edge  # the cell's centre within one cell edge of the planted circle
         ]
         found.update(near)
@@ -95,7 +96,7 @@ def test_planted_hotspots_are_found_and_few_flagged_cells_lie_outside_them(world
     assert recall >= 0.8, recall
     assert outside_share <= 0.2, outside_share
     (summary,) = world.result.tables["summary"]
-    assert summary["pai"] > 1.0  # hotspots from the earlier events hold more than their area's share of later ones
+    assert summary.pai > 1.0  # hotspots from the earlier events hold more than their area's share of later ones
 
 
 def _truth_subjects(world: AnalysedWorld) -> tuple[set[str], set[str]]:
@@ -121,7 +122,7 @@ def _truth_subjects(world: AnalysedWorld) -> tuple[set[str], set[str]]:
 def test_licences_and_premises_linked_to_exploitation_are_flagged_high(world: AnalysedWorld) -> None:
     subjects, unloaded = _truth_subjects(world)
     flags = world.result.tables["flags"]
-    high = {f["entity_id"] for f in flags if f["level"] == "high"}
+    high = {f.entity_id for f in flags if f.level == "high"}
     scored = subjects - unloaded
     assert len(scored) >= 15 and len(unloaded) <= 2
     recall = len(high & scored) / len(scored)
@@ -132,12 +133,12 @@ def test_licences_and_premises_linked_to_exploitation_are_flagged_high(world: An
 
 def test_every_flag_and_option_carries_its_reasons(world: AnalysedWorld) -> None:
     for flag in world.result.tables["flags"]:
-        if flag["level"] != "none":
-            assert flag["reasons"] and all(r["reason"] and r["sources"] for r in flag["reasons"])
+        if flag.level != "none":
+            assert flag.reasons and all(r.reason and r.sources for r in flag.reasons)
     for option in world.result.tables["disruption_options"]:
-        assert option["reasons"] and option["tactics"] and option["note"]
+        assert option.reasons and option.tactics and option.note
     for table in world.result.tables.values():
-        assert all("entity_id" in row and "label" in row for row in table)
+        assert all(isinstance(row, ResultRow) for row in table)  # a row type: every row has entity_id and label
 
 
 def test_flag_reasons_never_quote_intelligence_or_name_a_child(world: AnalysedWorld) -> None:
@@ -147,7 +148,7 @@ def test_flag_reasons_never_quote_intelligence_or_name_a_child(world: AnalysedWo
         for n, d in world.G.nodes(data=True)
         if d.get("kind") == "Person" and d.get("date_of_birth", "") > "2008-07-01"
     }
-    shown = json.dumps([r["reason"] for f in world.result.tables["flags"] for r in f["reasons"]])
+    shown = json.dumps([r.reason for f in world.result.tables["flags"] for r in f.reasons])
     assert texts and children
     assert not any(t in shown for t in texts)
     assert not any(name in shown for name in children)
@@ -155,15 +156,15 @@ def test_flag_reasons_never_quote_intelligence_or_name_a_child(world: AnalysedWo
 
 def test_children_in_groups_show_exposure(world: AnalysedWorld) -> None:
     victims = {e for v in world.truth["victims"] for e in world.entity_of.get(v, ())}
-    rows = {r["entity_id"]: r for r in world.result.tables["child_indicators"]}
+    rows = {r.entity_id: r for r in world.result.tables["child_indicators"]}
     assert victims <= set(rows)
-    exposed = [rows[v] for v in victims if rows[v]["suspects_within_2"] >= 2]
+    exposed = [rows[v] for v in victims if rows[v].suspects_within_2 >= 2]
     assert len(exposed) / len(victims) >= 0.8
-    assert all(rows[v]["missing_episodes"] >= 1 for v in victims)
+    assert all(rows[v].missing_episodes >= 1 for v in victims)
 
 
 def test_results_save_and_read_back(world: AnalysedWorld, tmp_path: Path) -> None:
     for name, rows in world.result.tables.items():
-        world.store.save_results(name, rows, run_id="quality")
+        world.store.save_results(name, stored_rows(rows), run_id="quality")
         table = world.store.read_results(name, run_id="quality")
         assert table is not None and len(table.rows) == len(rows)

@@ -20,6 +20,7 @@ import pytest
 from analytics.analysis import RESULT_NAMES, analyse
 from analytics.key_players import MEASURE_MEANINGS, NETWORK_MEASURES, rank_network
 from graph import open_store
+from graph.result_rows import NetworkRankRow
 from ingest.graph_import import import_edge_list
 
 
@@ -39,8 +40,8 @@ def _imported(H: nx.Graph, tmp_path: Path, *, weighted: bool = False) -> nx.Mult
         store.close()
 
 
-def _names(G: nx.MultiDiGraph, rows: list[dict[str, Any]]) -> list[str]:
-    return [str(G.nodes[r["entity_id"]]["name"]) for r in rows]
+def _names(G: nx.MultiDiGraph, rows: list[NetworkRankRow]) -> list[str]:
+    return [str(G.nodes[r.entity_id]["name"]) for r in rows]
 
 
 def _spearman(rows: list[dict[str, Any]], a: str, b: str) -> float:
@@ -53,10 +54,10 @@ def test_the_medici_are_first_in_the_florentine_marriage_network(tmp_path: Path)
     rows = analyse(G, seed=1).tables["network_ranking"]
     assert len(rows) == nx.florentine_families_graph().number_of_nodes()  # every family has a marriage tie
     assert _names(G, rows)[0] == "Medici"
-    assert [r["rank"] for r in rows] == list(range(1, 16))
+    assert [r.rank for r in rows] == list(range(1, 16))
     top = rows[0]
-    assert top["score"] == 1.0 and top["degree"] == 6  # the most ties, the most brokerage and reach
-    assert top["betweenness"] == pytest.approx(nx.betweenness_centrality(nx.florentine_families_graph())["Medici"])
+    assert top.score == 1.0 and top.degree == 6  # the most ties, the most brokerage and reach
+    assert top.betweenness == pytest.approx(nx.betweenness_centrality(nx.florentine_families_graph())["Medici"])
     assert _spearman(rows, "score", "betweenness") >= 0.8
 
 
@@ -69,8 +70,8 @@ def test_the_instructor_and_the_president_lead_the_karate_club(tmp_path: Path, w
     assert set(_names(G, rows)[:2]) == {"0", "33"}  # Mr Hi and the club's president ("Officer")
     assert _spearman(rows, "score", "betweenness") >= 0.8
     # Each leads a faction: they are in different groups, so the groups' own rankings cannot compare them.
-    group_of = {r["entity_id"]: r["group_id"] for r in rows}
-    assert group_of[rows[0]["entity_id"]] != group_of[rows[1]["entity_id"]]
+    group_of = {r.entity_id: r.group_id for r in rows}
+    assert group_of[rows[0].entity_id] != group_of[rows[1].entity_id]
 
 
 def test_the_ranking_is_saved_with_true_degrees_groups_and_reasons(tmp_path: Path) -> None:
@@ -79,20 +80,20 @@ def test_the_ranking_is_saved_with_true_degrees_groups_and_reasons(tmp_path: Pat
     tables = analyse(G, seed=1).tables
     assert "network_ranking" in RESULT_NAMES and set(RESULT_NAMES) <= set(tables)
     node_of = {str(G.nodes[n]["name"]): n for n in G}
-    by_name = {str(G.nodes[r["entity_id"]]["name"]): r for r in tables["network_ranking"]}
-    members = {m["entity_id"]: g["group_id"] for g in tables["groups"] for m in g["members"]}
+    by_name = {str(G.nodes[r.entity_id]["name"]): r for r in tables["network_ranking"]}
+    members = {m.entity_id: g.group_id for g in tables["groups"] for m in g.members}
     for name, row in by_name.items():
-        assert row["degree"] == H.degree(int(name))
-        assert row["group_id"] == members.get(node_of[name])
-        assert row["reasons"][0].startswith(f"rank {row['rank']} of 34 people in the whole network")
-        assert 0.0 <= row["degree_percentile"] <= 1.0
+        assert row.degree == H.degree(int(name))
+        assert row.group_id == members.get(node_of[name])
+        assert row.reasons[0].startswith(f"rank {row.rank} of 34 people in the whole network")
+        assert 0.0 <= row.degree_percentile <= 1.0
     # Inside each group the ranking keeps its own scores but says the true degree, and the in-group one apart.
     for row in tables["key_players"]:
-        name = str(G.nodes[row["entity_id"]]["name"])
-        assert row["degree"] == H.degree(int(name))
-        assert row["degree_in_group"] <= row["degree"]
-        assert row["network_rank"] == by_name[name]["rank"]
-    assert any(r["degree_in_group"] < r["degree"] for r in tables["key_players"])
+        name = str(G.nodes[row.entity_id]["name"])
+        assert row.degree == H.degree(int(name))
+        assert row.degree_in_group <= row.degree
+        assert row.network_rank == by_name[name].rank
+    assert any(r.degree_in_group < r.degree for r in tables["key_players"])
     assert set(MEASURE_MEANINGS) == set(NETWORK_MEASURES)
 
 

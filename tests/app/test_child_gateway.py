@@ -12,6 +12,7 @@ from app.audit import AuditLog
 from app.child_view import found_places_map, indicator_lines
 from app.gateway import Gateway, NotFound, Viewer
 from graph import GraphStore, open_store
+from graph.result_rows import ChildIndicatorRow
 from tests.app.conftest import AppWorld
 
 
@@ -86,22 +87,24 @@ def test_a_record_that_is_no_child_of_the_analysis_has_no_child_view(store: Grap
 
 def test_indicators_read_as_sentences() -> None:
     lines = indicator_lines(
-        {
-            "age": 14,
-            "missing_episodes": 1,
-            "last_missing": "2026-04-20",
-            "days_since_missing": 1,
-            "return_interviews": 1,
-            "exploitation_factors": ["gifts"],
-            "suspects_within_1": 1,
-            "suspects_within_2": 3,
-            "exposed_not_offending": True,
-            "found_locations": 2,
-            "places_of_concern": 1,
-            "peer_children": 1,
-            "risk_level": "high",
-            "looked_after": False,
-        }
+        ChildIndicatorRow.from_mapping(
+            {
+                "age": 14,
+                "missing_episodes": 1,
+                "last_missing": "2026-04-20",
+                "days_since_missing": 1,
+                "return_interviews": 1,
+                "exploitation_factors": ["gifts"],
+                "suspects_within_1": 1,
+                "suspects_within_2": 3,
+                "exposed_not_offending": True,
+                "found_locations": 2,
+                "places_of_concern": 1,
+                "peer_children": 1,
+                "risk_level": "high",
+                "looked_after": False,
+            }
+        )
     )
     assert "Missing 1 time; last reported missing 20 Apr 2026 (1 day before the analysis date)." in lines
     assert "1 suspect one step away, 3 within two steps in the person network." in lines

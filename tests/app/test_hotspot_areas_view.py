@@ -3,38 +3,41 @@ gives away a suppressed hexagon by subtraction."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import h3
 
 from app import map_view, strategic
+from graph.result_rows import AreaCountRow, HotspotAreaRow, HotspotCellRow
 
 BUSY = h3.latlng_to_cell(54.55, 0.75, 9)
 NEXT = sorted(set(h3.grid_disk(BUSY, 1)) - {BUSY})[0]
 FAR = h3.latlng_to_cell(54.60, 0.80, 9)
 
 
-def _counts(cells: dict[str, tuple[int, int]], period: str = "all") -> list[dict[str, Any]]:
+def _counts(cells: dict[str, tuple[int, int]], period: str = "all") -> list[AreaCountRow]:
     return [
-        {"entity_id": c, "area_type": "h3", "ward": "Z1", "period": period, "events": e, "people": n}
+        AreaCountRow.from_mapping(
+            {"entity_id": c, "area_type": "h3", "ward": "Z1", "period": period, "events": e, "people": n}
+        )
         for c, (e, n) in cells.items()
     ]
 
 
-def _area(area: str, cells: list[str], period: str, events: int, people: int) -> dict[str, Any]:
-    return {
-        "entity_id": area,
-        "period": period,
-        "cells": cells,
-        "cell_count": len(cells),
-        "peak_cell": cells[0],
-        "events": events,
-        "people": people,
-    }
+def _area(area: str, cells: list[str], period: str, events: int, people: int) -> HotspotAreaRow:
+    return HotspotAreaRow.from_mapping(
+        {
+            "entity_id": area,
+            "period": period,
+            "cells": cells,
+            "cell_count": len(cells),
+            "peak_cell": cells[0],
+            "events": events,
+            "people": people,
+        }
+    )
 
 
-def _hot(cell: str, area: str, text: str) -> dict[str, Any]:
-    return {"entity_id": cell, "hotspot": True, "area_id": area, "moran_text": text}
+def _hot(cell: str, area: str, text: str) -> HotspotCellRow:
+    return HotspotCellRow.from_mapping({"entity_id": cell, "hotspot": True, "area_id": area, "moran_text": text})
 
 
 def test_an_area_total_does_not_give_away_its_suppressed_hexagon() -> None:

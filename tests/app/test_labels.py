@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from app import exports, strategic
 from app.audit import AuditLog
 from app.widgets import frame_of
+from graph.result_rows import AreaCountRow, HotspotCellRow, MeasureRow, decode_rows
 
 
 @pytest.mark.parametrize("module", ["app.labels", "geodata.boundaries"])
@@ -52,11 +53,14 @@ def test_exports_keep_the_screen_order_with_titles_and_still_neutralise_formulas
 
 def test_monthly_measures_list_every_month_with_suppressed_ones_marked() -> None:
     board = strategic.dashboard(
-        [
-            {"measure": "missing episodes by month", "category": "2025-01", "count": 23},
-            {"measure": "missing episodes by month", "category": "2025-02", "count": 3},
-            {"measure": "missing episodes by month", "category": "2025-04", "count": 12},
-        ]
+        decode_rows(
+            MeasureRow,
+            [
+                {"measure": "missing episodes by month", "category": "2025-01", "count": 23},
+                {"measure": "missing episodes by month", "category": "2025-02", "count": 3},
+                {"measure": "missing episodes by month", "category": "2025-04", "count": 12},
+            ],
+        )
     )
     months = board["missing episodes by month"]
     assert [m["category"] for m in months] == ["2025-01", "2025-02", "2025-03", "2025-04"]
@@ -79,11 +83,21 @@ def test_wards_are_named_and_hexagons_placed_in_their_ward() -> None:
         ]
     }
     view = strategic.hotspot_areas(
-        [{"entity_id": cell, "count": 23, "hotspot": True}],
-        [
-            {"entity_id": cell, "area_type": "h3", "ward": "Z05000009", "period": "all", "events": 12, "people": 12},
-            {"entity_id": "Z05000009", "area_type": "ward", "period": "all", "events": 12, "people": 12},
-        ],
+        decode_rows(HotspotCellRow, [{"entity_id": cell, "count": 23, "hotspot": True}]),
+        decode_rows(
+            AreaCountRow,
+            [
+                {
+                    "entity_id": cell,
+                    "area_type": "h3",
+                    "ward": "Z05000009",
+                    "period": "all",
+                    "events": 12,
+                    "people": 12,
+                },
+                {"entity_id": "Z05000009", "area_type": "ward", "period": "all", "events": 12, "people": 12},
+            ],
+        ),
         None,
         boundaries=boundaries,
     )

@@ -13,6 +13,7 @@ import pytest
 from app.audit import AuditLog
 from app.gateway import Gateway, Viewer
 from graph import GraphStore, open_store
+from graph.result_rows import FlagRow, decode_rows
 from ingest.ledger import Ledger
 from ingest.normalise import normalise_vrm
 from ingest.readers import iter_rows, read_any
@@ -163,8 +164,8 @@ def test_every_licensing_reason_says_on_whose_information_it_rests(app_world: Ap
 
     store = open_store(app_world.store_url)
     try:
-        flags = store.read_results("flags").rows  # type: ignore[union-attr]
-        views = [check(store, f, home="Velmouth") for f in flags if f.get("reasons")]
+        flags = decode_rows(FlagRow, store.read_results("flags").rows)  # type: ignore[union-attr]
+        views = [check(store, f, home="Velmouth") for f in flags if f.reasons]
     finally:
         store.close()
     reasons = [(v["label"], r) for v in views for r in v["reasons"]]

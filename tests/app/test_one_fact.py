@@ -27,10 +27,16 @@ def truth(app_world: AppWorld) -> dict[str, Any]:
 
 
 @pytest.fixture()
-def gw(app_world: AppWorld, tmp_path: Path) -> Iterator[Gateway]:
-    store = open_store(app_world.store_url)
-    yield Gateway(store, AuditLog(open_app_db(tmp_path / "app.db")), Viewer("t-analyst", "analyst", "TEST-OP-9 check"))
-    store.close()
+def store(app_world: AppWorld) -> Iterator[GraphStore]:
+    opened = open_store(app_world.store_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture()
+def gw(store: GraphStore, tmp_path: Path) -> Gateway:
+    # the test reads the store itself from its own fixture: the gateway keeps its store private
+    return Gateway(store, AuditLog(open_app_db(tmp_path / "app.db")), Viewer("t-analyst", "analyst", "TEST-OP-9 check"))
 
 
 def _rows(store: GraphStore, name: str) -> list[dict[str, Any]]:
@@ -39,8 +45,7 @@ def _rows(store: GraphStore, name: str) -> list[dict[str, Any]]:
     return [dict(r) for r in table.rows]
 
 
-def test_episodes_interviews_and_events_are_counted_once_each(gw: Gateway, truth: dict[str, Any]) -> None:
-    store = gw.store
+def test_episodes_interviews_and_events_are_counted_once_each(store: GraphStore, truth: dict[str, Any]) -> None:
     assert dict(truth["events"]) == {
         kind: store.counts().entities.get(kind, 0) for kind in truth["events"]
     }  # Incident, Intelligence, MissingEpisode, Referral, Sighting
@@ -51,16 +56,16 @@ def test_episodes_interviews_and_events_are_counted_once_each(gw: Gateway, truth
 
 
 def test_child_indicators_and_management_information_count_distinct_episodes(
-    gw: Gateway, truth: dict[str, Any]
+    store: GraphStore, truth: dict[str, Any]
 ) -> None:
     # a child whose every loaded record lacks a date of birth cannot be known to be a child
     known = truth["children_dated_by_their_records"]
-    children = _rows(gw.store, "child_indicators")
+    children = _rows(store, "child_indicators")
     assert sum(1 for c in children if c["missing_episodes"]) == known["with_episodes"]
     # in this world each episode has one missing child, so the children's episodes add up to the distinct count
     assert sum(c["missing_episodes"] for c in children) == known["missing_episodes"]
     assert sum(c["return_interviews"] for c in children) == known["return_interviews"]
-    mi = _rows(gw.store, "management_information")
+    mi = _rows(store, "management_information")
 
     def measure(name: str) -> dict[str, int]:
         return {r["category"]: r["count"] for r in mi if r["measure"] == name}
@@ -79,21 +84,20 @@ def _as_rows(links: Iterable[Link]) -> list[tuple[str, str, str, dict[str, Any]]
     return [(ln.kind, ln.source, ln.target, dict(ln.properties)) for ln in links]
 
 
-def _children_with_merged_records(gw: Gateway) -> list[str]:
+def _children_with_merged_records(store: GraphStore) -> list[str]:
     """Children the analysis knows whose entity stands for more than one source record."""
-    children = {str(c["entity_id"]) for c in _rows(gw.store, "child_indicators") if c["missing_episodes"]}
-    merged = {e.merged_into for e in gw.store.records_of_kind("Person") if e.merged_into}
+    children = {str(c["entity_id"]) for c in _rows(store, "child_indicators") if c["missing_episodes"]}
+    merged = {e.merged_into for e in store.records_of_kind("Person") if e.merged_into}
     chosen = sorted(children & merged)
     assert len(chosen) >= 5, "the demo world should hold children known to both police and care"
     return chosen
 
 
-def test_no_view_shows_one_fact_twice(gw: Gateway) -> None:
-    store = gw.store
+def test_no_view_shows_one_fact_twice(gw: Gateway, store: GraphStore) -> None:
     G = store.to_networkx()
     assert _repeated(store.schema, ((d["kind"], u, v, d) for u, v, d in G.edges(data=True))) == []
     organiser = str(_rows(store, "groups")[0]["entity_id"])
-    for child in _children_with_merged_records(gw):
+    for child in _children_with_merged_records(store):
         profile = gw.profile(child)
         assert profile.timeline, child
         events = [row["entity_id"] for row in profile.timeline]

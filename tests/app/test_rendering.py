@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from app import exports, map_view, network_view, strategic
 from app.network_facts import NetworkView, NodeFacts
 from graph.records import Link, Provenance, Subgraph, new_entity, new_link
+from graph.result_rows import AreaCountRow, HotspotCellRow, MeasureRow, decode_rows
 
 HOSTILE = "<img src=x onerror=alert(1)>`${alert(2)}`</script><script>alert(3)</script>"
 SOURCE = Provenance("police_nominals", "N1", "2026-01-01T00:00:00+00:00")
@@ -63,8 +64,10 @@ def test_network_labels_and_titles_are_escaped_and_the_export_is_self_contained(
 
 def test_the_map_escapes_ward_names_and_loads_no_remote_script() -> None:
     view = strategic.hotspot_areas(
-        [{"entity_id": "8919441882fffff", "count": 23, "hotspot": True}],
-        [{"entity_id": "W1", "area_type": "ward", "period": "all", "events": 12, "people": 12}],
+        decode_rows(HotspotCellRow, [{"entity_id": "8919441882fffff", "count": 23, "hotspot": True}]),
+        decode_rows(
+            AreaCountRow, [{"entity_id": "W1", "area_type": "ward", "period": "all", "events": 12, "people": 12}]
+        ),
         None,
     )
     boundaries = {
@@ -89,18 +92,23 @@ def test_the_map_escapes_ward_names_and_loads_no_remote_script() -> None:
 
 
 def test_strategic_counts_are_suppressed_and_rounded() -> None:
-    counts = [
-        {"entity_id": "a", "area_type": "h3", "period": "all", "events": 9, "people": 9},
-        {"entity_id": "b", "area_type": "h3", "period": "all", "events": 12, "people": 12},
-        {"entity_id": "a", "area_type": "h3", "period": "2025-Q1", "events": 11, "people": 11},
-        {"entity_id": "W1", "area_type": "ward", "period": "2025-Q1", "events": 12, "people": 12},
-    ]
+    counts = decode_rows(
+        AreaCountRow,
+        [
+            {"entity_id": "a", "area_type": "h3", "period": "all", "events": 9, "people": 9},
+            {"entity_id": "b", "area_type": "h3", "period": "all", "events": 12, "people": 12},
+            {"entity_id": "a", "area_type": "h3", "period": "2025-Q1", "events": 11, "people": 11},
+            {"entity_id": "W1", "area_type": "ward", "period": "2025-Q1", "events": 12, "people": 12},
+        ],
+    )
     view = strategic.hotspot_areas([], counts, None)
     assert view["cells"] == [{"area": "b", "count": 10}] and "cells_suppressed" not in view
     quarter = strategic.hotspot_areas([], counts, "2025-Q1")
     assert quarter["cells"] == [{"area": "a", "count": 10}] and quarter["wards"] == [{"area": "W1", "count": 10}]
     board = strategic.dashboard(
-        [{"measure": "m", "category": "x", "count": 7}, {"measure": "m", "category": "y", "count": 23}]
+        decode_rows(
+            MeasureRow, [{"measure": "m", "category": "x", "count": 7}, {"measure": "m", "category": "y", "count": 23}]
+        )
     )
     assert board["m"] == [
         {"category": "x", "count": None, "shown": "suppressed"},

@@ -9,6 +9,7 @@ import pytest
 
 from app import result_cache
 from graph import GraphStore, open_store
+from graph.result_rows import FlagRow, GroupRow
 
 
 @pytest.fixture
@@ -27,19 +28,19 @@ def test_a_table_is_decoded_once_while_it_stays_the_same(saved: GraphStore, monk
         return real(name, run_id=run_id)
 
     monkeypatch.setattr(saved, "read_results", counted)
-    first = result_cache.rows(saved, "flags")
-    again = result_cache.rows(saved, "flags")
-    assert [r["entity_id"] for r in first] == ["a", "b"] and again is first
-    assert [r["level"] for r in result_cache.rows_of(saved, "flags", "b")] == ["low"]
+    first = result_cache.rows(saved, FlagRow)
+    again = result_cache.rows(saved, FlagRow)
+    assert [r.entity_id for r in first] == ["a", "b"] and again is first
+    assert [r.level for r in result_cache.rows_of(saved, FlagRow, "b")] == ["low"]
     assert reads == ["flags"]
     saved.close()
 
 
 def test_a_new_run_is_read_at_the_next_read(saved: GraphStore) -> None:
-    assert len(result_cache.rows(saved, "flags")) == 2
+    assert len(result_cache.rows(saved, FlagRow)) == 2
     saved.save_results("flags", [{"entity_id": "c", "level": "high"}], run_id="r2")
-    assert [r["entity_id"] for r in result_cache.rows(saved, "flags")] == ["c"]
-    assert result_cache.rows_of(saved, "flags", "a") == ()
+    assert [r.entity_id for r in result_cache.rows(saved, FlagRow)] == ["c"]
+    assert result_cache.rows_of(saved, FlagRow, "a") == ()
     saved.close()
 
 
@@ -51,13 +52,13 @@ def test_an_erased_person_leaves_the_shared_tables_at_once(tmp_path: Path) -> No
     person = Entity("p1", "Person", "Zqx Example", {"ref": "N1"}, (source,))
     store.upsert([person])
     store.save_results("flags", [{"entity_id": person.id, "level": "high"}, {"entity_id": "other"}], run_id="r1")
-    assert len(result_cache.rows_of(store, "flags", person.id)) == 1
+    assert len(result_cache.rows_of(store, FlagRow, person.id)) == 1
     store.erase_entity(person.id, reason="retention_review", reference="RR-1")
-    assert result_cache.rows_of(store, "flags", person.id) == ()
-    assert [r["entity_id"] for r in result_cache.rows(store, "flags")] == ["other"]
+    assert result_cache.rows_of(store, FlagRow, person.id) == ()
+    assert [r.entity_id for r in result_cache.rows(store, FlagRow)] == ["other"]
     store.close()
 
 
 def test_a_table_never_saved_reads_as_empty(saved: GraphStore) -> None:
-    assert result_cache.rows(saved, "groups") == () and result_cache.rows_of(saved, "groups", "a") == ()
+    assert result_cache.rows(saved, GroupRow) == () and result_cache.rows_of(saved, GroupRow, "a") == ()
     saved.close()

@@ -13,6 +13,7 @@ from analytics.dashboard import management_information
 from analytics.disclosure import THRESHOLD
 from analytics.hotspots import EVENT_COLUMNS, area_counts
 from app import strategic
+from graph.result_rows import AreaCountRow, ChildIndicatorRow, MeasureRow, decode_rows
 
 # Two hexagons side by side in the demo district's sea.
 HERE = "8919441882fffff"
@@ -46,7 +47,7 @@ def _view(events: pd.DataFrame, period: str | None = None) -> dict[str, Any]:
         {"entity_id": a, "area_type": t, "ward": w, "period": q, "events": e, "people": n}
         for t, a, w, q, e, n in area_counts(events).itertuples(index=False)
     ]
-    return strategic.hotspot_areas([], rows, period)
+    return strategic.hotspot_areas([], decode_rows(AreaCountRow, rows), period)
 
 
 def test_a_hexagon_of_many_events_about_two_people_is_suppressed() -> None:
@@ -130,7 +131,7 @@ def test_a_month_of_eleven_episodes_of_eight_children_is_suppressed() -> None:
         {"measure": "missing episodes by month", "category": "2025-01", "count": 11, "people": 8},
         {"measure": "missing episodes by month", "category": "2025-02", "count": 14, "people": 12},
     ]
-    months = strategic.dashboard(rows)["missing episodes by month"]
+    months = strategic.dashboard(decode_rows(MeasureRow, rows))["missing episodes by month"]
     assert [m["shown"] for m in months] == [strategic.SUPPRESSED, "15"]
 
 
@@ -147,10 +148,10 @@ def test_management_information_says_how_many_children_stand_behind_each_count()
     G.add_node("r1", kind="Referral", referred_on="2025-01-01")
     G.add_edge("bo", "r1", kind="PARTY_TO", role="subject")
     children = [{"entity_id": "ada", "age": 14}, {"entity_id": "bo", "age": 13}]
-    rows = {(r["measure"], r["category"]): r for r in management_information(G, children, [])}
+    rows = {(r.measure, r.category): r for r in management_information(G, decode_rows(ChildIndicatorRow, children), [])}
     assert (
-        rows[("missing episodes by month", "2025-03")]["count"],
-        rows[("missing episodes by month", "2025-03")]["people"],
+        rows[("missing episodes by month", "2025-03")].count,
+        rows[("missing episodes by month", "2025-03")].people,
     ) == (3, 2)
-    how = {c: r["count"] for (m, c), r in rows.items() if m == "children by how they are known"}
+    how = {c: r.count for (m, c), r in rows.items() if m == "children by how they are known"}
     assert how == {"all children in this information": 2, "known to children's social care": 1, "reported missing": 2}

@@ -17,6 +17,7 @@ from app.audit import AuditLog
 from app.gateway import Gateway, Viewer
 from app.map_view import load_boundaries
 from graph import open_store
+from graph.result_rows import AreaCountRow, ChildIndicatorRow, MeasureRow
 from tests.app.conftest import AppWorld
 
 
@@ -36,20 +37,20 @@ def gw(app_world: AppWorld, tmp_path: Path) -> Iterator[Gateway]:
 def test_the_children_counted_are_defined_and_match_the_truth(gw: Gateway, truth: dict[str, Any]) -> None:
     """185 children is not care's 85: it is everyone under 18 known to care, reported missing or a
     victim of a crime; the part known to care is care's own list less the row the ingest set aside."""
-    mi = {(r["measure"], r["category"]): r["count"] for r in gw.results("management_information")}
+    mi = {(r.measure, r.category): r.count for r in gw.results(MeasureRow)}
     care = truth["files"]["care/children.xlsx"]
     on_care_list = len(set(truth["records"]["care/children.xlsx"].values())) - care["bad_rows"]
     assert mi[(HOW_KNOWN, KNOWN_TO_CARE)] == on_care_list == 84
     assert mi[(HOW_KNOWN, REPORTED_MISSING)] == truth["distinct"]["children_dated_by_their_records"]["with_episodes"]
-    assert mi[(HOW_KNOWN, ALL_CHILDREN)] == len(gw.results("child_indicators"))
+    assert mi[(HOW_KNOWN, ALL_CHILDREN)] == len(gw.results(ChildIndicatorRow))
     for measure in ("children by age band", "children by gender", "children by risk level"):
         assert sum(n for (m, _), n in mi.items() if m == measure) == mi[(HOW_KNOWN, ALL_CHILDREN)]
 
 
 def test_every_published_hexagon_lies_in_a_published_ward_at_least_as_big(gw: Gateway, app_world: AppWorld) -> None:
     boundaries = load_boundaries(app_world.data_dir / "boundaries" / "wards.geojson")
-    counts = gw.results("hotspot_counts")
-    people = {(r["area_type"], r["entity_id"], r["period"]): r["people"] for r in counts}
+    counts = gw.results(AreaCountRow)
+    people = {(r.area_type, r.entity_id, r.period): r.people for r in counts}
     seen = 0
     for period in [None, *gw.hotspot_periods()]:
         view = gw.hotspot_areas(period, boundaries=boundaries)
