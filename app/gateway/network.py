@@ -19,7 +19,7 @@ from analytics.safeguarding import (
 from app.gateway.base import GatewayBase, NotFound
 from app.network_facts import NetworkView, NodeTables, describe_nodes
 from graph.facts import merge_links
-from graph.records import Subgraph
+from graph.records import Link, Subgraph
 from graph.result_rows import ChildIndicatorRow, FlagRow, GroupRow, HotspotCellRow, KeyPlayerRow
 
 MAX_NETWORK_NODES = 150
@@ -93,16 +93,20 @@ class NetworkReads(GatewayBase):
         G = store.to_networkx(entity_ids=sorted(set(self._with_events(people)) | kept))
         link_ids = {k for u, v, k, d in G.edges(keys=True, data=True) if u in kept and v in kept}
         links = [lk for lk in store.get_links(sorted(link_ids)) if chosen(lk)]
-        if chosen_types:  # reached over a link of another type only: not part of the chosen network
-            ends = {entity_id} | {lk.source for lk in links} | {lk.target for lk in links}
-            entities = [e for e in entities if e.id in ends]
+        if chosen_types:  # the walk also crossed links of other types: keep what the chosen ones reach
+            reach = _reached(links, {entity_id}, hops)
+            for node in expanded:
+                if node in reach:
+                    reach |= _reached(links, {node}, 1)
+            links = [lk for lk in links if lk.source in reach and lk.target in reach]
+            entities = [e for e in entities if e.id in reach]
         drawn = Subgraph(tuple(entities), tuple(merge_links(store.schema, links)), cut, "; ".join(notes))
         as_of = self._as_of() or dt.date.today()
         ages = self._ages(entities, as_of)
         facts = describe_nodes(G, drawn, roles=person_roles(G, as_of=as_of), tables=self._node_tables(), ages=ages)
         self._log(
             "network",
-            order,
+            [e.id for e in entities],  # what is drawn, not every entity the walk read to find it
             detail=f"around {entity_id}, {hops} hop(s)" + (f", expanded {len(expanded)}" if expanded else ""),
         )
         return NetworkView(entity_id, drawn, facts, tuple(expanded), tuple(notes))
@@ -167,3 +171,16 @@ class NetworkReads(GatewayBase):
             "complete": not any(walk.truncated for walk in walks),
             "network": network,
         }
+
+
+def _reached(links: Sequence[Link], start: set[str], hops: int) -> set[str]:
+    """The entities within ``hops`` links of ``start`` over ``links`` alone, either direction."""
+    around: dict[str, set[str]] = {}
+    for lk in links:
+        around.setdefault(lk.source, set()).add(lk.target)
+        around.setdefault(lk.target, set()).add(lk.source)
+    reached, frontier = set(start), set(start)
+    for _ in range(hops):
+        frontier = {n for f in frontier for n in around.get(f, ())} - reached
+        reached |= frontier
+    return reached

@@ -1,9 +1,11 @@
 """An analyst narrows the network to one imported relationship type (issue 24, point 2).
 
 A tiny POLE-style neo4j-admin bundle (fictional people) is imported into a store of this module's
-own: Ada knows Bo on social media (KNOWS_SN), knows Cy (KNOWS) and is Di's sibling (FAMILY_REL).
-The analyst centres the network on Ada by name, sees the relationship types the drawn network holds
-offered in the filter beside the link kinds, chooses KNOWS_SN and sees only Bo's link drawn.
+own: Ada knows Bo on social media (KNOWS_SN), knows Cy (KNOWS) and is Di's sibling (FAMILY_REL);
+Cy knows Eve on social media. The analyst centres the network on Ada by name, sees the relationship
+types the drawn network holds offered in the filter beside the link kinds, chooses KNOWS_SN and sees
+only Bo's link drawn: Cy and Eve were reached through a KNOWS link the filter hides, and drawn apart
+they read as part of Ada's social-network circle (the walkthrough found them so).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from app.accounts import Accounts, open_app_db
+from common.audit import AuditLog
 from graph import open_store
 from ingest.graph_import import import_neo4j_bundle
 from tests.app.browser import PASSWORD, serving, shot, sign_in
@@ -27,10 +30,12 @@ p1,Person,Ada,Zqxtypes,900-000-0001
 p2,Person,Bo,Zqxtypes,900-000-0002
 p3,Person,Cy,Zqxtypes,900-000-0003
 p4,Person,Di,Zqxtypes,900-000-0004
+p5,Person,Eve,Zqxtypes,900-000-0005
 """
 KNOWS = """:START_ID,:END_ID,:TYPE
 p1,p2,KNOWS_SN
 p1,p3,KNOWS
+p3,p5,KNOWS_SN
 """
 FAMILY = """:START_ID,:END_ID,:TYPE,rel_type
 p1,p4,FAMILY_REL,SIBLING
@@ -38,7 +43,7 @@ p1,p4,FAMILY_REL,SIBLING
 
 
 @pytest.fixture(scope="module")
-def typed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def typed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     data = tmp_path_factory.mktemp("typed-world")
     bundle = data / "bundle"
     bundle.mkdir()
@@ -49,26 +54,27 @@ def typed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = open_store(url)
     try:
         report = import_neo4j_bundle(store, bundle, data / "work")
-        assert report.rows_rejected == 0 and sum(report.links_by_kind.values()) == 3
+        assert report.rows_rejected == 0 and sum(report.links_by_kind.values()) == 4
     finally:
         store.close()
     Accounts(open_app_db(data / "app.db")).add("test-analyst", "analyst", PASSWORD, replace=True)
     env = {**os.environ, "DISRUPT_DATA_DIR": str(data), "DISRUPT_STORE": url, "DISRUPT_APP_DB": str(data / "app.db")}
     with serving(env) as served:
-        yield served
+        yield served, data / "app.db"
 
 
 def test_analyst_draws_only_the_links_of_a_chosen_relationship_type(
-    typed_server: str, browser: Browser, tmp_path: Path
+    typed_server: tuple[str, Path], browser: Browser, tmp_path: Path
 ) -> None:
+    served, app_db = typed_server
     blocked: list[str] = []
-    page = sign_in(browser, typed_server, "analyst", blocked)
+    page = sign_in(browser, served, "analyst", blocked)
     page.get_by_role("link", name="Network").click()
     _choose_found(page, "Centre on: find a person, place or thing", "Ada Zqxtypes", re.compile(r"^Ada Zqxtypes \("))
     page.get_by_text("Centred on").wait_for(timeout=30000)
     frame = page.frame_locator(NETWORK)
-    assert len(_drawn(frame)) == 4
-    frame.get_by_text(re.compile(r"4 entities .*, 3 links")).first.wait_for(timeout=30000)
+    assert len(_drawn(frame)) == 5
+    frame.get_by_text(re.compile(r"5 entities .*, 4 links")).first.wait_for(timeout=30000)
     page.get_by_role("combobox", name=re.compile("^Link kinds and relationship types")).click()
     page.keyboard.type("KNOWS")  # the list is long: typing narrows it, as a person does
     page.get_by_role("option", name="KNOWS_SN (type)").wait_for(timeout=15000)
@@ -86,3 +92,5 @@ def test_analyst_draws_only_the_links_of_a_chosen_relationship_type(
     assert "links=KNOWS_SN" in page.url
     shot(page, "network-types", tmp_path)
     assert not blocked, blocked
+    drawn = next(e for e in AuditLog(open_app_db(app_db)).entries(limit=20) if e.action == "network")
+    assert drawn.record_count == 2  # the audit names what was shown, not every entity the walk read
