@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Protocol, TypeVar, get_args
 
-from graph.errors import InvalidRecord, StoreConfigError, StoreError
+from graph.errors import InvalidRecord, StoreConfigError, StoreError, UnknownEntity
 from graph.records import ErasureReason, ErasureRecord, LiftReason, Verdict
 
 ERASURE_REASONS: tuple[ErasureReason, ...] = get_args(ErasureReason)
@@ -55,6 +55,11 @@ def _check_decision(subject: str, reasons: tuple[T, ...], reason: str, reference
             f"{subject} reference must be a case or ticket reference (letters, digits, / _ . -; up to 64), never a name"
         )
     return typed
+
+
+def unknown_judged(first: str, second: str) -> UnknownEntity:
+    """The error for a judgement about a record the store does not hold."""
+    return UnknownEntity(f"a judgement needs two stored records; {first!r} or {second!r} is not one")
 
 
 def lifted_already(record: ErasureRecord) -> StoreError:
@@ -111,4 +116,5 @@ __all__ = [
     "check_result_name",
     "lifted_already",
     "refuse_erased",
+    "unknown_judged",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Self
+from typing import Any
 
 import neo4j
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
@@ -16,7 +16,7 @@ from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
 from graph.neo4j_store.base import T, Tx, _quoted
 from graph.neo4j_store.queries import _PARALLEL_BY_ID
 from graph.schema import Schema, load_schema
-from graph.store_core import chunks
+from graph.store_core import StoreCore, chunks
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ _FIXED_SCHEMA = (
 )
 
 
-class _Lifecycle:
+class _Lifecycle(StoreCore):
     """Connect, create the store's indexes, and run work in managed transactions."""
 
     def __init__(self, url: str, *, schema: Schema | None = None, password: str | None = None) -> None:
@@ -112,12 +112,6 @@ class _Lifecycle:
 
     def close(self) -> None:
         self._driver.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self.url!r})"

@@ -9,7 +9,6 @@ from typing import Any
 
 from graph.errors import UnknownEntity
 from graph.facts import facts_asked, fill_properties, links_beyond_facts
-from graph.ids import search_query
 from graph.merge import load_order
 from graph.neo4j_store.base import Tx, _anchored, _quoted
 from graph.neo4j_store.lifecycle import _Lifecycle
@@ -40,10 +39,6 @@ class _Reads(_Lifecycle):
     def _canonical_ids(self, tx: Tx, ids: Sequence[str]) -> dict[str, str]:
         found = {r["id"]: r["merged_into"] or r["id"] for r in self._rows(tx, _READ_ENDS, "ids", ids)}
         return {i: found[i] for i in ids if i in found}
-
-    def get_entity(self, entity_id: str) -> Entity | None:
-        found = self.get_entities([entity_id])
-        return found[0] if found else None
 
     def get_entities(self, entity_ids: Iterable[str]) -> list[Entity]:
         asked = list(dict.fromkeys(entity_ids))
@@ -87,10 +82,6 @@ class _Reads(_Lifecycle):
         ids = list(dict.fromkeys(entity_ids))
         return self._read(lambda tx: self._canonical_ids(tx, ids))
 
-    def get_link(self, link_id: str) -> Link | None:
-        found = self.get_links([link_id])
-        return found[0] if found else None
-
     def get_links(self, link_ids: Iterable[str]) -> list[Link]:
         ids = list(dict.fromkeys(link_ids))
         return self._read(lambda tx: self._links(tx, ids))
@@ -126,11 +117,8 @@ class _Reads(_Lifecycle):
         }
         return facts_asked(self.schema, ids, links)
 
-    def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 20) -> list[Entity]:
-        query = search_query(text)
-        if not query or limit < 1:
-            return []
-        params = {"q": query, "kinds": sorted(set(kinds)) if kinds is not None else None, "line": LINE, "limit": limit}
+    def _search(self, query: str, kinds: list[str] | None, limit: int) -> list[Entity]:
+        params = {"q": query, "kinds": kinds, "line": LINE, "limit": limit}
 
         def work(tx: Tx) -> list[Entity]:
             ids = [r["cid"] for r in tx.run(_SEARCH, params).data()]

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graph.contract import Verdict, check_judgement
-from graph.errors import UnknownEntity
+from graph.contract import unknown_judged
 from graph.merge import load_order
 from graph.neo4j_store.base import Tx, _quoted
 from graph.neo4j_store.queries import _LINKS_PAGE, _MEMBERS, _READ_ENDS, _RECORDS_PAGE, _SET_MERGED
 from graph.neo4j_store.state import SEP
 from graph.neo4j_store.writes import _Writes
-from graph.records import Entity, Judgement, Link, now_iso
+from graph.records import Entity, Judgement, Link
 from graph.store_core import check_assignments
 
 log = logging.getLogger(__name__)
@@ -103,29 +103,19 @@ class _Resolution(_Writes):
             self._each(tx, query, items)
             self._create_rels(tx, kind, items)
 
-    def add_judgement(
-        self, first: str, second: str, verdict: Verdict, *, reference: str, decided_at: str | None = None
-    ) -> Judgement:
-        check_judgement(verdict, reference)
-        a, b = sorted((first, second))
-        judgement = Judgement(a, b, verdict, decided_at or now_iso(), reference)
+    def _keep_judgement(self, judgement: Judgement) -> None:
+        a, b = judgement.first, judgement.second
 
         def work(tx: Tx) -> None:
             if len(self._rows(tx, _READ_ENDS, "ids", [a, b])) != 2:
-                raise UnknownEntity(f"a judgement needs two stored records; {a!r} or {b!r} is not one")
+                raise unknown_judged(a, b)
             tx.run(
                 "MERGE (j:DisruptJudgement {key: $key}) SET j.first = $first, j.second = $second, "
                 "j.verdict = $verdict, j.decided_at = $decided_at, j.reference = $reference",
-                key=a + SEP + b,
-                first=a,
-                second=b,
-                verdict=verdict,
-                decided_at=judgement.decided_at,
-                reference=reference,
+                {"key": a + SEP + b, **dataclasses.asdict(judgement)},
             ).consume()
 
         self._write(work)
-        return judgement
 
     def judgements(self) -> list[Judgement]:
         rows = self._read(

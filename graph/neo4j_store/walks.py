@@ -24,8 +24,8 @@ from graph.neo4j_store.queries import (
     _READ_SOURCES,
 )
 from graph.neo4j_store.reads import _Reads
-from graph.records import Path, Subgraph, attach_provenance
-from graph.store_core import neighbourhood_note
+from graph.records import Entity, Link, Path, attach_provenance
+from graph.store_core import Walk
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:
@@ -64,40 +64,20 @@ class _Walks(_Reads):
         keyed = self._keyed_kinds
         return neighbours
 
-    def neighbourhood(
-        self,
-        entity_id: str,
-        *,
-        hops: int = 1,
-        kinds: Collection[str] | None = None,
-        link_kinds: Collection[str] | None = None,
-        max_nodes: int = 200,
-    ) -> Subgraph:
+    def _neighbourhood(self, entity_id: str, walk: Walk) -> tuple[list[Entity], list[Link], bool]:
         """Each hop is one Cypher expansion of the frontier; :func:`walk_neighbourhood` keeps the
         nearest entities (ties by id) so that both stores cap a neighbourhood the same way."""
 
-        def work(tx: Tx) -> Subgraph:
+        def work(tx: Tx) -> tuple[list[Entity], list[Link], bool]:
             start = self._canonical(tx, entity_id)
             starts: dict[str, str] = {}
-            neighbours = self._neighbours(tx, kinds, link_kinds, starts)
-            reach = walk_neighbourhood(start, neighbours, hops=hops, max_nodes=max_nodes)
-            entities = self._entities(tx, reach.entity_ids)
-            links = self._links(tx, reach.link_ids, starts)
-            note = neighbourhood_note(len(entities), max_nodes, reach.truncated)
-            return Subgraph(tuple(entities), tuple(links), reach.truncated, note)
+            neighbours = self._neighbours(tx, walk.kinds, walk.link_kinds, starts)
+            reach = walk_neighbourhood(start, neighbours, hops=walk.steps, max_nodes=walk.cap)
+            return self._entities(tx, reach.entity_ids), self._links(tx, reach.link_ids, starts), reach.truncated
 
         return self._read(work)
 
-    def shortest_paths(
-        self,
-        source_id: str,
-        target_id: str,
-        *,
-        max_hops: int = 4,
-        kinds: Collection[str] | None = None,
-        link_kinds: Collection[str] | None = None,
-        max_paths: int = 10,
-    ) -> list[Path]:
+    def _shortest_paths(self, source_id: str, target_id: str, walk: Walk) -> list[Path]:
         """Shortest paths by a bidirectional breadth-first search whose every expansion is one Cypher
         query, walking one step per kind of link between two entities.
 
@@ -107,6 +87,7 @@ class _Walks(_Reads):
         the entities passed through is not part of that search on every server (ArcadeDB applies it
         after the search). The walk gives the same answer as the embedded store.
         """
+        max_hops, max_paths = walk.steps, walk.cap
         if max_hops < 0 or max_paths < 1 or max_hops > MAX_PATH_HOPS:
             raise ValueError(f"max_hops must be 0 to {MAX_PATH_HOPS} and max_paths at least 1")
 
@@ -114,18 +95,13 @@ class _Walks(_Reads):
             source, target = self._canonical(tx, source_id), self._canonical(tx, target_id)
             if source == target:
                 return [Path((source,), ())]
-            neighbours = self._neighbours(tx, kinds, link_kinds, by_kind=True)
+            neighbours = self._neighbours(tx, walk.kinds, walk.link_kinds, by_kind=True)
             return find_shortest_paths(source, target, neighbours, max_hops=max_hops, max_paths=max_paths)
 
         return self._read(work)
 
-    def to_networkx(
-        self,
-        *,
-        kinds: Collection[str] | None = None,
-        link_kinds: Collection[str] | None = None,
-        entity_ids: Collection[str] | None = None,
-        provenance: bool = False,
+    def _to_networkx(
+        self, kinds: list[str] | None, link_kinds: list[str] | None, entity_ids: list[str] | None, provenance: bool
     ) -> nx.MultiDiGraph:
         """The graph (or the part the filters select) as a MultiDiGraph keyed by link id, with the
         same attributes as the embedded store gives. The whole graph is streamed record by record; a

@@ -23,8 +23,8 @@ from graph.neo4j_store.queries import (
 )
 from graph.neo4j_store.state import LINE, NodeState, RelState, provenance_key, source_row
 from graph.neo4j_store.walks import _Walks
-from graph.records import Entity, Link, Provenance, UpsertSummary
-from graph.store_core import PreparedEntity, check_link_ends, prepare_entities, prepare_links
+from graph.records import Link, Provenance, UpsertSummary
+from graph.store_core import PreparedEntity, PreparedLink, check_link_ends
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,8 @@ log = logging.getLogger(__name__)
 class _Writes(_Walks):
     """Upserting a batch: read what is held, merge in Python, write back, in one transaction."""
 
-    def upsert(self, entities: Sequence[Entity] = (), links: Sequence[Link] = ()) -> UpsertSummary:
-        prepared = prepare_entities(self.schema, entities)
-        clean_links = [(p.link, p.clean) for p in prepare_links(self.schema, links)]
+    def _write_batch(self, prepared: list[PreparedEntity], links: list[PreparedLink]) -> UpsertSummary:
+        clean_links = [(p.link, p.clean) for p in links]
         summary = self._write(lambda tx: self._upsert(tx, prepared, clean_links))
         log.debug("upserted %d entities, %d links", len(prepared), len(clean_links))
         return summary

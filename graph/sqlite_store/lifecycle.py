@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path as FilePath
-from typing import Self
 
 from graph.contract import BulkLoad
 from graph.errors import StoreBusy, StoreConfigError, StoreError
@@ -16,13 +15,14 @@ from graph.facts import has_key_properties
 from graph.schema import Schema, load_schema
 from graph.sqlite_store.base import _is_busy, _SQLiteLoad
 from graph.sqlite_store.ddl import _DDL, _DDL_3, _READ_INDEX_NAMES, _READ_INDEXES, _UPGRADE_2_TO_3, FORMAT_VERSION
+from graph.store_core import StoreCore
 
 log = logging.getLogger(__name__)
 
 _BUSY_TIMEOUT_MS = 10_000  # how long a connection waits for another's write lock before giving up
 
 
-class _Lifecycle:
+class _Lifecycle(StoreCore):
     """Open, upgrade and close the store file; one transaction at a time, or one bulk load."""
 
     def __init__(self, path: str | FilePath, *, schema: Schema | None = None) -> None:
@@ -130,12 +130,6 @@ class _Lifecycle:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"SQLiteStore({str(self.path)!r})"

@@ -8,7 +8,6 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from graph.facts import facts_asked, fill_properties, links_beyond_facts
-from graph.ids import search_query
 from graph.merge import load_order
 from graph.records import Counts, Entity, Link, Provenance
 from graph.sqlite_store.base import _chunks, _json, _json_list
@@ -27,10 +26,6 @@ class _Reads(_Lifecycle):
             for owner, *rest in rows:
                 found[owner].append(Provenance(*rest))
         return {k: load_order(v) for k, v in found.items()}
-
-    def get_entity(self, entity_id: str) -> Entity | None:
-        found = self.get_entities([entity_id])
-        return found[0] if found else None
 
     def get_entities(self, entity_ids: Iterable[str]) -> list[Entity]:
         """Entities in the order asked, merged records answered by their canonical entity (once);
@@ -104,10 +99,6 @@ class _Reads(_Lifecycle):
                 )
         return {i: found[i] for i in ids if i in found}
 
-    def get_link(self, link_id: str) -> Link | None:
-        found = self.get_links([link_id])
-        return found[0] if found else None
-
     def get_links(self, link_ids: Iterable[str]) -> list[Link]:
         """The facts of these links, in the order asked, each once; ids not held are left out.
 
@@ -126,10 +117,7 @@ class _Reads(_Lifecycle):
         }
         return facts_asked(self.schema, ids, links)
 
-    def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 20) -> list[Entity]:
-        query = search_query(text)
-        if not query or limit < 1:
-            return []
+    def _search(self, query: str, kinds: list[str] | None, limit: int) -> list[Entity]:
         kinds_json = _json_list(kinds)
         with self._lock:
             if len(query) >= 3:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sqlite3
 from collections.abc import Collection, Iterator, Mapping
 
-from graph.contract import Verdict, check_judgement
-from graph.errors import UnknownEntity
-from graph.records import Entity, Judgement, Link, now_iso
+from graph.contract import unknown_judged
+from graph.records import Entity, Judgement, Link
 from graph.sqlite_store.base import _CHUNK, _chunks, _json, _records
 from graph.sqlite_store.queries import _KIND_AND_CANONICAL, _MOVE_LINK_SOURCES, _MOVE_LINK_TARGETS
 from graph.sqlite_store.writes import _Writes
@@ -97,22 +97,18 @@ class _Resolution(_Writes):
                 held[entity_id] = (kind, canonical)
         return held
 
-    def add_judgement(
-        self, first: str, second: str, verdict: Verdict, *, reference: str, decided_at: str | None = None
-    ) -> Judgement:
-        check_judgement(verdict, reference)
-        a, b = sorted((first, second))
-        judgement = Judgement(a, b, verdict, decided_at or now_iso(), reference)
+    def _keep_judgement(self, judgement: Judgement) -> None:
+        a, b = judgement.first, judgement.second
         with self._transaction() as db:
             if db.execute("SELECT count(*) FROM entities WHERE id IN (?, ?)", (a, b)).fetchone()[0] != 2:
-                raise UnknownEntity(f"a judgement needs two stored records; {a!r} or {b!r} is not one")
+                raise unknown_judged(a, b)
             db.execute(
-                "INSERT INTO judgements(first, second, verdict, decided_at, reference) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO judgements(first, second, verdict, decided_at, reference) "
+                "VALUES (:first, :second, :verdict, :decided_at, :reference) "
                 "ON CONFLICT(first, second) DO UPDATE SET "
                 "verdict = excluded.verdict, decided_at = excluded.decided_at, reference = excluded.reference",
-                (a, b, verdict, judgement.decided_at, reference),
+                dataclasses.asdict(judgement),
             )
-        return judgement
 
     def judgements(self) -> list[Judgement]:
         with self._lock:

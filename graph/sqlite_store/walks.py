@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.errors import UnknownEntity
 from graph.facts import add_fact_edges, distinct_steps, fill_nodes
-from graph.records import Path, Subgraph, attach_provenance
+from graph.records import Entity, Link, Path, attach_provenance
 from graph.sqlite_store.base import _chunks, _json, _json_list
 from graph.sqlite_store.queries import (
     _ALL_ENTITIES,
@@ -22,7 +22,7 @@ from graph.sqlite_store.queries import (
     _SUBGRAPH_SOURCES,
 )
 from graph.sqlite_store.reads import _Reads
-from graph.store_core import neighbourhood_note
+from graph.store_core import Walk
 from graph.traversal import Neighbours, find_shortest_paths, walk_neighbourhood
 
 if TYPE_CHECKING:
@@ -57,51 +57,22 @@ class _Walks(_Reads):
             raise UnknownEntity(f"no entity with id {entity_id!r}")
         return str(row[0])
 
-    def neighbourhood(
-        self,
-        entity_id: str,
-        *,
-        hops: int = 1,
-        kinds: Collection[str] | None = None,
-        link_kinds: Collection[str] | None = None,
-        max_nodes: int = 200,
-    ) -> Subgraph:
+    def _neighbourhood(self, entity_id: str, walk: Walk) -> tuple[list[Entity], list[Link], bool]:
         with self._lock:
             entity_id = self._canonical(entity_id)
-            reach = walk_neighbourhood(entity_id, self._neighbours(kinds, link_kinds), hops=hops, max_nodes=max_nodes)
-            entities = self.get_entities(reach.entity_ids)
-            links = self.get_links(reach.link_ids)
-        note = neighbourhood_note(len(entities), max_nodes, reach.truncated)
-        return Subgraph(tuple(entities), tuple(links), reach.truncated, note)
+            neighbours = self._neighbours(walk.kinds, walk.link_kinds)
+            reach = walk_neighbourhood(entity_id, neighbours, hops=walk.steps, max_nodes=walk.cap)
+            return self.get_entities(reach.entity_ids), self.get_links(reach.link_ids), reach.truncated
 
-    def shortest_paths(
-        self,
-        source_id: str,
-        target_id: str,
-        *,
-        max_hops: int = 4,
-        kinds: Collection[str] | None = None,
-        link_kinds: Collection[str] | None = None,
-        max_paths: int = 10,
-    ) -> list[Path]:
+    def _shortest_paths(self, source_id: str, target_id: str, walk: Walk) -> list[Path]:
         with self._lock:
             source_id = self._canonical(source_id)
             target_id = self._canonical(target_id)
-            return find_shortest_paths(
-                source_id,
-                target_id,
-                self._neighbours(kinds, link_kinds, by_kind=True),
-                max_hops=max_hops,
-                max_paths=max_paths,
-            )
+            neighbours = self._neighbours(walk.kinds, walk.link_kinds, by_kind=True)
+            return find_shortest_paths(source_id, target_id, neighbours, max_hops=walk.steps, max_paths=walk.cap)
 
-    def to_networkx(
-        self,
-        *,
-        kinds: Collection[str] | None = None,
-        link_kinds: Collection[str] | None = None,
-        entity_ids: Collection[str] | None = None,
-        provenance: bool = False,
+    def _to_networkx(
+        self, kinds: list[str] | None, link_kinds: list[str] | None, entity_ids: list[str] | None, provenance: bool
     ) -> nx.MultiDiGraph:
         """The graph (or the part the filters select) as a MultiDiGraph keyed by link id.
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
 from graph.contract import refuse_erased
 from graph.errors import StoreError
-from graph.records import Entity, Link, UpsertSummary
+from graph.records import UpsertSummary
 from graph.sqlite_store.base import _first_two, _further_sources, _json, _patch, _source_rows
 from graph.sqlite_store.queries import (
     _ANY_MERGED,
@@ -23,7 +22,7 @@ from graph.sqlite_store.queries import (
     _UPSERT_LINK_UNMERGED,
 )
 from graph.sqlite_store.walks import _Walks
-from graph.store_core import check_link_ends, prepare_entities, prepare_links
+from graph.store_core import PreparedEntity, PreparedLink, check_link_ends
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ log = logging.getLogger(__name__)
 class _Writes(_Walks):
     """Upserting a batch."""
 
-    def upsert(self, entities: Sequence[Entity] = (), links: Sequence[Link] = ()) -> UpsertSummary:
+    def _write_batch(self, entities: list[PreparedEntity], links: list[PreparedLink]) -> UpsertSummary:
         entity_rows, entity_prov, terms = self._prepare_entities(entities)
         link_rows, link_prov = self._prepare_links(links)
         # in key order, so that consecutive rows land on neighbouring pages of each index
@@ -52,7 +51,7 @@ class _Writes(_Walks):
                 db.executemany(_INSERT_PROVENANCE, _further_sources(entity_rows, entity_prov, held_e))
                 self._add_search_terms(db, terms)
                 stored_kinds = dict(db.execute(_KINDS_OF, (_json(ends_elsewhere),))) if ends_elsewhere else {}
-                check_link_ends(self.schema, links, {**stored_kinds, **batch_kinds})
+                check_link_ends(self.schema, (p.link for p in links), {**stored_kinds, **batch_kinds})
                 merged = db.execute(_ANY_MERGED).fetchone() is not None
                 db.executemany(_UPSERT_LINK if merged else _UPSERT_LINK_UNMERGED, link_rows)
                 db.executemany(_INSERT_PROVENANCE, _further_sources(link_rows, link_prov, held_l))
@@ -77,13 +76,13 @@ class _Writes(_Walks):
         db.execute("INSERT INTO search_fts(rowid, term) SELECT rowid, term FROM search_terms WHERE rowid > ?", (start,))
 
     def _prepare_entities(
-        self, entities: Sequence[Entity]
+        self, entities: list[PreparedEntity]
     ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[str, str]]]:
         """The batch's entity rows (graph.store_core prepares them), sources and search terms."""
         rows: list[tuple[Any, ...]] = []
         prov: list[tuple[Any, ...]] = []
         terms: list[tuple[str, str]] = []
-        for p in prepare_entities(self.schema, entities):
+        for p in entities:
             e = p.entity
             sources = _source_rows(e.id, e.provenance)
             props = _json(p.clean)
@@ -93,10 +92,10 @@ class _Writes(_Walks):
             terms.extend((e.id, term) for term in p.terms)
         return rows, prov, terms
 
-    def _prepare_links(self, links: Sequence[Link]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    def _prepare_links(self, links: list[PreparedLink]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         rows: list[tuple[Any, ...]] = []
         prov: list[tuple[Any, ...]] = []
-        for p in prepare_links(self.schema, links):
+        for p in links:
             ln = p.link
             sources = _source_rows(ln.id, ln.provenance)
             props = _json(p.clean)
