@@ -100,8 +100,12 @@ def link_words(link: Link) -> str:
     'subject of'
     >>> link_words(Link("l", "FAMILY_OF", "a", "b", {"relationship": "SIBLING"}, ()))
     'family of: sibling'
+    >>> link_words(Link("l", "RELATED_TO", "a", "b", {"type": "KNOWS_SN"}, ()))
+    'related to: KNOWS_SN'
     """
     said = next((str(v) for name in ("role", "nature", "relationship") if (v := link.properties.get(name))), "")
+    if not said and (types := imported_types(link)):  # a type only an import knows, as the source wrote it
+        return f"{_words(link.kind)}: {', '.join(types)}"
     return kind_and_role(link.kind, said.lower() if said.isupper() else said)  # an imported SIBLING reads sibling
 
 
@@ -244,8 +248,11 @@ def chart_key(centre: str, *, hops: int, cap: int, link_kinds: Collection[str]) 
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def network_html(net: Network, *, title: str, legend_entries: list[dict[str, str]] | None = None) -> str:
-    """A self-contained HTML page of the network (vis-network inlined, no remote resources)."""
+def network_html(
+    net: Network, *, title: str, legend_entries: list[dict[str, str]] | None = None, preface: str = ""
+) -> str:
+    """A self-contained HTML page of the network (vis-network inlined, no remote resources), with
+    ``preface`` (the handling marking and who prepared it) under its title."""
     data = network_data(net)
     data["legend"] = legend_entries or []
     script = asset_text(COMPONENT_DIR / "vis-network.min.js")
@@ -259,7 +266,9 @@ def network_html(net: Network, *, title: str, legend_entries: list[dict[str, str
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title><style>{style}</style><style>#net{{height:85vh;border:1px solid #ddd}}"
         ".tip{max-width:360px;white-space:pre-wrap}#legend span{margin-right:14px}</style>"
-        f"<script>{script}</script></head><body><h3>{escape(title)}</h3><div id='legend'></div>"
+        f"<script>{script}</script></head><body><h3>{escape(title)}</h3>"
+        + (f"<p>{escape(preface)}</p>" if preface else "")
+        + "<div id='legend'></div>"
         "<div id='net'></div><script>"
         f"const data = {payload};"
         "function tip(t){const d=document.createElement('div');d.className='tip';d.innerHTML=t;return d;}"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from analytics.projections import ACTOR_KINDS
 from analytics.roles import person_roles
@@ -18,10 +19,14 @@ from analytics.safeguarding import (
 )
 from app.gateway.base import GatewayBase, NotFound
 from app.network_facts import NetworkView, NodeTables, describe_nodes
-from graph.facts import merge_links
+from graph.facts import fact_key, merge_links
+from graph.gexf import write_gexf
+from graph.i2 import chart_anx
+from graph.interchange import write_graphml
 from graph.records import Link, Subgraph
 from graph.result_rows import ChildIndicatorRow, FlagRow, GroupRow, HotspotCellRow, KeyPlayerRow
 
+NetworkFileForm = Literal["graphml", "gexf", "anx"]
 MAX_NETWORK_NODES = 150
 _EXPAND_LIMIT = 2000  # read a node's whole neighbourhood to expand it; the chart's cap decides what is drawn
 _CHILD_CONTEXT = 3000  # entities read around a child, each walk (seed-1 100k world: at most 353 for 60 children)
@@ -110,6 +115,28 @@ class NetworkReads(GatewayBase):
             detail=f"around {entity_id}, {hops} hop(s)" + (f", expanded {len(expanded)}" if expanded else ""),
         )
         return NetworkView(entity_id, drawn, facts, tuple(expanded), tuple(notes))
+
+    def network_file(self, view: NetworkView, form: NetworkFileForm, *, title: str) -> bytes:
+        """The drawn chart as a file for another tool: GraphML (yEd, Gephi, Cytoscape), GEXF (Gephi) or
+        an i2 Analyst's Notebook ANX chart, holding what is drawn (the filter's links, not every link
+        between the drawn entities) with every property and its sources. Audited before it is made."""
+        self._allow("view_network", "network")
+        ids = [e.id for e in view.sub.entities]
+        self.note_export(f"network {form}", ids)
+        schema = self._store.schema
+        G = self._store.to_networkx(entity_ids=ids, provenance=True)
+        drawn = {fact_key(schema, lk.kind, lk.source, lk.target, lk.properties) for lk in view.sub.links}
+        hidden = [
+            (u, v, k)
+            for u, v, k, d in G.edges(keys=True, data=True)
+            if fact_key(schema, d["kind"], u, v, d) not in drawn
+        ]
+        G.remove_edges_from(hidden)
+        if form == "anx":
+            return chart_anx(G, schema, title=title, prepared_by=self.viewer.name)
+        out = io.BytesIO()
+        (write_graphml if form == "graphml" else write_gexf)(G, out)
+        return out.getvalue()
 
     def child(self, entity_id: str) -> dict[str, Any]:
         """A child's contextual-safeguarding view: the analysis's indicators, distinct missing episodes with

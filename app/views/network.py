@@ -2,11 +2,13 @@
 centre on it or open its profile. The centre and the expanded nodes live in the address
 (``?entity=<id>&expand=<id>,<id>``), so a refresh or a pasted link draws the same chart."""
 
+import functools
 from collections.abc import Iterable
 
 import streamlit as st
 
-from app import navigation, network_view, pickers, session, widgets
+from app import exports, navigation, network_view, pickers, session, widgets
+from app.gateway.network import NetworkFileForm
 from app.labels import code_words
 from graph.records import Link
 
@@ -28,19 +30,18 @@ def _kept(name: str, key: str) -> None:
 
 def _link_types(links: Iterable[Link]) -> set[str]:
     """The relationship types an import kept on links (``type``, ``extra_types``), e.g. ``KNOWS_SN``."""
-    found: set[str] = set()
-    for link in links:
-        held = link.properties.get("extra_types")
-        for t in [*(held if isinstance(held, list) else [held]), link.properties.get("type")]:
-            if isinstance(t, str) and t:
-                found.add(t)
-    return found
+    return {t for link in links for t in network_view.imported_types(link)}
 
 
 def _html_export() -> bytes:
     """The chart as a page of its own, made only when asked for and after the export is audited."""
     gw.note_export("network html", list(entities))
-    page = network_view.network_html(net, title=f"Network around {shown.label}", legend_entries=data["legend"])
+    page = network_view.network_html(
+        net,
+        title=f"Network around {shown.label}",
+        legend_entries=data["legend"],
+        preface=f"OFFICIAL-SENSITIVE. {exports.prepared_line(gw.viewer.name, gw.viewer.purpose)}",
+    )
     return page.encode("utf-8")
 
 
@@ -128,4 +129,22 @@ else:
 if view.expanded and st.button("Back to the chart before expanding"):
     navigation.keep(expand=None)
     st.rerun()
-st.download_button("Network as HTML", _html_export, file_name="network.html", mime="text/html", on_click="ignore")
+st.caption(
+    "Take the chart to another tool: as drawn (the filter's links only), with every property and its sources. "
+    "Each download is recorded in the audit log."
+)
+html_col, graphml_col, gexf_col, anx_col = st.columns(4)
+html_col.download_button("Network as HTML", _html_export, file_name="network.html", mime="text/html", on_click="ignore")
+downloads: tuple[tuple[NetworkFileForm, str, str], ...] = (
+    ("graphml", "GraphML (yEd, Gephi)", "application/graphml+xml"),
+    ("gexf", "GEXF (Gephi)", "application/gexf+xml"),
+    ("anx", "i2 chart (ANX)", "application/xml"),
+)
+for column, (form, button, mime) in zip((graphml_col, gexf_col, anx_col), downloads, strict=True):
+    column.download_button(
+        button,
+        functools.partial(gw.network_file, view, form, title=f"Network around {shown.label}"),
+        file_name=f"network.{form}",
+        mime=mime,
+        on_click="ignore",
+    )

@@ -2,7 +2,7 @@
 
 A tiny POLE-style neo4j-admin bundle (fictional people) is imported into a store of this module's
 own: Ada knows Bo on social media (KNOWS_SN), knows Cy (KNOWS) and is Di's sibling (FAMILY_REL);
-Cy knows Eve on social media. The analyst centres the network on Ada by name, sees the relationship
+Cy knows Eve on social media; Ada and Bo are also cousins. The analyst centres the network on Ada by name, sees the relationship
 types the drawn network holds offered in the filter beside the link kinds, chooses KNOWS_SN and sees
 only Bo's link drawn: Cy and Eve were reached through a KNOWS link the filter hides, and drawn apart
 they read as part of Ada's social-network circle (the walkthrough found them so).
@@ -10,8 +10,10 @@ they read as part of Ada's social-network circle (the walkthrough found them so)
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from playwright.sync_api import Browser
 from app.accounts import Accounts, open_app_db
 from common.audit import AuditLog
 from graph import open_store
+from graph.interchange import read_graphml
 from ingest.graph_import import import_neo4j_bundle
 from tests.app.browser import PASSWORD, serving, shot, sign_in
 from tests.app.test_tasks_analyst_network import NETWORK, _choose_found, _drawn
@@ -39,6 +42,7 @@ p3,p5,KNOWS_SN
 """
 FAMILY = """:START_ID,:END_ID,:TYPE,rel_type
 p1,p4,FAMILY_REL,SIBLING
+p1,p2,FAMILY_REL,COUSIN
 """
 
 
@@ -54,7 +58,7 @@ def typed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     store = open_store(url)
     try:
         report = import_neo4j_bundle(store, bundle, data / "work")
-        assert report.rows_rejected == 0 and sum(report.links_by_kind.values()) == 4
+        assert report.rows_rejected == 0 and sum(report.links_by_kind.values()) == 5
     finally:
         store.close()
     Accounts(open_app_db(data / "app.db")).add("test-analyst", "analyst", PASSWORD, replace=True)
@@ -74,7 +78,7 @@ def test_analyst_draws_only_the_links_of_a_chosen_relationship_type(
     page.get_by_text("Centred on").wait_for(timeout=30000)
     frame = page.frame_locator(NETWORK)
     assert len(_drawn(frame)) == 5
-    frame.get_by_text(re.compile(r"5 entities .*, 4 links")).first.wait_for(timeout=30000)
+    frame.get_by_text(re.compile(r"5 entities .*, 5 links")).first.wait_for(timeout=30000)
     page.get_by_role("combobox", name=re.compile("^Link kinds and relationship types")).click()
     page.keyboard.type("KNOWS")  # the list is long: typing narrows it, as a person does
     page.get_by_role("option", name="KNOWS_SN (type)").wait_for(timeout=15000)
@@ -94,3 +98,23 @@ def test_analyst_draws_only_the_links_of_a_chosen_relationship_type(
     assert not blocked, blocked
     drawn = next(e for e in AuditLog(open_app_db(app_db)).entries(limit=20) if e.action == "network")
     assert drawn.record_count == 2  # the audit names what was shown, not every entity the walk read
+
+    # The chart goes to Gephi and to i2 as drawn: the filter's one link, not every link between the two.
+    graphml = _download(page, "GraphML (yEd, Gephi)", tmp_path)
+    G = read_graphml(io.BytesIO(graphml))
+    assert sorted(d["label"] for _, d in G.nodes(data=True)) == ["Ada Zqxtypes", "Bo Zqxtypes"]
+    assert [d.get("extra_types") or d.get("type") for _, _, d in G.edges(data=True)] in ([["KNOWS_SN"]], ["KNOWS_SN"])
+    chart = ET.fromstring(_download(page, "i2 chart (ANX)", tmp_path))
+    assert len(chart.findall(".//ChartItem/End")) == 2 and len(chart.findall(".//ChartItem/Link")) == 1
+    assert {e.action for e in AuditLog(open_app_db(app_db)).entries(limit=20)} >= {
+        "export network graphml",
+        "export network anx",
+    }
+
+
+def _download(page, button: str, into: Path) -> bytes:  # type: ignore[no-untyped-def]
+    with page.expect_download(timeout=60000) as got:
+        page.get_by_role("button", name=button).click()
+    saved = into / got.value.suggested_filename
+    got.value.save_as(saved)
+    return saved.read_bytes()
