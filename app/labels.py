@@ -115,6 +115,15 @@ def quarter_text(quarter: str) -> str:
     return f"{_QUARTER_MONTHS[int(m[2]) - 1]} {m[1]} (Q{m[2]})" if m else quarter
 
 
+def as_of_text(as_of: str | None) -> str:
+    """When an analysis reckons from, as words after "Analysis": the date of its latest event, or that none is dated.
+
+    >>> as_of_text("2026-06-29"), as_of_text(None)
+    ('as of 29 Jun 2026', 'of a graph with no dated events')
+    """
+    return f"as of {date_text(as_of)}" if as_of else "of a graph with no dated events"
+
+
 def date_text(value: str) -> str:
     """An ISO date or date and time as a person writes it (anything else unchanged).
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from app import exports, navigation, session, widgets
 from app.gateway import NotFound
-from app.labels import date_text
+from app.labels import as_of_text, date_text
 from graph.result_rows import stored_rows
 
 gw = session.page_gateway("view_groups")
@@ -17,7 +17,7 @@ run = gw.analysis_run()
 if run is None:
     st.warning("No analysis yet: run `disrupt analyse`.")
     st.stop()
-st.caption(f"Analysis as of {date_text(str(run.as_of))}: {run.groups} groups among {run.people} people.")
+st.caption(f"Analysis {as_of_text(run.as_of)}: {run.groups} groups among {run.people} people.")
 groups = gw.groups()
 widgets.table(groups, columns=["group_id", "label", "size", "children", "events", "first_activity", "last_activity"])
 if not groups:
@@ -183,17 +183,31 @@ with tabs[4]:
 
     def briefing(pdf: bool = False) -> bytes:
         """The briefing (HTML, or PDF), made only when asked for and after the export is audited (PITFALLS)."""
-        gw.note_export(f"briefing {choice}", ids)
+        plan = gw.disruption_plan().steps
+        gw.note_export(f"briefing {choice}", sorted({*ids, *(str(s.entity_id) for s in plan)}))
         make = exports.briefing_pdf if pdf else exports.briefing_html
+        summary = {
+            "people": profile.size,
+            "children linked": len(profile.children),
+            "density": profile.density,
+            "first activity": str(profile.first_activity)[:10],
+            "last activity": str(profile.last_activity)[:10],
+        }
+        plan_heading = "Disruption plan on the whole network" + (
+            f" (optimised for {plan[0].objective}; {plan[-1].comparison})" if plan else ""
+        )
         return make(
             f"Group briefing: {profile.label}",
             [
+                ("Summary", [summary], list(summary)),
+                (plan_heading, stored_rows(plan), ["step", "action", "reasons"]),
                 ("Key players", stored_rows(view.key_players), ["rank_in_group", "label", "score", "reasons"]),
                 ("Disruption options", stored_rows(options), ["rank", "label", "score", "reasons", "note"]),
                 ("Members", stored_rows(profile.members), ["label", "role", "membership", "membership_reason"]),
                 ("Timeline", view.timeline, ["date", "kind", "label", "who"]),
             ],
             prepared_by=gw.viewer.name,
+            purpose=gw.viewer.purpose,
         )
 
     st.download_button(

@@ -80,7 +80,9 @@ briefing_sections = [
     ("Wards", view["ward_table"], ["ward", "count"]),
     ("Hexagons", view["cell_table"], CELL_COLUMNS),
 ]
-briefing = exports.briefing_html(briefing_title, briefing_sections, prepared_by=gw.viewer.name)
+briefing = exports.briefing_html(
+    briefing_title, briefing_sections, prepared_by=gw.viewer.name, purpose=gw.viewer.purpose
+)
 
 
 def _audited(what: str, data: bytes | str) -> Callable[[], bytes | str]:
@@ -105,7 +107,9 @@ st.download_button(
 def _briefing_pdf() -> bytes:
     """The briefing as a PDF, made (in a few seconds) only once the download is recorded in the audit log."""
     gw.note_export("hotspot briefing", [])
-    return exports.briefing_pdf(briefing_title, briefing_sections, prepared_by=gw.viewer.name)
+    return exports.briefing_pdf(
+        briefing_title, briefing_sections, prepared_by=gw.viewer.name, purpose=gw.viewer.purpose
+    )
 
 
 st.download_button(

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analytics.key_players import MEASURE_MEANINGS
 from app import navigation, session, widgets
-from app.labels import date_text
+from app.labels import as_of_text
 from graph.result_rows import NetworkRankRow
 
 # Column names are the titles analysts read (the table titles a column by its name).
@@ -59,7 +59,7 @@ if run is None:
     st.stop()
 ranked = run.people_ranked
 st.caption(
-    f"Analysis as of {date_text(str(run.as_of))}: "
+    f"Analysis {as_of_text(run.as_of)}: "
     + (f"{ranked} people ranked " if ranked is not None else "people ranked ")
     + f"on the whole network of {run.people} people, so a score means the same whichever group they "
     "are in. The Groups page ranks each group's people on the group's own ties. Never ranked, though paths "

@@ -5,6 +5,7 @@ audited before its bytes exist, as the HTML briefing's is."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pypdf
@@ -106,8 +107,16 @@ def test_the_analyst_downloads_a_group_briefing_as_pdf(
     assert len(after) == len(before) + 1 and after[0].record_count > 0  # the members it discloses
     pages = _pages(data)
     assert all("OFFICIAL-SENSITIVE" in text for text in pages)
-    assert "Group briefing:" in pages[0] and "Prepared by test-analyst" in pages[0]
-    assert "Key players" in pages[0]
+    assert "Group briefing:" in pages[0] and "Prepared by test-analyst for TEST-OP-2 browser check" in pages[0]
+    whole = " ".join(pages)
+    # what the page leads with is in the briefing too: the group's summary and the plan on the whole network
+    assert "Summary" in pages[0] and "Children linked" in pages[0], pages[0][:800]
+    assert "Disruption plan on the whole network (optimised for" in whole and "Key players" in whole
+    page.get_by_role("tab", name="Disruption plan and options").click()
+    first = page.get_by_text(re.compile(r"^1\. ")).first
+    first.wait_for(timeout=30000)
+    target = first.inner_text().split(":")[1].split("(")[0].strip()  # "1. Tactic: Name (or ...): reasons"
+    assert target and target in whole, target
     shot(page, "pdf-group-briefing", tmp_path)
     assert not blocked, blocked
 
