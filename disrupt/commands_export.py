@@ -22,11 +22,11 @@ from graph.i2 import chart_anx
 from graph.interchange import InterchangeError, LoadReport, load_graph, read_graph_file, write_graphml
 from graph.neo4j_bundle import write_neo4j_bundle
 from graph.records import now_iso
+from graph.result_rows import GroupRow, decode_rows
 from graph.search import find_entities
 from ingest.ledger import Checkpoint, Ledger, Reject, file_digest
 
 FORMATS = ("graphml", "gexf", "neo4j-admin", "anx")
-_GROUP_LISTS = ("members", "children", "vehicles", "phones", "licences", "premises")
 
 
 def _one_entity(store: GraphStore, text: str) -> str:
@@ -44,15 +44,16 @@ def _one_entity(store: GraphStore, text: str) -> str:
 
 def _group_ids(store: GraphStore, group: str) -> list[str]:
     """The people, children and things a saved group lists (from the latest ``disrupt analyse``)."""
-    table = store.read_results("groups")
+    table = store.read_results(GroupRow.TABLE)
     if table is None:
         raise click.ClickException("no groups are saved; run `disrupt analyse` first")
-    row = next((r for r in table.rows if r.get("group_id") == group), None)
+    groups = decode_rows(GroupRow, table.rows)
+    row = next((g for g in groups if g.group_id == group), None)
     if row is None:
-        known = ", ".join(str(r.get("group_id")) for r in table.rows[:10])
+        known = ", ".join(g.group_id for g in groups[:10])
         raise click.ClickException(f"no group {group!r} in run {table.run_id}; groups include {known}")
-    ids = [str(item["entity_id"]) for name in _GROUP_LISTS for item in row.get(name) or () if item.get("entity_id")]
-    return list(dict.fromkeys(ids))
+    listed = [*row.members, *row.children, *row.vehicles, *row.phones, *row.licences, *row.premises]
+    return list(dict.fromkeys(str(item.entity_id) for item in listed if item.entity_id))
 
 
 def _selected(store: GraphStore, entity: str | None, hops: int, group: str | None, max_nodes: int) -> nx.MultiDiGraph:
