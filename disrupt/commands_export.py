@@ -22,7 +22,7 @@ from graph.i2 import chart_anx
 from graph.interchange import InterchangeError, LoadReport, load_graph, read_graph_file, write_graphml
 from graph.neo4j_bundle import write_neo4j_bundle
 from graph.records import now_iso
-from graph.result_rows import GroupRow, decode_rows
+from graph.result_rows import GroupMember, GroupRow, Labelled, decode_rows
 from graph.search import find_entities
 from ingest.ledger import Checkpoint, Ledger, Reject, file_digest
 
@@ -52,7 +52,8 @@ def _group_ids(store: GraphStore, group: str) -> list[str]:
     if row is None:
         known = ", ".join(g.group_id for g in groups[:10])
         raise click.ClickException(f"no group {group!r} in run {table.run_id}; groups include {known}")
-    listed = [*row.members, *row.children, *row.vehicles, *row.phones, *row.licences, *row.premises]
+    listed: list[GroupMember | Labelled] = [*row.members, *row.children, *row.vehicles, *row.phones]
+    listed += [*row.licences, *row.premises]
     return list(dict.fromkeys(str(item.entity_id) for item in listed if item.entity_id))
 
 
