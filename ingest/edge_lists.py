@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.errors import IngestError
+
 log = logging.getLogger(__name__)
 
 DELIMITERS = {"comma": ",", "tab": "\t", "semicolon": ";", "whitespace": None}
@@ -26,7 +28,7 @@ _SAMPLE = 50
 _HEADER_WORDS = frozenset({"from", "to", "src", "dst", "source_id", "target_id", "node1", "node2", "weight", "type"})
 
 
-class EdgeListError(Exception):
+class EdgeListError(IngestError):
     """An edge list cannot be read; the message says why and what to do."""
 
 

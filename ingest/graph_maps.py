@@ -34,6 +34,7 @@ import yaml
 
 from graph import GraphStore
 from graph.schema import Schema
+from ingest.errors import IngestError
 from ingest.graph_report import GraphImportError
 from ingest.normalise import DATE_STYLES
 
@@ -62,7 +63,7 @@ _LABEL_KEYS = {"kind", "rename", "join", "dates"}
 _TYPE_KEYS = {"kind", "properties", "rename"}
 
 
-class LabelMapError(Exception):
+class LabelMapError(IngestError):
     """A labels file is malformed; the message names the entry and how to fix it."""
 
 

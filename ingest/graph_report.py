@@ -12,8 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.errors import IngestError
 
-class GraphImportError(Exception):
+
+class GraphImportError(IngestError):
     """A graph bundle or edge list cannot be imported; the message says why and what to do."""
 
 
