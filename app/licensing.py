@@ -105,7 +105,13 @@ def _subjects_of(
         ids += [e.id for e in _linked(store, hit.id, {"HOLDS_LICENCE"})]
         ids += [e.id for e in _linked(store, hit.id, {"WORKS_FOR"})]
     elif hit.kind == "Vehicle":
-        ids += [e.id for e in _linked(store, hit.id, {"LICENSED_VEHICLE"})]
+        plates = [e for e in _linked(store, hit.id, {"LICENSED_VEHICLE"}) if e.kind == "Licence"]
+        ids += [p.id for p in plates]
+        # then every licence whose row lists this VRM: a driver's covers the vehicles they hold licences for
+        for plate in plates:
+            for holder in _linked(store, plate.id, {"HOLDS_LICENCE"}):
+                if holder.kind != "Person" or not _protected(holder, children, as_of):
+                    ids += [e.id for e in _linked(store, holder.id, {"HOLDS_LICENCE"}) if e.kind == "Licence"]
     elif hit.kind == "Location":
         for e in _linked(store, hit.id, {"LIVES_AT", "OPERATES_AT"}):
             ids += _subjects_of(store, e, subjects, born=born, children=children, as_of=as_of)

@@ -173,3 +173,19 @@ def test_every_licensing_reason_says_on_whose_information_it_rests(app_world: Ap
     assert not [(label, r["reason"]) for label, r in reasons if not r["on whose information"]]
     assert not [r for _, r in reasons if "G0" in r["reason"]]  # no analyst's group number
     assert any("police" in r["on whose information"] for _, r in reasons if "group" in r["reason"])
+
+
+def test_a_vrm_finds_every_licence_whose_row_lists_it(app_world: AppWorld, store: GraphStore, officer: Gateway) -> None:
+    """A driver's row lists the VRMs of the vehicles they hold licences for; searching one of those VRMs
+    found only the vehicle's licence, never the driver's (the walkthrough searched "zp50cme")."""
+    drivers = export_rows(licensing_exports(app_world) / "drivers.csv")
+    licences = store.find_by_source("licensing_drivers", [d["licence_no"] for d in drivers], kind="Licence")
+    listed: list[tuple[str, str]] = []  # (licence id, a VRM its row lists)
+    for d in drivers:
+        row = next(
+            (r for r in officer.licensing_search(d["surname"]) if r["entity_id"] == licences.get(d["licence_no"])), None
+        )
+        listed += [(row["entity_id"], vrm) for vrm in (row["vrm"].split(", ") if row and row["vrm"] else [])]
+    assert listed, "no driver's row lists a VRM: the world has no driver holding a vehicle licence"
+    missed = [(lid, vrm) for lid, vrm in listed if lid not in {r["entity_id"] for r in officer.licensing_search(vrm)}]
+    assert not missed, f"{len(listed) - len(missed)} of {len(listed)} VRMs listed on a driver's row find that driver"
