@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 
 from graph.errors import InvalidRecord, SchemaError
 
 PropertyType = Literal["string", "text", "integer", "number", "boolean", "date", "datetime", "enum", "strings"]
-_TYPES: frozenset[str] = frozenset(PropertyType.__args__)  # type: ignore[attr-defined]
+_TYPES: frozenset[str] = frozenset(get_args(PropertyType))
 ANY_KIND = "*"
 # An undeclared property a graph import keeps on a kind that is not open is stored under this
 # prefix (``extra_nhs_no``), so nothing of the source is dropped while ingest specs stay checked.
