@@ -19,6 +19,7 @@ from app.policy import SOURCE_AGENCIES
 # Titles that the plain rule (underscores to spaces, first letter capital) would get wrong or leave vague.
 TITLES: Mapping[str, str] = {
     "entity_id": "Record",
+    "vrm": "VRM",
     "ref": "Source reference",
     "label": "Name",
     "at": "When",

@@ -7,8 +7,9 @@ from typing import Any, TypeVar, cast
 
 import streamlit as st
 
-from app import session, widgets
+from app import exports, session, widgets
 from app.gateway import Gateway, NotFound
+from app.labels import column_title
 from app.licensing import LICENCE_FIELDS, ROW_FIELDS, option_label
 
 T = TypeVar("T")
@@ -167,9 +168,61 @@ def show_check(gw: Gateway, view: dict[str, Any], chosen: str) -> None:
         "\n".join(f"- {widgets.plain(c)}" for c in view["cross_border"])
         or f"Licensed here ({widgets.plain(view['home_authority'])}) only."
     )
+    record = _check_record(gw, view, said)
     widgets.downloads(
-        view["reasons"], name="licensing-check", on_export=lambda: gw.note_export("licensing check", [chosen])
+        [{**record, **r} for r in view["reasons"]] or [{**record, "reason": NO_CONCERN}],
+        name="licensing-check",
+        on_export=lambda: gw.note_export("licensing check", [chosen]),
+        columns=[*record, "level", "reason", "grading", "on whose information"],
     )
+
+    def check_pdf() -> bytes:
+        """The check as a PDF record, made only when asked for and after the export is audited."""
+        gw.note_export("licensing check pdf", [chosen])
+        register = [{"decision": r} for r in view["register"]] or [{"decision": "none recorded elsewhere"}]
+        return exports.briefing_pdf(
+            f"Licensing check: {view['label']}",
+            [
+                (
+                    "Subject",
+                    [{"of the check": column_title(k), "": v} for k, v in record.items()],
+                    ["of the check", ""],
+                ),
+                (
+                    "Why",
+                    view["reasons"] or [{"reason": NO_CONCERN}],
+                    ["level", "reason", "grading", "on whose information"],
+                ),
+                ("Licences", view["licences"], [*LICENCE_FIELDS, "cross_border"]),
+                ("National register", register, ["decision"]),
+            ],
+            prepared_by=gw.viewer.name,
+            purpose=gw.viewer.purpose,
+        )
+
+    st.download_button(
+        "Download the check (PDF)",
+        check_pdf,
+        file_name="licensing-check.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+    )
+
+
+NO_CONCERN = "No concern is recorded in the partner data Disrupt holds (not a clearance)"
+
+
+def _check_record(gw: Gateway, view: dict[str, Any], said: str) -> dict[str, Any]:
+    """What a saved check is about, who made it, when and why: the columns before its reasons."""
+    return {
+        "checked at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "checked by": gw.viewer.name,
+        "purpose": gw.viewer.purpose,
+        "subject": view["label"],
+        "concern level": said,
+        **{name: view.get(key) or "" for name, key in (("holder", "holder"), ("vrm", "vrm"), ("address", "address"))},
+        "authority": view.get("authority") or "",
+    }
 
 
 def show_register(gw: Gateway) -> None:

@@ -6,9 +6,12 @@ from the demo world's licensing exports (as the council would hold them), never 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
+import pypdf
 import pytest
 from playwright.sync_api import Browser, Page
 
@@ -147,7 +150,24 @@ def test_officer_checks_a_licence_number_and_reads_why_and_the_register(
     # the holder as resolved across agencies' records (here a variant spelling of the surname)
     assert f"holder: {drivers[number]['forenames'].casefold()}" in text
     shot(page, "licensing-licence-number", tmp_path)
+    # the saved check says what it is about, who checked and why (the walkthrough's CSV held reasons only)
+    saved = _download(page, "licensing-check.csv", tmp_path).decode("utf-8-sig")
+    first = next(csv.DictReader(io.StringIO(saved)))
+    assert first["Checked by"] == "test-licensing" and first["Purpose"] == "TEST-OP-2 browser check", first
+    assert number in first["Subject"] and first["Reason"], first
+    pdf = _download(page, "Download the check (PDF)", tmp_path)
+    whole = " ".join(" ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "OFFICIAL-SENSITIVE" in whole and "Licensing check:" in whole and number in whole, whole[:300]
+    assert "Prepared by test-licensing for TEST-OP-2 browser check" in whole and "National register" in whole
     assert not blocked, blocked
+
+
+def _download(page: Page, button: str, into: Path) -> bytes:
+    with page.expect_download(timeout=60000) as got:
+        page.get_by_role("button", name=button).click()
+    saved = into / got.value.suggested_filename
+    got.value.save_as(saved)
+    return saved.read_bytes()
 
 
 def test_officer_checks_an_applicant_against_the_national_register(
