@@ -16,10 +16,10 @@ from typing import Any
 
 import networkx as nx
 
-from analytics.disruption import Tactic, default_tactics, tactic_applies, target_key
+from analytics.disruption import GENERIC_TACTICS, Tactic, default_tactics, tactic_applies, target_key
 from analytics.roles import safeguarded
 
-GENERIC_KIND = "Other"  # the catalogue key of tactics for a node whose kind says nothing (an imported node)
+GENERIC_KIND = GENERIC_TACTICS  # the catalogue key of tactics for a node whose kind says nothing (an imported node)
 _THING_KINDS = ("Phone", "Vehicle")
 _SPECIFIC = {"suspect": 0, "linked_child": 1}
 
@@ -53,7 +53,9 @@ def candidate_actions(
     People: every adult not safeguarded (``analytics.roles.safeguarded``: no child, no one known only
     as a victim, witness or missing person) with a tactic that removes them; a node of a kind with no
     tactics of its own (an anonymous imported node) gets the generic ``Other`` tactics, never
-    person-specific legal orders. Things: the phones and vehicles that tie people in ``N``,
+    person-specific legal orders, and so does a person no person tactic fits (an order that presumes
+    sexual harm is not offered against someone the records tie to no child and no exploitation).
+    Things: the phones and vehicles that tie people in ``N``,
     licences (their holders and the vehicles they cover) and premises (the ties made at their places).
     """
     catalogue = tactics if tactics is not None else default_tactics()
@@ -66,6 +68,8 @@ def candidate_actions(
         key = target_key(G, person) if person in G else GENERIC_KIND
         key = key if key in catalogue and key != "None" else GENERIC_KIND
         chosen = _removing(catalogue.get(key, ()), held, person in near_child)
+        if not chosen and key != GENERIC_KIND:  # no order of its kind fits (no suspicion, no child): generic ones
+            chosen = _removing(catalogue.get(GENERIC_KIND, ()), held, person in near_child)
         if chosen:
             actions.append(Action(person, key, chosen, frozenset({person}), frozenset()))
     evidence = {e for _, _, ev in N.edges(data="evidence") for e in (ev or ())}

@@ -24,6 +24,7 @@ from analytics.roles import EXPLOITATION_SUSPECT, safeguarded
 from analytics.rules import InvalidRules
 from graph.result_rows import DisruptionOptionRow, TacticChoice
 
+GENERIC_TACTICS = "Other"  # the catalogue's generic tactics, for a node no kind-specific tactic fits
 REWIRING_NOTE = (
     "Networks rewire after disruption (Duijn, Kashirin and Sloot 2014): another member may take over "
     "this role. Re-run the analysis after acting."
@@ -146,6 +147,8 @@ def tactic_applies(tactic: Tactic, roles: frozenset[str], linked_child: bool) ->
         return linked_child
     if tactic.applies_when == "suspect":
         return "suspect" in roles or EXPLOITATION_SUSPECT in roles
+    if tactic.applies_when == "exploitation":
+        return EXPLOITATION_SUSPECT in roles or linked_child
     return True
 
 
@@ -178,7 +181,13 @@ def rank_disruption_options(
         elif not people & set(effect["touches"]):
             continue
         held = roles.get(target, frozenset())
-        open_tactics = [t for t in catalogue.get(effect["target_kind"], ()) if tactic_applies(t, held, True)]
+        # the network's children linked to a suspect stand for "linked to a child", as the plan's own walk does
+        linked_child = bool(effect.get("children_reached_before"))
+        own = [t for t in catalogue.get(effect["target_kind"], ()) if tactic_applies(t, held, linked_child)]
+        chosen = set(effect["tactic_names"])
+        # a person no person tactic applies to was given the generic ones (analytics.actions)
+        fallback = [t for t in catalogue.get(GENERIC_TACTICS, ()) if t.name in chosen and t not in own]
+        open_tactics = [*own, *fallback]
         measured = {k: v for k, v in effect.items() if k not in ("target", "target_kind", "touches")}
         options.append(
             DisruptionOptionRow(
@@ -189,7 +198,7 @@ def rank_disruption_options(
                 tactics=[
                     TacticChoice(t.name, t.description, t.needs)
                     for t in open_tactics
-                    if t.name in effect["tactic_names"] or t.removes == {"none"}
+                    if t.name in chosen or t.removes == {"none"}
                 ],
                 tactic_names=list(effect["tactic_names"]),
                 removes=list(effect["removes"]),

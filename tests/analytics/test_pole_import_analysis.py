@@ -438,3 +438,17 @@ def test_two_people_party_to_one_crime_are_co_offenders(imported: Imported) -> N
     for crime, party in imported.bundle.crimes.items():
         reasons = P[entity[party[0]]][entity[party[1]]]["reasons"]
         assert "co_offending" in reasons and "co_party" not in reasons, (crime, reasons)
+
+
+def test_no_order_that_presumes_sexual_harm_or_trafficking_is_offered_where_no_child_is_linked(
+    imported: Imported, tables: ResultTables
+) -> None:
+    """A graph of burglaries, drugs and robbery holds no child and no exploitation: the walkthrough's plan
+    offered "Sexual risk order" for each of its 15 steps. Suspects get arrest and charge; people the
+    records tie to no offence get the generic tactics; no option or step names a sexual or trafficking order."""
+    presuming = {"Sexual risk order", "Slavery and trafficking prevention order", "Child abduction warning notice"}
+    offered = [t.name for o in tables["disruption_options"] for t in o.tactics]
+    planned = [name for s in tables["disruption_plan"] for name in (t.name for t in s.tactics)]
+    assert offered and planned
+    assert not presuming & {*offered, *planned}, sorted(presuming & {*offered, *planned})
+    assert "Arrest and charge" in offered  # people party to a crime are its suspects
