@@ -140,7 +140,9 @@ _AGE_BANDS = (
 
 
 def telling_apart(props: Mapping[str, Any], as_of: dt.date) -> dict[str, str]:
-    """Date of birth, age band and address of a hit, from the properties the viewer may see."""
+    """Date of birth, age band, address and source reference of a hit, from the properties the viewer
+    may see. With no date of birth, an age a source gave (an import's ``age``, kept as ``extra_age``)
+    gives the band: two people of one name in an imported graph were otherwise told apart by nothing."""
     born = props.get("date_of_birth")
     band = ""
     if isinstance(born, str):
@@ -148,8 +150,17 @@ def telling_apart(props: Mapping[str, Any], as_of: dt.date) -> dict[str, str]:
             band = age_band(licensing.age_on(dt.date.fromisoformat(born), as_of))
         except ValueError:
             band = ""
+    stated = props.get("extra_age")
+    if not band and (isinstance(stated, int | float) or (isinstance(stated, str) and stated.strip().isdigit())):
+        band = age_band(int(stated))
     address = ", ".join(str(props[k]) for k in ("address", "postcode") if props.get(k))
-    return {"born": born if isinstance(born, str) else "", "age": band, "address": address}
+    reference = props.get("ref")
+    return {
+        "born": born if isinstance(born, str) else "",
+        "age": band,
+        "address": address,
+        "reference": str(reference) if reference else "",
+    }
 
 
 def is_child(entity: Entity, children: Collection[str], today: dt.date) -> bool:

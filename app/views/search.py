@@ -32,7 +32,7 @@ if text.strip():
         found_by = ["found by"] if any(r.get("found by") for r in rows) else []  # no empty column
         event = widgets.table(
             rows,
-            columns=["kind", "label", "born", "age", "address", *found_by, "sources"],
+            columns=["kind", "label", "born", "age", "address", "reference", *found_by, "sources"],
             on_select="rerun",
             selection_mode="single-row",
             key="search_results",
