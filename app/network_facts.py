@@ -12,13 +12,22 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from analytics.projections import ACTOR_KINDS, EVENT_KINDS, OBJECT_KINDS, event_date
+from analytics.projections import ACTOR_KINDS, EVENT_KINDS, OBJECT_KINDS, event_date, node_roles
 from analytics.roles import EXPLOITATION_VICTIM
 from graph.records import Entity, Subgraph
 from graph.result_rows import ChildIndicatorRow, FlagRow, GroupRow, KeyPlayerRow
 
 Category = Literal[
-    "child_or_victim", "organiser", "suspect", "driver", "other_person", "event", "object", "place", "location"
+    "child_or_victim",
+    "organiser",
+    "suspect",
+    "driver",
+    "other_person",
+    "event",
+    "object",
+    "place",
+    "location",
+    "context",
 ]
 Level = Literal["high", "medium", "low", ""]
 
@@ -35,6 +44,7 @@ CATEGORY_TITLES: Mapping[Category, str] = {
     "object": "Vehicle, phone or licence",
     "place": "Business or premises",
     "location": "Location",
+    "context": "Context (an area, postcode or officer an import holds)",
 }
 LEVELS: tuple[Level, ...] = ("high", "medium", "low")
 
@@ -97,6 +107,15 @@ def person_category(
     return "other_person"
 
 
+# What an imported node (kind Other) is drawn as, from what the analytics read it as (node_roles).
+_IMPORTED_ROLE_CATEGORY: Mapping[str, Category] = {
+    "event": "event",
+    "thing": "object",
+    "place": "place",
+    "context": "context",
+}
+
+
 def kind_category(kind: str) -> Category:
     """The category of a node that is not a person: event, object, business or location."""
     if kind in EVENT_KINDS:
@@ -147,6 +166,7 @@ def describe_nodes(
         ages: the age band of each person the viewer may see a date of birth for.
     """
     membership = _membership(tables.groups)
+    read_as = node_roles(G) if any(e.kind == "Other" for e in sub.entities) else {}
     key_players = {str(r.entity_id): r for r in tables.key_players}
     flags = {str(r.entity_id): r for r in tables.flags}
     children = {str(r.entity_id): r for r in tables.child_indicators}
@@ -155,7 +175,11 @@ def describe_nodes(
         flag = flags.get(e.id)
         reasons = tuple(_flag_reasons(flag))
         level = highest_level([flag.level if flag else None])
-        if e.kind in ACTOR_KINDS:
+        imported = read_as.get(e.id)
+        if imported is not None and imported.role != "person":  # an import's crime, area or postcode
+            category = _IMPORTED_ROLE_CATEGORY.get(imported.role, "object")
+            facts[e.id] = NodeFacts(category, level, (), "", _last_seen(G, e), "", reasons)
+        elif e.kind in ACTOR_KINDS:
             held = roles.get(e.id, frozenset())
             group_id, group_role = membership.get(e.id, ("", ""))
             child = children.get(e.id)

@@ -29,7 +29,7 @@ COMPONENT_DIR = Path(__file__).parent / "components" / "network"
 # People are dots coloured by role; events, objects and places have shapes of their own.
 CATEGORY_COLOUR: Mapping[Category, str] = {
     "child_or_victim": "#c51b7d",
-    "organiser": "#67000d",
+    "organiser": "#54278f",  # purple: the dark red it was read as a suspect's red
     "suspect": "#e31a1c",
     "driver": "#ff7f00",
     "other_person": "#6baed6",
@@ -37,6 +37,7 @@ CATEGORY_COLOUR: Mapping[Category, str] = {
     "object": "#1f78b4",
     "place": "#b15928",
     "location": "#33a02c",
+    "context": "#bdbdbd",
 }
 KIND_SHAPE: Mapping[str, str] = {
     "Person": "dot",
@@ -127,8 +128,16 @@ def kind_and_role(kind: str, role: str) -> str:
     return f"{kind_text}: {role_text}" if role_text and role_text not in kind_text.split() else kind_text
 
 
+# An imported node (kind Other) that is not a person takes the shape of what it is read as.
+_IMPORTED_SHAPE: Mapping[str, str] = {"object": "box", "place": "star", "context": "diamond"}
+
+
 def _shape(kind: str, facts: NodeFacts) -> str:
-    return EVENT_SHAPE if facts.category == "event" else KIND_SHAPE.get(kind, "dot")
+    if facts.category == "event":
+        return EVENT_SHAPE
+    if kind == "Other" and facts.category in _IMPORTED_SHAPE:
+        return _IMPORTED_SHAPE[facts.category]
+    return KIND_SHAPE.get(kind, "dot")
 
 
 def node_tip(e: Entity, facts: NodeFacts) -> str:
@@ -201,7 +210,7 @@ def legend(view: NetworkView) -> list[dict[str, str]]:
         for c in PERSON_CATEGORIES
         if (c, "dot") in drawn
     ]
-    for category in ("event", "object", "place", "location"):
+    for category in ("event", "object", "place", "location", "context"):
         shapes = sorted({shape for c, shape in drawn if c == category})
         if shapes:
             glyphs = "".join(SHAPE_GLYPH.get(s, "●") for s in shapes)
