@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import neo4j
@@ -36,6 +36,7 @@ _BOOKKEEPING = frozenset(
 )
 
 
+_KINDS_REMEMBERED = 500_000  # link kinds kept in memory (about 100 bytes each)
 _CONSTRAINT_RETRIES = 3  # a concurrent writer created a node between this batch's read and write
 
 
@@ -85,6 +86,10 @@ class _Lifecycle(StoreCore):
                 f"cannot reach a Neo4j server at {self.config.uri} (database {self.config.database or 'default'}): "
                 f"{exc}; check the host, port and TLS options of the store URL"
             ) from exc
+        # the kind of each link this store has written or walked past: a link's id says nothing of
+        # its kind, and a lookup by id alone asks every link type (ArcadeDB scans each one); an id's
+        # kind never changes, so what is remembered stays true (a link erased since is not found)
+        self._kind_of: dict[str, str] = {}
         self._parallel_by_id = " UNION ALL ".join(
             _PARALLEL_BY_ID.format(kind=_quoted(kind)) for kind in sorted(self.schema.links)
         )
@@ -115,6 +120,12 @@ class _Lifecycle(StoreCore):
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self.url!r})"
+
+    def _remember_kinds(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Remember links' kinds (link id, kind), forgetting all once the memory is full."""
+        if len(self._kind_of) > _KINDS_REMEMBERED:
+            self._kind_of.clear()
+        self._kind_of.update(pairs)
 
     def _session(self) -> neo4j.Session:
         return self._driver.session(database=self.config.database)

@@ -16,6 +16,7 @@ from graph.neo4j_store.queries import (
     _BESIDE_MOVED,
     _MEMBER_PROPS,
     _PARALLEL_ANCHORED,
+    _PARALLEL_BY_ID,
     _READ_ENDS,
     _READ_NODES,
     _READ_SOURCES,
@@ -88,13 +89,26 @@ class _Reads(_Lifecycle):
 
     def _links(self, tx: Tx, ids: Sequence[str], sources: Mapping[str, str] | None = None) -> list[Link]:
         """The facts of links asked by id (see :meth:`get_links`). With ``sources`` (link id to its
-        start entity) each is found from that entity; without, through each link type's id index
-        (which ArcadeDB does not use: it scans the type). A link's id says nothing of its type."""
+        start entity) each is found from that entity; without, through its type's id index when the
+        store knows its type (it has written or walked past it), else through every type's (which
+        ArcadeDB does not use: it scans each type). A link's id says nothing of its type."""
         if sources is not None:
             anchors = _anchored({i: sources[i] for i in ids if i in sources})
             found = self._rows(tx, _PARALLEL_ANCHORED, "rows", anchors)
         else:
-            found = self._rows(tx, self._parallel_by_id, "ids", ids)
+            by_kind: dict[str, list[str]] = defaultdict(list)
+            for link_id in ids:
+                by_kind[self._kind_of.get(link_id, "")].append(link_id)
+            unknown = by_kind.pop("", [])
+            found = []
+            for kind, kind_ids in by_kind.items():
+                found += self._rows(tx, _PARALLEL_BY_ID.format(kind=_quoted(kind)), "ids", kind_ids)
+            answered = {r["asked"] for r in found}
+            # ids not found under the kind remembered (another process may have changed them) ask every type
+            unknown += [i for kind_ids in by_kind.values() for i in kind_ids if i not in answered]
+            if unknown:
+                found += self._rows(tx, self._parallel_by_id, "ids", unknown)
+            self._remember_kinds((r["id"], r["kind"]) for r in found)
         parallel: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in found:
             parallel[r["asked"]].append(r)

@@ -55,6 +55,7 @@ class _Walks(_Reads):
             rows = self._rows(tx, _NEIGHBOURS, "ids", sorted(ids), **params)
             if starts is not None:
                 starts.update((r["id"], r["src"]) for r in rows)
+            self._remember_kinds((r["id"], r["kind"]) for r in rows)
             found = [
                 (r["id"], r["kind"], r["src"], r["dst"], json.loads(r["props"] or "{}") if r["kind"] in keyed else {})
                 for r in rows

@@ -34,6 +34,7 @@ class _Writes(_Walks):
 
     def _write_batch(self, prepared: list[PreparedEntity], links: list[PreparedLink]) -> UpsertSummary:
         clean_links = [(p.link, p.clean) for p in links]
+        self._remember_kinds((p.link.id, p.link.kind) for p in links)
         summary = self._write(lambda tx: self._upsert(tx, prepared, clean_links))
         log.debug("upserted %d entities, %d links", len(prepared), len(clean_links))
         return summary

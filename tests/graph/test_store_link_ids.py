@@ -4,7 +4,7 @@ made was never found)."""
 
 from __future__ import annotations
 
-from graph import Link, Provenance, new_entity
+from graph import Link, Provenance, new_entity, open_store
 from graph.store import GraphStore
 
 P = Provenance("other.tool", "row-1", "2026-01-05T10:00:00+00:00")
@@ -22,3 +22,7 @@ def test_a_link_whose_id_names_no_kind_is_found_by_id_by_walks_and_by_paths(stor
     (path,) = store.shortest_paths(a.id, b.id)
     assert path.links == (link.id,)
     assert [ln.id for ln in store.get_links(path.links)] == [link.id]
+    # and by a store that never saw it written or walked (another process, say)
+    with open_store(store.url) as fresh:
+        found = fresh.get_link(link.id)
+        assert found is not None and found.kind == "ASSOCIATE_OF"
