@@ -21,9 +21,12 @@ from typing import Any
 _SHAPES = "a property is a field name, {template: '...'}, {const: value}, {first: [fields]} or {join: [fields]}"
 
 
+BLANK: tuple[Any, ...] = (None, "", [])  # the parsed values that say nothing: `value in BLANK` (a hot path)
+
+
 def is_blank(value: Any) -> bool:
     """Whether a parsed value says nothing (None, empty text or an empty list)."""
-    return value is None or value == "" or value == []
+    return value in BLANK
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ class Template:
     fields: tuple[str, ...]
 
     def apply(self, parsed: Mapping[str, Any]) -> Any:
-        if any(is_blank(parsed.get(n)) for n in self.fields):
+        if any(parsed.get(n) in BLANK for n in self.fields):
             return None
         return self.text.format_map({n: as_text(parsed[n]) for n in self.fields}).strip()
 
@@ -74,7 +77,7 @@ class First:
     fields: tuple[str, ...]
 
     def apply(self, parsed: Mapping[str, Any]) -> Any:
-        return next((parsed[n] for n in self.fields if not is_blank(parsed.get(n))), None)
+        return next((parsed[n] for n in self.fields if parsed.get(n) not in BLANK), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,7 @@ class Join:
     fields: tuple[str, ...]
 
     def apply(self, parsed: Mapping[str, Any]) -> Any:
-        return " ".join(as_text(parsed[n]) for n in self.fields if not is_blank(parsed.get(n))) or None
+        return " ".join(as_text(parsed[n]) for n in self.fields if parsed.get(n) not in BLANK) or None
 
 
 PropertyRule = FieldValue | Template | Const | First | Join
@@ -132,6 +135,7 @@ def as_iso(value: Any) -> str | None:
 
 
 __all__ = [
+    "BLANK",
     "Const",
     "FieldValue",
     "First",

@@ -42,7 +42,7 @@ class Placeholder:
     entity: Entity
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made per row, and a frozen __init__ costs twice as much
 class BuiltRow:
     """The records one row makes."""
 
@@ -245,7 +245,7 @@ class Builder:
     def _entity(self, planned: PlannedEntity, prov: tuple[Provenance, ...], problems: list[Problem]) -> Entity | None:
         """The entity a planned one makes, geocoded; None (and a problem) if its key is empty."""
         ek = self.schema.entities[planned.kind]
-        props = dict(planned.properties)
+        props = planned.properties  # made for this row alone (the mapper makes each afresh): geocoded in place
         missing = [k for k in ek.key if props.get(k) in (None, "")]
         if missing:
             problems.append(Problem("", f"cannot identify the {planned.kind}: {', '.join(missing)} is empty"))
