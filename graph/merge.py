@@ -154,7 +154,10 @@ def coalesce_entities(schema: Schema, entities: Iterable[Entity]) -> list[Entity
             out[at] = merge_entity(schema, out[at], e)
             continue
         open_at[e.id] = len(out)
-        out.append(merge_entity(schema, None, e))
+        # a first record with one source is already what merging it into nothing makes (nothing
+        # mutates a record: a later merge builds a new one), and most records are: 4.4 s -> 2.7 s on
+        # 200,000 entities of 60,000 ids (helper I's measure)
+        out.append(e if len(e.provenance) <= 1 else merge_entity(schema, None, e))
     return out
 
 
