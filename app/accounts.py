@@ -16,7 +16,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from common.app_db import open_app_db, write_transaction  # open_app_db: re-exported until 07:35 UTC
+from common.app_db import write_transaction
 from common.audit import AuditLog
 from common.roles import ROLES, Role, is_role
 
@@ -170,5 +170,4 @@ __all__ = [
     "Accounts",
     "User",
     "check_sign_in",
-    "open_app_db",
 ]

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app import labels
-from graph.cells import spreadsheet_safe
+from common.cells import spreadsheet_safe
 
 
 @lru_cache(maxsize=16)

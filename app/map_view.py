@@ -25,7 +25,7 @@ from branca.element import Element, Figure
 from analytics.hotspots import MORAN_WORDS
 from app.exports import asset_text, script_safe
 from app.strategic import MEASURE, NO_PATTERN, SUPPRESSED
-from geodata.boundaries import boundary_points, load_boundaries, ward_centres, ward_names
+from geodata.boundaries import boundary_points, ward_centres, ward_names
 
 LEAFLET_DIR = Path(__file__).parent / "static" / "leaflet"
 BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -256,5 +256,3 @@ _LABEL_STYLE = (
     "pointer-events:none;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}"
 )
 
-
-__all__ = ["hotspot_map", "leaflet_css", "load_boundaries", "map_text", "offline_map"]  # load_boundaries: until 07:35

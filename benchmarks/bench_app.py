@@ -47,7 +47,8 @@ def main() -> None:
     from graph import open_store
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' sign-in helper
-    from app.accounts import Accounts, open_app_db
+    from app.accounts import Accounts
+    from common.app_db import open_app_db
     from tests.app.conftest import PASSWORD, signed_in_state
 
     accounts = Accounts(open_app_db(data / "app.db"))

@@ -168,7 +168,8 @@ def ensure_store(folder: Path, people: int, console: Console) -> dict[str, str]:
 
 
 def ensure_users(env: dict[str, str], users: Iterable[tuple[str, str]]) -> None:
-    from app.accounts import Accounts, open_app_db
+    from app.accounts import Accounts
+    from common.app_db import open_app_db
 
     db = open_app_db(Path(env["DISRUPT_APP_DB"]))
     have = {name for name, _ in users if Accounts(db).get(name) is not None}

@@ -63,7 +63,7 @@ def install(path: str) -> None:
     """Wrap the three functions so that each call writes a line to ``path``."""
     from streamlit.runtime.scriptrunner import script_runner
 
-    from app.audit import AuditLog
+    from common.audit import AuditLog
 
     write = _writer(path)
     run_script = script_runner.ScriptRunner._run_script

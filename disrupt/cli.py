@@ -11,9 +11,9 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from common.settings import configure_logging, load_settings
 from disrupt import __version__
 from disrupt.cliutil import audit_read, console, emit_json, json_option, opened, store_option
-from disrupt.settings import configure_logging, load_settings
 from graph import GraphStore
 from graph.records import Entity
 from graph.records import Path as GraphPath

@@ -15,6 +15,7 @@ import networkx as nx
 from rich.table import Table
 from rich.text import Text
 
+from common.settings import ledger_path, rejects_path
 from disrupt.cliutil import _audit, audit_change, console, emit_json, json_option, opened, store_option
 from graph import GraphError, GraphStore
 from graph.gexf import write_gexf
@@ -190,13 +191,13 @@ def import_network(ctx: click.Context, file: Path, store_url: str | None, as_jso
 def _keep_set_aside(data_dir: Path, store_url: str, file: Path, report: LoadReport) -> None:
     """What was set aside goes where ingest's rejected rows go (the ingest ledger and rejects.csv), so the
     administrator's ingest pages list it with the file, the element and why."""
-    ledger = Ledger(data_dir / "ingest-ledger.db", store_url)
+    ledger = Ledger(ledger_path(data_dir), store_url)
     try:
         elements = report.nodes_read + report.edges_read
         done = Checkpoint(elements, elements, elements - len(report.set_aside), len(report.set_aside), True)
         rejects = [Reject(str(file), a.number, a.element, a.reason) for a in report.set_aside]
         ledger.advance(file_digest(file), report.source, str(file), done, rejects, report.source, now_iso())
-        ledger.write_rejects_csv(data_dir / "rejects.csv")
+        ledger.write_rejects_csv(rejects_path(data_dir))
     finally:
         ledger.close()
 

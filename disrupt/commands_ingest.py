@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from common.settings import Settings
 from disrupt.audited import (
     audit_analysis,
     audit_import,
@@ -25,7 +26,6 @@ from disrupt.audited import (
     canonical_ids,
 )
 from disrupt.cliutil import audit_read, console, emit_json, json_option, opened, store_option
-from disrupt.settings import Settings
 from graph import GraphError, GraphStore
 from ingest.defaults import DEFAULT_CHUNK, DEFAULT_COMMIT_ROWS
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import networkx as nx
 
+from common.settings import ledger_path, rejects_path
 from graph import GraphError, GraphStore, now_iso
 from graph.interchange import FORMAT_KEY, FORMAT_VERSION, load_graph
 from graph.neo4j_bundle import ARRAY_DELIMITER, LINK_ID, META_COLUMNS
@@ -111,12 +112,12 @@ def import_own_bundle(
         rejects[path].append(Reject(str(path), number, aside.element, aside.reason))
     report.entities_by_kind = Counter(loaded.entities_by_kind)
     report.links_by_kind = Counter(loaded.links_by_kind)
-    ledger = Ledger(work_dir / "ingest-ledger.db", store.url)
+    ledger = Ledger(ledger_path(work_dir), store.url)
     try:
         for path, found in rejects.items():
             report.rows_rejected += len({(r.file, r.row) for r in found})
             ledger.advance(file_digest(path), source, str(path), Checkpoint(), found, run_id, now_iso())
-        ledger.write_rejects_csv(work_dir / "rejects.csv")
+        ledger.write_rejects_csv(rejects_path(work_dir))
         summary = report.run_summary([str(p) for p in files], time.perf_counter() - started)
         ledger.record_run(run_id, started_at, summary)
     finally:

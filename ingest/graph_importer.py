@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common.settings import ledger_path, rejects_path
 from graph import (
     Entity,
     GraphStore,
@@ -88,7 +89,7 @@ class GraphImporter:
         self.entity_ids: dict[str, set[str]] = defaultdict(set)  # report label -> entity ids written
         self.links: dict[str, Link] = {}  # link id -> the link, every relationship of the import folded in
         self.link_types: dict[str, set[str]] = defaultdict(set)  # source type -> link ids
-        self.ledger = Ledger(work_dir / "ingest-ledger.db", store.url)
+        self.ledger = Ledger(ledger_path(work_dir), store.url)
         self.work_dir = work_dir
 
     def close(self) -> None:
@@ -296,7 +297,7 @@ class GraphImporter:
     def finish(self, files: list[str]) -> None:
         """Write the rejects file (every row set aside in this store, as ingest writes it) and record
         the import as a run of the ledger, with what it read (``files``) and what it held."""
-        self.ledger.write_rejects_csv(self.work_dir / "rejects.csv")
+        self.ledger.write_rejects_csv(rejects_path(self.work_dir))
         self.ledger.record_run(
             self.run_id, self.loaded_at, self.report.run_summary(files, time.perf_counter() - self._started)
         )

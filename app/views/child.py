@@ -7,9 +7,10 @@ checks the role and writes one audit entry listing everything shown.
 
 import streamlit as st
 
-from app import child_view, map_view, navigation, network_view, pickers, session, widgets
+from app import child_view, navigation, network_view, pickers, session, widgets
 from app.gateway import NotFound
 from app.labels import code_words, date_text
+from geodata.boundaries import load_boundaries
 
 gw = session.page_gateway("view_profile")
 st.title("Child (contextual safeguarding)")
@@ -109,7 +110,7 @@ if view["places"]:
     settings = session.runtime().settings
     html = child_view.found_places_map(
         view["places"],
-        boundaries=map_view.load_boundaries(settings.boundaries_path),
+        boundaries=load_boundaries(settings.boundaries_path),
         tile_url=settings.tile_url,
         tile_attribution=settings.tile_attribution,
     )

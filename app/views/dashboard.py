@@ -6,8 +6,8 @@ from typing import Any
 import streamlit as st
 
 from analytics.disclosure import THRESHOLD
-from app import labels, map_view, session, widgets
-from geodata.boundaries import ward_names
+from app import labels, session, widgets
+from geodata.boundaries import load_boundaries, ward_names
 
 SHOWN_COLOUR = "#3182bd"
 SUPPRESSED_COLOUR = "#d9d9d9"
@@ -108,7 +108,7 @@ st.info(
     "child once. Children's social care's own list holds only the first of these: compare it with "
     '"known to children\'s social care" under "Children by how they are known".'
 )
-wards = ward_names(map_view.load_boundaries(session.runtime().settings.boundaries_path))
+wards = ward_names(load_boundaries(session.runtime().settings.boundaries_path))
 for measure, rows in measures.items():
     st.subheader(measure.capitalize())
     monthly = "month" in measure

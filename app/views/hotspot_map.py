@@ -6,6 +6,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app import exports, labels, map_view, session, strategic, widgets
+from geodata.boundaries import load_boundaries
 
 AREA_COLUMNS = ["hotspot area", "place", "hexagons", "events", "people"]
 CELL_COLUMNS = ["place", "count", "hotspot", "pattern"]
@@ -28,7 +29,7 @@ period = st.selectbox(
     help="Whole calendar quarters, which cannot overlap; hotspots are from the whole window.",
 )
 settings = session.runtime().settings
-boundaries = map_view.load_boundaries(settings.boundaries_path)
+boundaries = load_boundaries(settings.boundaries_path)
 view = gw.hotspot_areas(None if period == "all" else period, boundaries=boundaries)
 html = map_view.hotspot_map(
     view,

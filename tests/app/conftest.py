@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from app.accounts import Accounts, User, open_app_db
-from app.policy import ROLES
+from app.accounts import Accounts, User
+from app.policy import ROLES, Role
+from common.app_db import open_app_db
 from graph import open_store
 from graph.records import Provenance, new_entity, now_iso
 from tests.app.browser import CHROMIUM, PASSWORD, serving
@@ -101,10 +102,10 @@ def app_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppWorld]:
     st.cache_resource.clear()
 
 
-def signed_in_state(role: str, purpose: str = "TEST-OP-1 automated check") -> dict[str, object]:
+def signed_in_state(role: Role, purpose: str = "TEST-OP-1 automated check") -> dict[str, object]:
     """Session state of a user of ``role`` who has signed in and given a purpose."""
     return {
-        "disrupt_user": User(f"test-{role}", role, "2026-01-01T00:00:00+00:00"),  # type: ignore[arg-type]
+        "disrupt_user": User(f"test-{role}", role, "2026-01-01T00:00:00+00:00"),
         "disrupt_purpose": purpose,
         "disrupt_last_seen": time.monotonic(),
     }

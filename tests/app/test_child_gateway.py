@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.audit import AuditLog
 from app.child_view import found_places_map, indicator_lines
 from app.gateway import Gateway, NotFound, Viewer
+from common.audit import AuditLog
 from graph import GraphStore, open_store
 from graph.result_rows import ChildIndicatorRow
 from tests.app.conftest import AppWorld

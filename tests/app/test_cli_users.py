@@ -6,7 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from app.accounts import Accounts, open_app_db
+from app.accounts import Accounts
+from common.app_db import open_app_db
 from disrupt.cli import main
 from disrupt.commands_app import streamlit_command
 
@@ -50,7 +51,7 @@ def test_app_refuses_to_start_with_no_users_and_serves_with_xsrf_on(tmp_path: Pa
 
 
 def test_command_line_reads_are_audited_with_the_login_and_purpose(tmp_path: Path) -> None:
-    from app.audit import AuditLog
+    from common.audit import AuditLog
     from graph import open_store
     from graph.records import Provenance, new_entity
 

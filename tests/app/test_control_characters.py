@@ -21,9 +21,10 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page
 
-from app.accounts import Accounts, open_app_db
-from app.audit import AuditLog
+from app.accounts import Accounts
 from app.policy import ROLES
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from graph import open_store
 from graph.records import Provenance, new_entity, now_iso
 from tests.app.browser import LOCAL, PASSWORD, serving, shot, sign_in

@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from tests.app.browser import sign_in
 from tests.app.conftest import AppWorld
 

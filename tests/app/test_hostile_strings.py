@@ -28,8 +28,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Dialog, Frame, Page
 
-from app.accounts import Accounts, open_app_db
+from app.accounts import Accounts
 from app.policy import ROLES
+from common.app_db import open_app_db
 from graph import open_store
 from synthetic import generate
 from tests.app.browser import LOCAL, PASSWORD, serving, shot

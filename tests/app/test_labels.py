@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app import exports, strategic
-from app.audit import AuditLog
 from app.widgets import frame_of
+from common.audit import AuditLog
 from graph.result_rows import AreaCountRow, HotspotCellRow, MeasureRow, decode_rows
 
 

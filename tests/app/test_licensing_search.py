@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.audit import AuditLog
 from app.gateway import Gateway, Viewer
+from common.audit import AuditLog
 from graph import GraphStore, open_store
 from graph.result_rows import FlagRow, decode_rows
 from ingest.ledger import Ledger

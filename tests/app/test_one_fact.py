@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
 from app.gateway import Gateway, Viewer
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from graph import GraphStore, open_store
 from graph.facts import fact_key
 from graph.records import Link

@@ -181,8 +181,8 @@ def test_strategic_pages_show_no_marker_and_no_count_under_ten(app_world: AppWor
 
 
 def test_every_view_is_in_the_audit_log_with_the_purpose(app_world: AppWorld) -> None:
-    from app.accounts import open_app_db
-    from app.audit import AuditLog
+    from common.app_db import open_app_db
+    from common.audit import AuditLog
 
     at = _app("analyst")
     at.run()
@@ -261,8 +261,9 @@ def test_signing_out_lets_go_of_the_sessions_own_store(app_world: AppWorld) -> N
 @pytest.mark.parametrize("change", ["removed", "demoted"])
 def test_removing_or_demoting_a_user_ends_their_session_at_the_next_click(app_world: AppWorld, change: str) -> None:
     """Issue 21, point 4: a removed analyst kept searching; a demoted one kept every analyst page."""
-    from app.accounts import Accounts, open_app_db
-    from app.audit import AuditLog
+    from app.accounts import Accounts
+    from common.app_db import open_app_db
+    from common.audit import AuditLog
 
     name = f"test-analyst-{change}"
     accounts = Accounts(open_app_db(app_world.data_dir / "app.db"))

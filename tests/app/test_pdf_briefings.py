@@ -12,8 +12,8 @@ import pypdf
 from playwright.sync_api import Browser
 
 from app import exports
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from tests.app.browser import shot, sign_in
 from tests.app.conftest import AppWorld
 

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, Cookie, Page, WebSocket
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from app.accounts import open_app_db
 from app.web_sessions import CLAIM_PATH, COOKIE, WebSessions, digest
+from common.app_db import open_app_db
 from disrupt.commands_app import SERVER_ENTRY, streamlit_command
 from tests.app.browser import PASSWORD, free_port, shot, sign_in
 from tests.app.conftest import AppWorld

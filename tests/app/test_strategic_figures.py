@@ -12,10 +12,10 @@ import pytest
 
 from analytics.dashboard import ALL_CHILDREN, HOW_KNOWN, KNOWN_TO_CARE, REPORTED_MISSING
 from analytics.disclosure import THRESHOLD
-from app.accounts import open_app_db
-from app.audit import AuditLog
 from app.gateway import Gateway, Viewer
-from app.map_view import load_boundaries
+from common.app_db import open_app_db
+from common.audit import AuditLog
+from geodata.boundaries import load_boundaries
 from graph import open_store
 from graph.result_rows import AreaCountRow, ChildIndicatorRow, MeasureRow
 from tests.app.conftest import AppWorld

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from graph import open_store
 from tests.app.browser import shot, sign_in
 from tests.app.conftest import AppWorld

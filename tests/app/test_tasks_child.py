@@ -16,8 +16,8 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Locator, Page
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from graph import open_store
 from tests.app.browser import shot, sign_in
 from tests.app.conftest import VICTIM_MARKER, AppWorld

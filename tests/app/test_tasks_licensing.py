@@ -15,8 +15,8 @@ import pypdf
 import pytest
 from playwright.sync_api import Browser, Page
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from graph import open_store
 from ingest.normalise import normalise_vrm
 from tests.app.browser import shot, sign_in

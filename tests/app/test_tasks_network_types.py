@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from app.accounts import Accounts, open_app_db
+from app.accounts import Accounts
+from common.app_db import open_app_db
 from common.audit import AuditLog
 from graph import open_store
 from graph.interchange import read_graphml

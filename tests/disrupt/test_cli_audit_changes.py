@@ -8,8 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from disrupt.cli import main
 from graph import open_store
 from graph.records import Provenance, new_entity

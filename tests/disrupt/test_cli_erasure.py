@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from disrupt.cli import main
 
 HEADER = ["nominal_id", "surname", "forenames", "dob", "sex", "ethnicity", "address", "postcode", "phone"]

@@ -11,8 +11,8 @@ from xml.etree import ElementTree as ET
 import pytest
 import xmlschema
 
-from app.accounts import open_app_db
-from app.audit import AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditLog
 from graph import open_store
 from tests.disrupt.test_cli_ingest import run
 from tests.graph.test_interchange import _edges, _nodes, build_world

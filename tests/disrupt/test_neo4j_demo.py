@@ -162,8 +162,9 @@ def app_over_bolt(demos: tuple[str, str], tmp_path: Path, monkeypatch: pytest.Mo
     """The app's settings pointing at the Bolt store the demo filled, with a user of each role."""
     import streamlit as st
 
-    from app.accounts import Accounts, open_app_db
+    from app.accounts import Accounts
     from app.policy import ROLES
+    from common.app_db import open_app_db
     from tests.app.conftest import PASSWORD
 
     app_db = tmp_path / "app.db"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app.accounts import Accounts, open_app_db
+from app.accounts import Accounts
+from common.app_db import open_app_db
 from tests.app.browser import free_port
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.accounts import open_app_db
-from app.audit import AuditEntry, AuditLog
+from common.app_db import open_app_db
+from common.audit import AuditEntry, AuditLog
 from disrupt.cli import main
 from graph import open_store
 
