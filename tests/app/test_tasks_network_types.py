@@ -2,10 +2,11 @@
 
 A tiny POLE-style neo4j-admin bundle (fictional people) is imported into a store of this module's
 own: Ada knows Bo on social media (KNOWS_SN), knows Cy (KNOWS) and is Di's sibling (FAMILY_REL);
-Cy knows Eve on social media; Ada and Bo are also cousins. The analyst centres the network on Ada by name, sees the relationship
-types the drawn network holds offered in the filter beside the link kinds, chooses KNOWS_SN and sees
-only Bo's link drawn: Cy and Eve were reached through a KNOWS link the filter hides, and drawn apart
-they read as part of Ada's social-network circle (the walkthrough found them so).
+Cy knows Eve on social media; Ada and Bo are also cousins. The analyst centres the network on Ada by
+name, sees the relationship types the drawn network holds offered in the filter beside the link
+kinds, chooses KNOWS_SN and sees only Bo's link drawn: Cy and Eve were reached through a KNOWS link
+the filter hides, and drawn apart they read as part of Ada's social-network circle (the walkthrough
+found them so). The chart then goes to Gephi and i2 as drawn.
 """
 
 from __future__ import annotations
