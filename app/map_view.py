@@ -255,4 +255,3 @@ _LABEL_STYLE = (
     ".disrupt-ward-label{font:11px sans-serif;color:#333;text-align:center;white-space:nowrap;"
     "pointer-events:none;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}"
 )
-
