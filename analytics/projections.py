@@ -92,12 +92,15 @@ def label_of(G: nx.MultiDiGraph, node: Any) -> str:
 
 
 def analysis_date(G: nx.MultiDiGraph) -> dt.date | None:
-    """The latest date the graph records (its "today"), so that results do not depend on the clock."""
+    """The latest date the graph records (its "today"), so that results do not depend on the clock:
+    when a record was last seen, or when an event happened (an imported graph's crimes carry their
+    date and no last seen: its analysis had no date at all)."""
     latest: dt.date | None = None
-    for _, seen in G.nodes(data="last_seen"):
-        day = parse_day(seen)
-        if day is not None and (latest is None or day > latest):
-            latest = day
+    for _, data in G.nodes(data=True):
+        for value in (data.get("last_seen"), *(data.get(key) for key in _EVENT_DATE)):
+            day = parse_day(value)
+            if day is not None and (latest is None or day > latest):
+                latest = day
     return latest
 
 

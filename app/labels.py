@@ -120,9 +120,13 @@ def as_of_text(as_of: str | None) -> str:
     """When an analysis reckons from, as words after "Analysis": the date of its latest event, or that none is dated.
 
     >>> as_of_text("2026-06-29"), as_of_text(None)
-    ('as of 29 Jun 2026', 'of a graph with no dated events')
+    ('as of 29 Jun 2026', 'with no date to reckon from (no incident, episode or sighting is dated)')
     """
-    return f"as of {date_text(as_of)}" if as_of else "of a graph with no dated events"
+    return (
+        f"as of {date_text(as_of)}"
+        if as_of
+        else "with no date to reckon from (no incident, episode or sighting is dated)"
+    )
 
 
 def date_text(value: str) -> str:

@@ -452,3 +452,10 @@ def test_no_order_that_presumes_sexual_harm_or_trafficking_is_offered_where_no_c
     assert offered and planned
     assert not presuming & {*offered, *planned}, sorted(presuming & {*offered, *planned})
     assert "Arrest and charge" in offered  # people party to a crime are its suspects
+
+
+def test_the_analysis_reckons_from_the_latest_crime_date(imported: Imported, tables: ResultTables) -> None:
+    """The imported crimes carry their dates and no last seen: the analysis said it had no date at all
+    ("Analysis of a graph with no dated events") beside a group active in 2017 (walkthrough)."""
+    dates = [str(d["occurred_at"])[:10] for _, d in imported.G.nodes(data=True) if d.get("occurred_at")]
+    assert dates and tables["summary"][0].as_of == max(dates)
