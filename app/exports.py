@@ -115,6 +115,9 @@ _STYLE = (
 )
 
 
+MARKING = "OFFICIAL-SENSITIVE"  # the handling marking every export carries
+
+
 def prepared_line(prepared_by: str, purpose: str) -> str:
     """Who prepared a briefing, for what purpose (the one the session gave) and when."""
     why = f" for {purpose.strip()}" if purpose.strip() else ""
@@ -127,7 +130,7 @@ def briefing_html(
     *,
     prepared_by: str,
     purpose: str = "",
-    marking: str = "OFFICIAL-SENSITIVE",
+    marking: str = MARKING,
 ) -> bytes:
     """A self-contained HTML briefing: a title, a handling marking, and one table per section."""
     parts = [
@@ -150,7 +153,7 @@ def briefing_pdf(
     *,
     prepared_by: str,
     purpose: str = "",
-    marking: str = "OFFICIAL-SENSITIVE",
+    marking: str = MARKING,
 ) -> bytes:
     """The same briefing as :func:`briefing_html`, as a PDF (:mod:`app.pdf`), marked on every page."""
     from app.pdf import briefing_pdf as made  # fpdf2 and its fonts load only when a PDF is asked for

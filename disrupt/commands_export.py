@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 import sqlite3
@@ -140,6 +141,10 @@ def export_graph(
 
 
 def _write(G: nx.MultiDiGraph, schema: Any, fmt: str, out: Path, prepared_by: str, what: str) -> None:
+    marking = os.environ.get("DISRUPT_MARKING", "") or "OFFICIAL-SENSITIVE"
+    G.graph["description"] = (
+        f"{marking}. Prepared by {prepared_by} on {dt.date.today().isoformat()} with Disrupt: {what}."
+    )
     if fmt == "graphml":
         write_graphml(G, out)
     elif fmt == "gexf":
@@ -147,7 +152,6 @@ def _write(G: nx.MultiDiGraph, schema: Any, fmt: str, out: Path, prepared_by: st
     elif fmt == "neo4j-admin":
         write_neo4j_bundle(G, schema, out)
     else:
-        marking = os.environ.get("DISRUPT_MARKING", "") or "OFFICIAL-SENSITIVE"
         out.write_bytes(chart_anx(G, schema, title=f"Disrupt chart: {what}", prepared_by=prepared_by, marking=marking))
 
 

@@ -45,6 +45,8 @@ def write_gexf(G: nx.MultiDiGraph, out: str | Path | IO[bytes]) -> None:
     gexf = ET.Element("gexf", {"xmlns": GEXF_NS, "version": "1.3"})
     meta = ET.SubElement(gexf, "meta", {"lastmodifieddate": dt.date.today().isoformat()})
     ET.SubElement(meta, "creator").text = f"Disrupt (format {FORMAT_VERSION})"
+    if isinstance(G.graph.get("description"), str):  # the marking and who prepared it
+        ET.SubElement(meta, "description").text = G.graph["description"]
     graph = ET.SubElement(gexf, "graph", {"defaultedgetype": "directed", "mode": "static"})
     declared: dict[str, dict[str, str]] = {}
     for cls, items, as_json in (

@@ -101,6 +101,7 @@ def exchange_form(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, set[str], set[st
     node_json = _json_attributes(d for _, d in G.nodes(data=True))
     edge_json = _json_attributes(d for *_, d in G.edges(keys=True, data=True))
     H = nx.MultiDiGraph()
+    H.graph.update({k: v for k, v in G.graph.items() if isinstance(v, str)})  # its marking and who prepared it
     for node, data in G.nodes(data=True):
         H.add_node(str(node), **_encoded(data, node_json))
     for u, v, key, data in G.edges(keys=True, data=True):
@@ -112,7 +113,8 @@ def exchange_form(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, set[str], set[st
 
 
 def write_graphml(G: nx.MultiDiGraph, out: str | Path | IO[bytes]) -> None:
-    """Write a Disrupt graph as GraphML (yEd, Gephi, Cytoscape), lists and mappings as JSON text."""
+    """Write a Disrupt graph as GraphML (yEd, Gephi, Cytoscape), lists and mappings as JSON text; the
+    graph's text attributes (``description``: its marking and who prepared it) as graph data."""
     H, node_json, edge_json = exchange_form(G)
     H.graph[_JSON_KEY] = json.dumps({"node": sorted(node_json), "edge": sorted(edge_json)})
     H.graph[FORMAT_KEY] = FORMAT_VERSION

@@ -17,6 +17,7 @@ from analytics.safeguarding import (
     child_safeguarding,
     context_link_kinds,
 )
+from app.exports import MARKING, prepared_line
 from app.gateway.base import GatewayBase, NotFound
 from app.network_facts import NetworkView, NodeTables, describe_nodes
 from graph.facts import fact_key, merge_links
@@ -132,8 +133,9 @@ class NetworkReads(GatewayBase):
             if fact_key(schema, d["kind"], u, v, d) not in drawn
         ]
         G.remove_edges_from(hidden)
+        G.graph["description"] = f"{MARKING}. {prepared_line(self.viewer.name, self.viewer.purpose)} {title}."
         if form == "anx":
-            return chart_anx(G, schema, title=title, prepared_by=self.viewer.name)
+            return chart_anx(G, schema, title=title, prepared_by=f"{self.viewer.name} for {self.viewer.purpose}")
         out = io.BytesIO()
         (write_graphml if form == "graphml" else write_gexf)(G, out)
         return out.getvalue()
