@@ -9,6 +9,7 @@ not search (and audit) the same text again.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -64,6 +65,11 @@ def entity_picker(gw: Gateway, label: str, *, key: str, on_pick: Callable[[str],
         st.info("Nothing matches. Try part of a name, a reference, a VRM or a postcode.")
         return
     lines = {str(h["entity_id"]): describe_hit(h) for h in hits}
+    alike = Counter(lines.values())
+    for h in hits:  # hits that read the same (one name, no date of birth) are told apart by their reference
+        line = lines[str(h["entity_id"])]
+        if alike[line] > 1 and h.get("reference"):
+            lines[str(h["entity_id"])] = f"{line[:-1]}, ref {h['reference']})" if line.endswith(")") else line
     # A new search gives a new choice box, so an earlier choice is not taken again for it.
     choice_key = f"{key}-choice-{hashlib.sha256(text.strip().encode()).hexdigest()[:10]}"
     st.selectbox(

@@ -82,7 +82,12 @@ wanted = list(st.session_state.get("network_links", asked))
 # The drawn network is read before the filter is drawn: the relationship types an import kept on its
 # links (KNOWS_SN, ...) are offered beside the link kinds, and only the network can say which it holds.
 view = gw.network(centre, hops=hops, max_nodes=cap, link_kinds=wanted or None, expand=expand) if centre else None
-held_types = _link_types(view.sub.links) if view is not None else set()
+# The types offered are those seen around this centre in this session, so choosing a kind first does
+# not take away the types the narrower chart no longer holds (the walkthrough could not add KNOWS_SN
+# after choosing "Family of").
+seen_types: dict[str, set[str]] = st.session_state.setdefault("network_types_seen", {})
+held_types = seen_types.setdefault(str(centre), set())
+held_types |= _link_types(view.sub.links) if view is not None else set()
 options = all_kinds + sorted((held_types | set(wanted)) - set(all_kinds))
 link_kinds = c3.multiselect(
     "Link kinds and relationship types (all when empty)",
@@ -99,6 +104,8 @@ if view is None:
 if not view.sub.entities:
     st.warning("No such entity, or it has been erased.")
     st.stop()
+if link_kinds and not view.sub.links:
+    st.info("No link of the chosen kinds or types around it: choose others, or clear the filter to see every link.")
 entities = {e.id: e for e in view.sub.entities}
 centre = view.centre if view.centre in entities else view.sub.entities[0].id
 shown = entities[centre]

@@ -36,6 +36,8 @@ p2,Person,Bo,Zqxtypes,900-000-0002
 p3,Person,Cy,Zqxtypes,900-000-0003
 p4,Person,Di,Zqxtypes,900-000-0004
 p5,Person,Eve,Zqxtypes,900-000-0005
+p6,Person,Fay,Zqxtwin,900-000-0006
+p7,Person,Fay,Zqxtwin,900-000-0007
 """
 KNOWS = """:START_ID,:END_ID,:TYPE
 p1,p2,KNOWS_SN
@@ -106,6 +108,10 @@ def test_analyst_draws_only_the_links_of_a_chosen_relationship_type(
     G = read_graphml(io.BytesIO(graphml))
     assert sorted(d["label"] for _, d in G.nodes(data=True)) == ["Ada Zqxtypes", "Bo Zqxtypes"]
     assert [d.get("extra_types") or d.get("type") for _, _, d in G.edges(data=True)] in ([["KNOWS_SN"]], ["KNOWS_SN"])
+    said = "OFFICIAL-SENSITIVE. Prepared by test-analyst for TEST-OP-2 browser check"
+    assert said in graphml.decode("utf-8")  # marked, and who prepared it for what (the walkthrough found none)
+    gexf = _download(page, "GEXF (Gephi)", tmp_path).decode("utf-8")
+    assert said in gexf and gexf.count("<edge ") == 1
     chart = ET.fromstring(_download(page, "i2 chart (ANX)", tmp_path))
     assert len(chart.findall(".//ChartItem/End")) == 2 and len(chart.findall(".//ChartItem/Link")) == 1
     assert {e.action for e in AuditLog(open_app_db(app_db)).entries(limit=20)} >= {
@@ -120,3 +126,44 @@ def _download(page, button: str, into: Path) -> bytes:  # type: ignore[no-untype
     saved = into / got.value.suggested_filename
     got.value.save_as(saved)
     return saved.read_bytes()
+
+
+def test_a_kind_chosen_first_leaves_the_types_on_offer(
+    typed_server: tuple[str, Path], browser: Browser, tmp_path: Path
+) -> None:
+    """The walkthrough chose "Family of" first: the chart narrowed, and KNOWS_SN was no longer offered
+    to add; and an empty chart said nothing."""
+    served, _ = typed_server
+    blocked: list[str] = []
+    page = sign_in(browser, served, "analyst", blocked)
+    page.get_by_role("link", name="Network").click()
+    box = "Centre on: find a person, place or thing"
+    _choose_found(page, box, "Ada Zqxtypes", re.compile(r"^Ada Zqxtypes \("))
+    page.get_by_text("Centred on").wait_for(timeout=30000)
+    page.frame_locator(NETWORK).get_by_text(re.compile(r"5 entities .*, 5 links")).first.wait_for(timeout=30000)
+    filters = page.get_by_role("combobox", name=re.compile("^Link kinds and relationship types"))
+    filters.click()
+    page.keyboard.type("Lives at")
+    page.get_by_role("option", name="Lives at").click()
+    page.keyboard.press("Escape")
+    page.get_by_text("No link of the chosen kinds or types around it").wait_for(timeout=30000)
+    filters.click()
+    page.keyboard.type("KNOWS")
+    page.get_by_role("option", name="KNOWS_SN (type)").wait_for(timeout=15000)  # still on offer
+    shot(page, "network-types-kind-first", tmp_path)
+    assert not blocked, blocked
+
+
+def test_two_people_of_one_name_read_apart_in_the_chooser(typed_server: tuple[str, Path], browser: Browser) -> None:
+    served, _ = typed_server
+    blocked: list[str] = []
+    page = sign_in(browser, served, "analyst", blocked)
+    page.get_by_role("link", name="Network").click()
+    box = "Centre on: find a person, place or thing"
+    page.get_by_role("textbox", name=box).fill("Fay Zqxtwin")
+    page.get_by_role("textbox", name=box).press("Enter")
+    page.get_by_role("combobox", name=re.compile("^Choose one of the 2 found")).click()
+    page.get_by_role("option").first.wait_for(timeout=15000)
+    twins = page.get_by_role("option").all_inner_texts()
+    assert len(twins) == 2 and len(set(twins)) == 2 and all("ref " in t for t in twins), twins
+    assert not blocked, blocked
