@@ -229,5 +229,5 @@ def score_world(world: World, *, seed: int, orders: int) -> Result:
         result.missing.append("disruption plan (point 2) not in the analysis yet: the per-group options stand in")
         plan = top_options(stored_tables(analysis.tables))
     curve_lines(result, C, plan, actionable, k=k, seed=seed, orders=orders, children=children, suspects=suspects)
-    _hotspot_lines(result, analysis.tables, world)
+    _hotspot_lines(result, stored_tables(analysis.tables), world)
     return result
