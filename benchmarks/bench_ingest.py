@@ -29,7 +29,8 @@ import numpy as np
 from geodata.district import build_district
 from graph import Provenance, make_id, open_store
 from graph.records import Entity
-from graph.sqlite_store import _READ_INDEX_NAMES, _READ_INDEXES, SQLiteStore
+from graph.sqlite_store import _READ_INDEX_NAMES, _READ_INDEXES
+from graph.store import open_sqlite
 from ingest.pipeline import ingest_paths
 from ingest.resolve import resolve_people
 from synthetic import generate, noise
@@ -57,7 +58,7 @@ def write_floor(loaded: Path, rows_read: int, target: Path) -> tuple[float, dict
     rng = random.Random(1)
     for rows in tables.values():
         rng.shuffle(rows)  # ids are hashes: a load meets them in no order
-    SQLiteStore(target).close()  # the store's own schema
+    open_sqlite(target).close()  # the store's own schema
     batches = max(1, -(-rows_read // 10_000))
     db = sqlite3.connect(target, isolation_level=None)
     try:

@@ -14,8 +14,8 @@ from rich.text import Text
 
 from disrupt.cliutil import audit_change, console, emit_json, json_option, opened, store_option
 from graph import ErasureRecord, GraphError, open_store
+from graph.contract import ERASURE_REASONS, LIFT_REASONS, check_erasure, check_lift
 from graph.copy import CopyReport, copy_store
-from graph.store import ERASURE_REASONS, LIFT_REASONS, check_erasure, check_lift
 
 
 def _print_copy(report: CopyReport) -> None:

@@ -1,9 +1,11 @@
-"""What both stores do the same way, written once: preparing a batch (validation, the no-source
+"""What the store and its backends share, written once: preparing a batch (validation, the no-source
 rule, labels, search terms), checking link ends and resolution assignments, the neighbourhood's
-cap note, preparing result tables, chunking and JSON encoding.
+cap note, preparing result tables, walks, chunking and JSON encoding.
 
-A store translates these into its own database's terms; it does not restate them. (The checks of
-decisions and their messages are in :mod:`graph.contract`; how records merge is in :mod:`graph.merge`.)
+:class:`graph.store.GraphStore` prepares; a backend (:mod:`graph.backend`) translates what was
+prepared into its own database's terms and calls the checks that must see its database inside a
+transaction. (The checks of decisions and their messages are in :mod:`graph.contract`; how records
+merge is in :mod:`graph.merge`.)
 """
 
 from __future__ import annotations
@@ -12,27 +14,22 @@ import json
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from graph.contract import Verdict, check_judgement, check_result_name
+from graph.contract import check_result_name
 from graph.errors import InvalidRecord, StoreError, fact_without_source
 from graph.identity import carries_label
-from graph.ids import search_query
 from graph.records import (
     Entity,
-    Judgement,
     Link,
-    Path,
     ResultTable,
-    Subgraph,
-    UpsertSummary,
     now_iso,
     search_terms,
 )
 from graph.schema import Schema
 
 if TYPE_CHECKING:
-    import networkx as nx
+    pass
 
 T = TypeVar("T")
 
@@ -190,138 +187,10 @@ class Walk:
     cap: int
 
 
-class StoreCore:
-    """The store contract's methods that read the same in every backend, over the primitives a
-    backend supplies (``_search``, ``_keep_judgement``, ``_neighbourhood``, ``_shortest_paths``,
-    ``get_entities``, ``get_links``, ``close``)."""
-
-    schema: Schema
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def upsert(self, entities: Sequence[Entity] = (), links: Sequence[Link] = ()) -> UpsertSummary:
-        """Validate the batch here (graph.store_core), then write it in one transaction (the backend)."""
-        return self._write_batch(prepare_entities(self.schema, entities), prepare_links(self.schema, links))
-
-    def _write_batch(self, entities: list[PreparedEntity], links: list[PreparedLink]) -> UpsertSummary:
-        """Write a validated batch by the rules of :mod:`graph.merge`: all of it or none of it.
-
-        Raises:
-            InvalidRecord: an entity was erased, or a link's end is unknown or of a kind it cannot join.
-        """
-        raise NotImplementedError
-
-    def get_entities(self, entity_ids: Iterable[str]) -> list[Entity]:
-        raise NotImplementedError
-
-    def get_links(self, link_ids: Iterable[str]) -> list[Link]:
-        raise NotImplementedError
-
-    def get_entity(self, entity_id: str) -> Entity | None:
-        found = self.get_entities([entity_id])
-        return found[0] if found else None
-
-    def get_link(self, link_id: str) -> Link | None:
-        found = self.get_links([link_id])
-        return found[0] if found else None
-
-    def search(self, text: str, *, kinds: Collection[str] | None = None, limit: int = 20) -> list[Entity]:
-        query = search_query(text)
-        if not query or limit < 1:
-            return []
-        return self._search(query, kinds_param(kinds), limit)
-
-    def _search(self, query: str, kinds: list[str] | None, limit: int) -> list[Entity]:
-        """Entities whose terms contain the folded ``query``, best first (see :mod:`graph.search`)."""
-        raise NotImplementedError
-
-    def add_judgement(
-        self, first: str, second: str, verdict: Verdict, *, reference: str, decided_at: str | None = None
-    ) -> Judgement:
-        check_judgement(verdict, reference)
-        a, b = sorted((first, second))
-        judgement = Judgement(a, b, verdict, decided_at or now_iso(), reference)
-        self._keep_judgement(judgement)
-        return judgement
-
-    def _keep_judgement(self, judgement: Judgement) -> None:
-        """Store a judgement (replacing one about the same two records).
-
-        Raises:
-            UnknownEntity: either record is not stored.
-        """
-        raise NotImplementedError
-
-    def neighbourhood(
-        self,
-        entity_id: str,
-        *,
-        hops: int = 1,
-        kinds: Collection[str] | None = None,
-        link_kinds: Collection[str] | None = None,
-        max_nodes: int = 200,
-    ) -> Subgraph:
-        walk = Walk(hops, kinds_param(kinds), kinds_param(link_kinds), max_nodes)
-        entities, links, truncated = self._neighbourhood(entity_id, walk)
-        note = neighbourhood_note(len(entities), max_nodes, truncated)
-        return Subgraph(tuple(entities), tuple(links), truncated, note)
-
-    def _neighbourhood(self, entity_id: str, walk: Walk) -> tuple[list[Entity], list[Link], bool]:
-        """The nearest entities (up to ``walk.cap``), the facts among them, and whether the cap cut it."""
-        raise NotImplementedError
-
-    def shortest_paths(
-        self,
-        source_id: str,
-        target_id: str,
-        *,
-        max_hops: int = 4,
-        kinds: Collection[str] | None = None,
-        link_kinds: Collection[str] | None = None,
-        max_paths: int = 10,
-    ) -> list[Path]:
-        return self._shortest_paths(
-            source_id, target_id, Walk(max_hops, kinds_param(kinds), kinds_param(link_kinds), max_paths)
-        )
-
-    def _shortest_paths(self, source_id: str, target_id: str, walk: Walk) -> list[Path]:
-        """Up to ``walk.cap`` shortest paths of at most ``walk.steps`` hops."""
-        raise NotImplementedError
-
-    def to_networkx(
-        self,
-        *,
-        kinds: Collection[str] | None = None,
-        link_kinds: Collection[str] | None = None,
-        entity_ids: Collection[str] | None = None,
-        provenance: bool = False,
-    ) -> nx.MultiDiGraph:
-        """The graph (or the part the filters select) as a MultiDiGraph keyed by link id.
-
-        Nodes carry ``kind``, ``label``, ``first_seen``, ``last_seen`` and the properties; edges carry
-        ``kind``, ``first_seen``, ``last_seen`` and the properties. With ``provenance=True`` nodes and
-        edges also carry ``provenance``: a list of (source, record_id, grading).
-        """
-        return self._to_networkx(kinds_param(kinds), kinds_param(link_kinds), kinds_param(entity_ids), provenance)
-
-    def _to_networkx(
-        self, kinds: list[str] | None, link_kinds: list[str] | None, entity_ids: list[str] | None, provenance: bool
-    ) -> nx.MultiDiGraph:
-        raise NotImplementedError
-
-
 __all__ = [
     "PreparedEntity",
     "PreparedLink",
     "PreparedResults",
-    "StoreCore",
     "Walk",
     "check_assignments",
     "check_link_ends",

@@ -1,4 +1,4 @@
-"""The Neo4j store: the store contract over Bolt, with the official ``neo4j`` driver.
+"""The Neo4j backend: the store contract over Bolt, with the official ``neo4j`` driver.
 
 What the database holds (so Neo4j Browser and Bloom users see the same graph as Disrupt):
 
@@ -28,8 +28,9 @@ from graph.neo4j_store.results import _Results
 from graph.neo4j_store.source import Neo4jSource
 
 
-class Neo4jStore(_Results):
-    """The store over Bolt. Thread-safe: the driver pools connections and each call takes a session."""
+class Neo4jBackend(_Results):
+    """The backend over Bolt (:class:`graph.backend.StoreBackend`). Thread-safe: the driver pools
+    connections and each call takes a session."""
 
 
-__all__ = ["FORMAT_VERSION", "MAX_PATH_HOPS", "Neo4jSource", "Neo4jStore"]
+__all__ = ["FORMAT_VERSION", "MAX_PATH_HOPS", "Neo4jBackend", "Neo4jSource"]

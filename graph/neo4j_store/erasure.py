@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graph.contract import ErasureReason, LiftReason, check_erasure, check_lift, lifted_already
+from graph.contract import ErasureReason, LiftReason, lifted_already
 from graph.errors import StoreError
 from graph.neo4j_store.base import Tx
 from graph.neo4j_store.queries import _ERASED_AMONG, _MEMBERS, _READ_ENDS
@@ -30,11 +30,8 @@ def _erasure_record(props: Mapping[str, Any]) -> ErasureRecord:
 class _Erasure(_Resolution):
     """Erasure and its lifting."""
 
-    def erase_entity(self, entity_id: str, *, reason: ErasureReason, reference: str) -> ErasureRecord:
-        check_erasure(reason, reference)
-        record = self._write(lambda tx: self._erase(tx, entity_id, reason, reference))
-        log.info("erased one %s entity and %d links (erasure %s)", record.kind, record.links_removed, record.erasure_id)
-        return record
+    def erase(self, entity_id: str, reason: ErasureReason, reference: str) -> ErasureRecord:
+        return self._write(lambda tx: self._erase(tx, entity_id, reason, reference))
 
     def _erase(self, tx: Tx, entity_id: str, reason: ErasureReason, reference: str) -> ErasureRecord:
         canon = self._canonical(tx, entity_id)
@@ -86,8 +83,7 @@ class _Erasure(_Resolution):
         )
         return [_erasure_record(r["e"]) for r in rows]
 
-    def lift_erasure(self, erasure_id: str, *, reason: LiftReason, reference: str) -> ErasureRecord:
-        check_lift(reason, reference)
+    def lift(self, erasure_id: str, reason: LiftReason, reference: str) -> ErasureRecord:
 
         def work(tx: Tx) -> tuple[ErasureRecord, int]:
             found = tx.run("MATCH (e:DisruptErasure {erasure_id: $id}) RETURN properties(e) AS e", id=erasure_id).data()
@@ -114,9 +110,9 @@ class _Erasure(_Resolution):
         log.info("lifted erasure %s: %d erased ids may be stored again", erasure_id, freed)
         return lifted
 
-    def keep_erasure_records(self, records: Sequence[ErasureRecord], erased: Mapping[str, str] | None = None) -> int:
+    def keep_erasure_records(self, records: Sequence[ErasureRecord], erased: Mapping[str, str]) -> int:
         rows = [_erasure_props(r) for r in records]
-        erased_rows = [{"id": k, "erasure_id": v} for k, v in sorted((erased or {}).items())]
+        erased_rows = [{"id": k, "erasure_id": v} for k, v in sorted(erased.items())]
 
         def work(tx: Tx) -> int:
             held_ids = {r["id"] for r in self._rows(tx, _ERASED_AMONG, "ids", [r["id"] for r in erased_rows])}
@@ -137,7 +133,7 @@ class _Erasure(_Resolution):
 
         return self._write(work)
 
-    def erased_ids(self, ids: Collection[str] | None = None) -> dict[str, str]:
+    def erased_ids(self, ids: list[str] | None) -> dict[str, str]:
         if ids is None:
             rows = self._read(
                 lambda tx: tx.run(
@@ -145,6 +141,5 @@ class _Erasure(_Resolution):
                 ).data()
             )
         else:
-            wanted = sorted(set(ids))
-            rows = self._read(lambda tx: self._rows(tx, _ERASED_AMONG, "ids", wanted))
+            rows = self._read(lambda tx: self._rows(tx, _ERASED_AMONG, "ids", ids))
         return {r["id"]: r["erasure_id"] for r in rows}

@@ -16,7 +16,7 @@ from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
 from graph.neo4j_store.base import T, Tx, _quoted
 from graph.neo4j_store.queries import _PARALLEL_BY_ID
 from graph.schema import Schema, load_schema
-from graph.store_core import StoreCore, chunks
+from graph.store_core import chunks
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ _FIXED_SCHEMA = (
 )
 
 
-class _Lifecycle(StoreCore):
+class _Lifecycle:
     """Connect, create the store's indexes, and run work in managed transactions."""
 
     def __init__(self, url: str, *, schema: Schema | None = None, password: str | None = None) -> None:
@@ -119,7 +119,7 @@ class _Lifecycle(StoreCore):
         self._driver.close()
 
     def __repr__(self) -> str:
-        return f"Neo4jStore({self.url!r})"
+        return f"Neo4jBackend({self.url!r})"
 
     def _remember_kinds(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Remember links' kinds (link id, kind), forgetting all once the memory is full."""

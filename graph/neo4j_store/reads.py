@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.errors import UnknownEntity
@@ -70,7 +70,7 @@ class _Reads(_Lifecycle):
             if (r := rows.get(i)) is not None
         ]
 
-    def find_by_source(self, source: str, record_ids: Collection[str], *, kind: str) -> dict[str, str]:
+    def find_by_source(self, source: str, record_ids: list[str], kind: str) -> dict[str, str]:
         keys = [source + SEP + r for r in sorted(set(record_ids))]
         query = (
             "UNWIND $keys AS k MATCH (s:DisruptSource {record: k}) MATCH (n:Entity {id: s.owner}) "
@@ -131,7 +131,7 @@ class _Reads(_Lifecycle):
         }
         return facts_asked(self.schema, ids, links)
 
-    def _search(self, query: str, kinds: list[str] | None, limit: int) -> list[Entity]:
+    def search(self, query: str, kinds: list[str] | None, limit: int) -> list[Entity]:
         params = {"q": query, "kinds": kinds, "line": LINE, "limit": limit}
 
         def work(tx: Tx) -> list[Entity]:

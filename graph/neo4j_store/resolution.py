@@ -55,10 +55,8 @@ class _Resolution(_Writes):
 
         return self._read(work)
 
-    def set_canonical(self, assignments: Mapping[str, str], *, run_id: str) -> int:
-        changed = self._write(lambda tx: self._set_canonical(tx, dict(assignments)))
-        log.info("resolution run %s moved %d records", run_id, changed)
-        return changed
+    def set_canonical(self, assignments: Mapping[str, str]) -> int:
+        return self._write(lambda tx: self._set_canonical(tx, dict(assignments)))
 
     def _set_canonical(self, tx: Tx, assign: dict[str, str]) -> int:
         held = {r["id"]: r for r in self._rows(tx, _READ_ENDS, "ids", sorted({*assign, *assign.values()}))}
@@ -103,7 +101,7 @@ class _Resolution(_Writes):
             self._each(tx, query, items)
             self._create_rels(tx, kind, items)
 
-    def _keep_judgement(self, judgement: Judgement) -> None:
+    def keep_judgement(self, judgement: Judgement) -> None:
         a, b = judgement.first, judgement.second
 
         def work(tx: Tx) -> None:

@@ -11,7 +11,7 @@ from graph.neo4j_store.base import _NAME, Tx
 from graph.neo4j_store.erasure import _Erasure
 from graph.neo4j_store.state import SEP, spreadable
 from graph.records import ResultTable
-from graph.store_core import prepare_results
+from graph.store_core import PreparedResults
 
 
 def _node_results(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -33,16 +33,15 @@ def _node_results(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, dic
 class _Results(_Erasure):
     """Saved analysis results."""
 
-    def save_results(self, name: str, rows: Sequence[Mapping[str, Any]], *, run_id: str | None = None) -> ResultTable:
-        prepared = prepare_results(name, rows, run_id)
+    def save_results(self, prepared: PreparedResults) -> None:
+        name = prepared.name
         run_key = name + SEP + prepared.run_id
         encoded = [
             {"run_key": run_key, "row_no": i, "entity_id": entity_id, "data": data}
             for i, entity_id, data in prepared.rows
         ]
-        on_nodes = _node_results(name, rows)
+        on_nodes = _node_results(name, prepared.table.rows)
         self._write(lambda tx: self._save_results(tx, name, prepared.run_id, prepared.created_at, encoded, on_nodes))
-        return prepared.table
 
     def _save_results(
         self,
@@ -89,7 +88,7 @@ class _Results(_Erasure):
             [{"id": i, "props": props} for i, props in on_nodes.items()],
         )
 
-    def read_results(self, name: str, *, run_id: str | None = None) -> ResultTable | None:
+    def read_results(self, name: str, run_id: str | None) -> ResultTable | None:
         def work(tx: Tx) -> ResultTable | None:
             run = tx.run(
                 "MATCH (r:DisruptResultRun {name: $name}) WHERE $run_id IS NULL OR r.run_id = $run_id "

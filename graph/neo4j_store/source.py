@@ -16,7 +16,7 @@ from graph.neo4j_config import Neo4jConfig, neo4j_password, parse_neo4j_url
 class Neo4jSource:
     """A Neo4j database read as a graph to import (``disrupt import-neo4j``): every node with its
     labels and properties, every relationship with its type, ends and properties, in pages by
-    element id. It only reads: unlike :class:`Neo4jStore` it creates no index and no node, so it may
+    element id. It only reads: unlike :class:`Neo4jBackend` it creates no index and no node, so it may
     point at anyone's database. Values come back as plain Python (temporal values as ISO text)."""
 
     def __init__(self, url: str, *, password: str | None = None, page: int = 5_000) -> None:

@@ -65,7 +65,7 @@ class _Walks(_Reads):
         keyed = self._keyed_kinds
         return neighbours
 
-    def _neighbourhood(self, entity_id: str, walk: Walk) -> tuple[list[Entity], list[Link], bool]:
+    def neighbourhood(self, entity_id: str, walk: Walk) -> tuple[list[Entity], list[Link], bool]:
         """Each hop is one Cypher expansion of the frontier; :func:`walk_neighbourhood` keeps the
         nearest entities (ties by id) so that both stores cap a neighbourhood the same way."""
 
@@ -78,7 +78,7 @@ class _Walks(_Reads):
 
         return self._read(work)
 
-    def _shortest_paths(self, source_id: str, target_id: str, walk: Walk) -> list[Path]:
+    def shortest_paths(self, source_id: str, target_id: str, walk: Walk) -> list[Path]:
         """Shortest paths by a bidirectional breadth-first search whose every expansion is one Cypher
         query, walking one step per kind of link between two entities.
 
@@ -101,7 +101,7 @@ class _Walks(_Reads):
 
         return self._read(work)
 
-    def _to_networkx(
+    def to_networkx(
         self, kinds: list[str] | None, link_kinds: list[str] | None, entity_ids: list[str] | None, provenance: bool
     ) -> nx.MultiDiGraph:
         """The graph (or the part the filters select) as a MultiDiGraph keyed by link id, with the

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 class _Writes(_Walks):
     """Upserting a batch: read what is held, merge in Python, write back, in one transaction."""
 
-    def _write_batch(self, prepared: list[PreparedEntity], links: list[PreparedLink]) -> UpsertSummary:
+    def write_batch(self, prepared: list[PreparedEntity], links: list[PreparedLink]) -> UpsertSummary:
         clean_links = [(p.link, p.clean) for p in links]
         self._remember_kinds((p.link.id, p.link.kind) for p in links)
         summary = self._write(lambda tx: self._upsert(tx, prepared, clean_links))

@@ -15,10 +15,10 @@ from graph.sqlite_store.ddl import _READ_INDEX_NAMES, _READ_INDEXES, FORMAT_VERS
 from graph.sqlite_store.results import _Results
 
 
-class SQLiteStore(_Results):
-    """The embedded store: a single SQLite file in WAL mode.
+class SQLiteBackend(_Results):
+    """The embedded backend (:class:`graph.backend.StoreBackend`): a single SQLite file in WAL mode.
 
     Safe to share between threads (one connection behind a lock), as Streamlit does."""
 
 
-__all__ = ["FORMAT_VERSION", "_READ_INDEXES", "_READ_INDEX_NAMES", "SQLiteStore"]
+__all__ = ["FORMAT_VERSION", "_READ_INDEXES", "_READ_INDEX_NAMES", "SQLiteBackend"]

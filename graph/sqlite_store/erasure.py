@@ -6,9 +6,9 @@ import dataclasses
 import json
 import logging
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from graph.contract import ErasureReason, LiftReason, check_erasure, check_lift, lifted_already
+from graph.contract import ErasureReason, LiftReason, lifted_already
 from graph.errors import StoreError
 from graph.records import ErasureRecord, now_iso
 from graph.sqlite_store.base import _chunks, _json, _records
@@ -21,8 +21,7 @@ log = logging.getLogger(__name__)
 class _Erasure(_Resolution):
     """Erasure and its lifting."""
 
-    def erase_entity(self, entity_id: str, *, reason: ErasureReason, reference: str) -> ErasureRecord:
-        check_erasure(reason, reference)
+    def erase(self, entity_id: str, reason: ErasureReason, reference: str) -> ErasureRecord:
         with self._transaction() as db:
             entity_id = self._canonical(entity_id)
             row = db.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,)).fetchone()
@@ -71,15 +70,13 @@ class _Erasure(_Resolution):
                 reference=reference,
             )
             db.execute(_INSERT_ERASURE, dataclasses.asdict(record))
-        log.info("erased one %s entity and %d links (erasure %s)", record.kind, len(link_ids), record.erasure_id)
         return record
 
     def erasures(self) -> list[ErasureRecord]:
         with self._lock:
             return _records(ErasureRecord, self._db.execute(_ERASURES + "ORDER BY e.erased_at, e.erasure_id"))
 
-    def lift_erasure(self, erasure_id: str, *, reason: LiftReason, reference: str) -> ErasureRecord:
-        check_lift(reason, reference)
+    def lift(self, erasure_id: str, reason: LiftReason, reference: str) -> ErasureRecord:
         with self._transaction() as db:
             found = _records(ErasureRecord, db.execute(_ERASURES + "WHERE e.erasure_id = ?", (erasure_id,)))
             if not found:
@@ -93,10 +90,10 @@ class _Erasure(_Resolution):
         log.info("lifted erasure %s: %d erased ids may be stored again", erasure_id, freed)
         return lifted
 
-    def keep_erasure_records(self, records: Sequence[ErasureRecord], erased: Mapping[str, str] | None = None) -> int:
+    def keep_erasure_records(self, records: Sequence[ErasureRecord], erased: Mapping[str, str]) -> int:
         with self._transaction() as db:
             db.executemany(
-                "INSERT INTO erased(id, erasure_id) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", (erased or {}).items()
+                "INSERT INTO erased(id, erasure_id) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", erased.items()
             )
             added = 0
             for r in records:
@@ -108,11 +105,11 @@ class _Erasure(_Resolution):
                     db.execute(_INSERT_LIFT, fields)
             return added
 
-    def erased_ids(self, ids: Collection[str] | None = None) -> dict[str, str]:
+    def erased_ids(self, ids: list[str] | None) -> dict[str, str]:
         with self._lock:
             if ids is None:
                 return dict(self._db.execute("SELECT id, erasure_id FROM erased ORDER BY id").fetchall())
             found: dict[str, str] = {}
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in _chunks(ids):
                 found.update(self._db.execute(_ERASED_AMONG, (_json(list(chunk)),)).fetchall())
             return found

@@ -15,14 +15,13 @@ from graph.facts import has_key_properties
 from graph.schema import Schema, load_schema
 from graph.sqlite_store.base import _is_busy, _SQLiteLoad
 from graph.sqlite_store.ddl import _DDL, _DDL_3, _READ_INDEX_NAMES, _READ_INDEXES, _UPGRADE_2_TO_3, FORMAT_VERSION
-from graph.store_core import StoreCore
 
 log = logging.getLogger(__name__)
 
 _BUSY_TIMEOUT_MS = 10_000  # how long a connection waits for another's write lock before giving up
 
 
-class _Lifecycle(StoreCore):
+class _Lifecycle:
     """Open, upgrade and close the store file; one transaction at a time, or one bulk load."""
 
     def __init__(self, path: str | FilePath, *, schema: Schema | None = None) -> None:
@@ -132,7 +131,7 @@ class _Lifecycle(StoreCore):
             self._db.close()
 
     def __repr__(self) -> str:
-        return f"SQLiteStore({str(self.path)!r})"
+        return f"SQLiteBackend({str(self.path)!r})"
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

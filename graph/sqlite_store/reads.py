@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from graph.facts import facts_asked, fill_properties, links_beyond_facts
@@ -67,7 +67,7 @@ class _Reads(_Lifecycle):
             if (r := rows.get(i)) is not None
         ]
 
-    def find_by_source(self, source: str, record_ids: Collection[str], *, kind: str) -> dict[str, str]:
+    def find_by_source(self, source: str, record_ids: list[str], kind: str) -> dict[str, str]:
         found: dict[str, str] = {}
         with self._lock:
             for chunk in _chunks(sorted(set(record_ids))):
@@ -117,7 +117,7 @@ class _Reads(_Lifecycle):
         }
         return facts_asked(self.schema, ids, links)
 
-    def _search(self, query: str, kinds: list[str] | None, limit: int) -> list[Entity]:
+    def search(self, query: str, kinds: list[str] | None, limit: int) -> list[Entity]:
         kinds_json = _json_list(kinds)
         with self._lock:
             if len(query) >= 3:

@@ -53,7 +53,7 @@ class _Resolution(_Writes):
                 yield Link(lid, k, src, dst, json.loads(props), prov.get(lid, ()), first, last)
             after = rows[-1][0]
 
-    def set_canonical(self, assignments: Mapping[str, str], *, run_id: str) -> int:
+    def set_canonical(self, assignments: Mapping[str, str]) -> int:
         with self._transaction() as db:
             db.execute("DELETE FROM assign")
             db.execute("DELETE FROM changed")
@@ -85,7 +85,6 @@ class _Resolution(_Writes):
             changed = int(db.execute("SELECT count(*) FROM changed").fetchone()[0])
             db.execute("DELETE FROM assign")
             db.execute("DELETE FROM changed")
-        log.info("resolution run %s moved %d records", run_id, changed)
         return changed
 
     @staticmethod
@@ -97,7 +96,7 @@ class _Resolution(_Writes):
                 held[entity_id] = (kind, canonical)
         return held
 
-    def _keep_judgement(self, judgement: Judgement) -> None:
+    def keep_judgement(self, judgement: Judgement) -> None:
         a, b = judgement.first, judgement.second
         with self._transaction() as db:
             if db.execute("SELECT count(*) FROM entities WHERE id IN (?, ?)", (a, b)).fetchone()[0] != 2:

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from graph.records import ResultTable
 from graph.sqlite_store.erasure import _Erasure
-from graph.store_core import prepare_results
+from graph.store_core import PreparedResults
 
 
 class _Results(_Erasure):
     """Saved analysis results."""
 
-    def save_results(self, name: str, rows: Sequence[Mapping[str, Any]], *, run_id: str | None = None) -> ResultTable:
-        prepared = prepare_results(name, rows, run_id)
-        run_id, created_at = prepared.run_id, prepared.created_at
+    def save_results(self, prepared: PreparedResults) -> None:
+        name, run_id, created_at = prepared.name, prepared.run_id, prepared.created_at
         encoded = [(name, run_id, *row) for row in prepared.rows]
         with self._transaction() as db:
             db.execute("DELETE FROM result_rows WHERE name = ? AND run_id = ?", (name, run_id))
@@ -29,9 +26,8 @@ class _Results(_Erasure):
             db.executemany(
                 "INSERT INTO result_rows(name, run_id, row_no, entity_id, data) VALUES (?, ?, ?, ?, ?)", encoded
             )
-        return prepared.table
 
-    def read_results(self, name: str, *, run_id: str | None = None) -> ResultTable | None:
+    def read_results(self, name: str, run_id: str | None) -> ResultTable | None:
         with self._lock:
             run = self._db.execute(
                 "SELECT run_id, created_at FROM result_runs WHERE name = ?1 AND (?2 IS NULL OR run_id = ?2) "

@@ -57,21 +57,21 @@ class _Walks(_Reads):
             raise UnknownEntity(f"no entity with id {entity_id!r}")
         return str(row[0])
 
-    def _neighbourhood(self, entity_id: str, walk: Walk) -> tuple[list[Entity], list[Link], bool]:
+    def neighbourhood(self, entity_id: str, walk: Walk) -> tuple[list[Entity], list[Link], bool]:
         with self._lock:
             entity_id = self._canonical(entity_id)
             neighbours = self._neighbours(walk.kinds, walk.link_kinds)
             reach = walk_neighbourhood(entity_id, neighbours, hops=walk.steps, max_nodes=walk.cap)
             return self.get_entities(reach.entity_ids), self.get_links(reach.link_ids), reach.truncated
 
-    def _shortest_paths(self, source_id: str, target_id: str, walk: Walk) -> list[Path]:
+    def shortest_paths(self, source_id: str, target_id: str, walk: Walk) -> list[Path]:
         with self._lock:
             source_id = self._canonical(source_id)
             target_id = self._canonical(target_id)
             neighbours = self._neighbours(walk.kinds, walk.link_kinds, by_kind=True)
             return find_shortest_paths(source_id, target_id, neighbours, max_hops=walk.steps, max_paths=walk.cap)
 
-    def _to_networkx(
+    def to_networkx(
         self, kinds: list[str] | None, link_kinds: list[str] | None, entity_ids: list[str] | None, provenance: bool
     ) -> nx.MultiDiGraph:
         """The graph (or the part the filters select) as a MultiDiGraph keyed by link id.

@@ -9,18 +9,8 @@ from typing import Any
 from graph.contract import refuse_erased
 from graph.errors import StoreError
 from graph.records import UpsertSummary
+from graph.sqlite_store import queries as sql  # the statements, by name: sql._UPSERT_ENTITY ...
 from graph.sqlite_store.base import _first_two, _further_sources, _json, _patch, _source_rows
-from graph.sqlite_store.queries import (
-    _ANY_MERGED,
-    _ERASED_AMONG,
-    _HELD_ENTITIES,
-    _HELD_LINKS,
-    _INSERT_PROVENANCE,
-    _KINDS_OF,
-    _UPSERT_ENTITY,
-    _UPSERT_LINK,
-    _UPSERT_LINK_UNMERGED,
-)
 from graph.sqlite_store.walks import _Walks
 from graph.store_core import PreparedEntity, PreparedLink, check_link_ends
 
@@ -30,7 +20,7 @@ log = logging.getLogger(__name__)
 class _Writes(_Walks):
     """Upserting a batch."""
 
-    def _write_batch(self, entities: list[PreparedEntity], links: list[PreparedLink]) -> UpsertSummary:
+    def write_batch(self, entities: list[PreparedEntity], links: list[PreparedLink]) -> UpsertSummary:
         entity_rows, entity_prov, terms = self._prepare_entities(entities)
         link_rows, link_prov = self._prepare_links(links)
         # in key order, so that consecutive rows land on neighbouring pages of each index
@@ -42,19 +32,19 @@ class _Writes(_Walks):
             with self._transaction() as db:
                 # how many of the batch's ids exist already (counting whole tables would grow with the store)
                 entity_ids = _json(list(batch_kinds))
-                erased = db.execute(_ERASED_AMONG, (entity_ids,)).fetchone()
+                erased = db.execute(sql._ERASED_AMONG, (entity_ids,)).fetchone()
                 if erased is not None:
                     raise refuse_erased(batch_kinds[erased[0]], erased[0], erased[1])
-                held_e = {r[0]: r[1:] for r in db.execute(_HELD_ENTITIES, (entity_ids,))}
-                held_l = {r[0]: r[1:] for r in db.execute(_HELD_LINKS, (_json(list({r[0] for r in link_rows})),))}
-                db.executemany(_UPSERT_ENTITY, entity_rows)
-                db.executemany(_INSERT_PROVENANCE, _further_sources(entity_rows, entity_prov, held_e))
+                held_e = {r[0]: r[1:] for r in db.execute(sql._HELD_ENTITIES, (entity_ids,))}
+                held_l = {r[0]: r[1:] for r in db.execute(sql._HELD_LINKS, (_json(list({r[0] for r in link_rows})),))}
+                db.executemany(sql._UPSERT_ENTITY, entity_rows)
+                db.executemany(sql._INSERT_PROVENANCE, _further_sources(entity_rows, entity_prov, held_e))
                 self._add_search_terms(db, terms)
-                stored_kinds = dict(db.execute(_KINDS_OF, (_json(ends_elsewhere),))) if ends_elsewhere else {}
+                stored_kinds = dict(db.execute(sql._KINDS_OF, (_json(ends_elsewhere),))) if ends_elsewhere else {}
                 check_link_ends(self.schema, (p.link for p in links), {**stored_kinds, **batch_kinds})
-                merged = db.execute(_ANY_MERGED).fetchone() is not None
-                db.executemany(_UPSERT_LINK if merged else _UPSERT_LINK_UNMERGED, link_rows)
-                db.executemany(_INSERT_PROVENANCE, _further_sources(link_rows, link_prov, held_l))
+                merged = db.execute(sql._ANY_MERGED).fetchone() is not None
+                db.executemany(sql._UPSERT_LINK if merged else sql._UPSERT_LINK_UNMERGED, link_rows)
+                db.executemany(sql._INSERT_PROVENANCE, _further_sources(link_rows, link_prov, held_l))
         except sqlite3.Error as exc:
             raise StoreError(f"batch rolled back: {exc}") from exc
         distinct_e = len(batch_kinds)

@@ -21,8 +21,8 @@ from pathlib import Path
 from common.settings import ledger_path, rejects_path
 from geodata.gazetteer import Gazetteer
 from graph import GraphError, GraphStore, now_iso
+from graph.contract import BulkLoad, EachBatchCommits
 from graph.merge import coalesce_entities
-from graph.store import BulkLoad, EachBatchCommits
 from ingest.defaults import DEFAULT_CHUNK, DEFAULT_COMMIT_ROWS
 from ingest.errors import IngestError, ReaderError
 from ingest.ledger import Checkpoint, Ledger, Reject, file_digest

@@ -7,7 +7,8 @@ import sqlite3
 from pathlib import Path
 
 from graph import Provenance, new_entity, new_link
-from graph.sqlite_store import FORMAT_VERSION, SQLiteStore
+from graph.sqlite_store import FORMAT_VERSION
+from graph.store import GraphStore, open_sqlite
 
 NOMINALS = Provenance("police.nominals", "N-1", "2026-01-05T10:00:00+00:00", "run-1", "B2")
 CARE = Provenance("care.children", "C-7", "2026-01-06T09:00:00+00:00", "run-2")
@@ -19,7 +20,7 @@ def _rows(path: Path, sql: str, *params: str) -> list[tuple]:
         return db.execute(sql, params).fetchall()
 
 
-def _world(store: SQLiteStore) -> tuple[str, str, str]:
+def _world(store: GraphStore) -> tuple[str, str, str]:
     a = new_entity("Person", {"ref": "A", "full_name": "Person A"}, provenance=NOMINALS)
     b = new_entity("Person", {"ref": "B", "full_name": "Person B"}, provenance=NOMINALS)
     link = new_link("ASSOCIATE_OF", a.id, b.id, provenance=NOMINALS)
@@ -33,7 +34,7 @@ def _world(store: SQLiteStore) -> tuple[str, str, str]:
 
 def test_a_fact_from_one_source_row_is_one_stored_row(tmp_path: Path) -> None:
     path = tmp_path / "graph.db"
-    with SQLiteStore(path) as store:
+    with open_sqlite(path) as store:
         a, b, link = _world(store)
         assert [p.source for p in store.get_entity(a).provenance] == ["police.nominals", "care.children"]
         assert store.get_entity(b).provenance == (NOMINALS,)
@@ -48,7 +49,7 @@ def test_a_fact_from_one_source_row_is_one_stored_row(tmp_path: Path) -> None:
 
 
 def test_erasure_counts_inline_sources(tmp_path: Path) -> None:
-    with SQLiteStore(tmp_path / "graph.db") as store:
+    with open_sqlite(tmp_path / "graph.db") as store:
         a, _, _ = _world(store)
         record = store.erase_entity(a, reason="court_order", reference="REF-1")
         # Person A: nominals (inline) and care; the link: nominals (inline), care, associations
@@ -71,14 +72,14 @@ def _downgrade_to_format_2(path: Path) -> None:
 
 def test_a_format_2_store_is_upgraded_when_opened(tmp_path: Path) -> None:
     path = tmp_path / "graph.db"
-    with SQLiteStore(path) as store:
+    with open_sqlite(path) as store:
         a, b, link = _world(store)
         before = (store.get_entities([a, b]), store.get_link(link), store.counts())
     _downgrade_to_format_2(path)
     assert _rows(path, "SELECT count(*) FROM provenance") == [(6,)]
     with sqlite3.connect(path) as db:
         format_2_dump = list(db.iterdump())
-    with SQLiteStore(path) as store:
+    with open_sqlite(path) as store:
         assert (store.get_entities([a, b]), store.get_link(link), store.counts()) == before
         assert store.find_by_source("care.children", ["C-7"], kind="Person") == {"C-7": a}
     assert _rows(path, "SELECT value FROM meta WHERE key = 'format'") == [(FORMAT_VERSION,)] == [("3",)]
@@ -89,7 +90,7 @@ def test_a_format_2_store_is_upgraded_when_opened(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir() if "bak" in p.name) == [kept.name]  # no partial copy left
     with sqlite3.connect(kept) as db:
         assert list(db.iterdump()) == format_2_dump
-    with SQLiteStore(path):
+    with open_sqlite(path):
         pass  # opening the upgraded store again leaves the copy alone
     with sqlite3.connect(kept) as db:
         assert list(db.iterdump()) == format_2_dump
