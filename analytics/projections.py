@@ -260,7 +260,7 @@ def _tie_through_imported(
 
 def _number(value: object, default: float) -> float:
     try:
-        return float(value) if value is not None and value != "" else default  # type: ignore[arg-type]
+        return float(value) if isinstance(value, int | float | str) and value != "" else default
     except (TypeError, ValueError):
         return default
 

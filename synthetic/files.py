@@ -118,23 +118,23 @@ def plant_bad_rows(export: Export, rng: np.random.Generator) -> None:
         if defect == "exact_duplicate":
             duplicates.append(i)
             continue
-        j = col.get(column)
+        j = col[column]
         if defect in ("missing_key", "missing_name"):
-            row[j] = ""  # type: ignore[index]
+            row[j] = ""
         elif defect == "impossible_date":
-            row[j] = IMPOSSIBLE_DATES[export.date_columns[column]]  # type: ignore[index]
+            row[j] = IMPOSSIBLE_DATES[export.date_columns[column]]
         elif defect == "future_date":
-            row[j] = FUTURE_DATES[export.date_columns[column]]  # type: ignore[index]
+            row[j] = FUTURE_DATES[export.date_columns[column]]
         elif defect == "malformed_postcode":
-            row[j] = str(rng.choice(["ZZ? 1A", "1ZZ 1AA", "ZZ1 1A1", "POSTCODE"]))  # type: ignore[index]
+            row[j] = str(rng.choice(["ZZ? 1A", "1ZZ 1AA", "ZZ1 1A1", "POSTCODE"]))
         elif defect == "malformed_vrm":
-            row[j] = str(rng.choice(["Z!", "?", "ZZZZZZZZZZZZ1"]))  # type: ignore[index]
+            row[j] = str(rng.choice(["Z!", "?", "ZZZZZZZZZZZZ1"]))
         elif defect == "malformed_phone":
-            row[j] = str(rng.choice(["07700 9001", "phone", "+44 12"]))  # type: ignore[index]
+            row[j] = str(rng.choice(["07700 9001", "phone", "+44 12"]))
         elif defect == "unknown_value":
-            row[j] = str(rng.choice(["Unknown-99", "??", "N/K/X"]))  # type: ignore[index]
+            row[j] = str(rng.choice(["Unknown-99", "??", "N/K/X"]))
         elif defect == "unknown_reference":
-            row[j] = "XX0000000"  # type: ignore[index]
+            row[j] = "XX0000000"
         spoilt[i] = (defect, column)
     for i in reversed(duplicates):
         export.rows.insert(i + 1, list(export.rows[i]))

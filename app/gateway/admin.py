@@ -117,12 +117,13 @@ class AdminReads(GatewayBase):
         self._allow("view_ingest", "ingest runs")
         rows = []
         for run_id, started, summary in ledger.runs():
+            files = summary.get("files")
             rows.append(
                 {
                     "run_id": run_id,
                     "started_at": started,
                     **{k: summary.get(k) for k in ("rows_read", "rows_loaded", "rows_rejected", "seconds")},
-                    "files": len(summary.get("files") or []),  # type: ignore[arg-type]
+                    "files": len(files) if isinstance(files, list) else 0,
                 }
             )
         self._log("ingest runs", (), "shown", detail=f"{len(rows)} runs")

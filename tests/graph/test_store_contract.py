@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 import pytest
@@ -333,8 +333,8 @@ def chain(store: GraphStore) -> list[Entity]:
     return [*people, car, phone]
 
 
-def _ids(entities: object) -> set[str]:
-    return {e.id for e in entities}  # type: ignore[attr-defined]
+def _ids(entities: Iterable[Entity]) -> set[str]:
+    return {e.id for e in entities}
 
 
 def test_neighbourhood_by_hops(store: GraphStore, chain: list[Entity]) -> None:
