@@ -35,6 +35,7 @@ from graph.schema import Schema
 from graph.sqlite_store import SQLiteBackend
 from graph.store_core import (
     Walk,
+    collector_paused,
     kinds_param,
     neighbourhood_note,
     prepare_entities,
@@ -86,7 +87,8 @@ class GraphStore:
             InvalidRecord: a property does not fit the schema, a fact has no source, an entity was
                 erased, or a link's end is unknown or of a kind it cannot join.
         """
-        return self._backend.write_batch(prepare_entities(self.schema, entities), prepare_links(self.schema, links))
+        with collector_paused():
+            return self._backend.write_batch(prepare_entities(self.schema, entities), prepare_links(self.schema, links))
 
     def bulk_load(self) -> AbstractContextManager[BulkLoad]:
         """A long load of many upserts, for a store to write faster than batch by batch.

@@ -10,9 +10,12 @@ merge is in :mod:`graph.merge`.)
 
 from __future__ import annotations
 
+import gc
 import json
+import threading
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -47,6 +50,37 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 def kinds_param(kinds: Collection[str] | None) -> list[str] | None:
     """A kind filter as a query parameter: sorted and each once, or None for every kind."""
     return None if kinds is None else sorted(set(kinds))
+
+
+_paused = threading.Lock()
+_pausers = 0  # batches under way with the collector paused (threads share one collector)
+_paused_by_us = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a batch is prepared and written.
+
+    A batch allocates several containers a record, none in a cycle (refcounting frees them), and
+    the collector would otherwise run every few hundred allocations and, every so often, walk the
+    caller's whole heap: on ``benchmarks/bench_store.py`` that is 10 to 14 full collections. The
+    collector is paused once for all threads and resumed when the last batch ends, and only if it
+    was running before (an ingest pauses it for a whole load and collects at its commits).
+    """
+    global _pausers, _paused_by_us
+    with _paused:
+        if _pausers == 0 and gc.isenabled():
+            gc.disable()
+            _paused_by_us = True
+        _pausers += 1
+    try:
+        yield
+    finally:
+        with _paused:
+            _pausers -= 1
+            if _pausers == 0 and _paused_by_us:
+                _paused_by_us = False
+                gc.enable()
 
 
 @dataclass(slots=True)  # not frozen: made for every record of a load, and frozen init costs a setattr a field
@@ -195,6 +229,7 @@ __all__ = [
     "check_assignments",
     "check_link_ends",
     "chunks",
+    "collector_paused",
     "kinds_param",
     "neighbourhood_note",
     "prepare_entities",

@@ -26,8 +26,10 @@ _json = to_json
 
 def _patch(clean: Mapping[str, Any], encoded: str) -> str:
     """What a record lays over a stored one (graph.merge.non_empty), as JSON; usually all of it."""
-    kept = non_empty(clean)
-    return encoded if len(kept) == len(clean) else _json(kept)
+    for value in clean.values():
+        if value is None or value == "" or value == []:
+            return _json(non_empty(clean))
+    return encoded
 
 
 def _json_list(values: Collection[str] | None) -> str | None:
