@@ -63,7 +63,7 @@ def collector_paused() -> Iterator[None]:
 
     A batch allocates several containers a record, none in a cycle (refcounting frees them), and
     the collector would otherwise run every few hundred allocations and, every so often, walk the
-    caller's whole heap: on ``benchmarks/bench_store.py`` that is 10 to 14 full collections. The
+    caller's whole heap (one run of ``benchmarks/bench_store.py`` made 14 full collections). The
     collector is paused once for all threads and resumed when the last batch ends, and only if it
     was running before (an ingest pauses it for a whole load and collects at its commits).
     """
