@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
 
 class StoreBackend(Protocol):
-    """The primitives of one database. Ids and kind filters arrive as lists (sorted, each once);
-    a kind filter of None means every kind."""
+    """The primitives of one database. Kind filters arrive sorted and each once (None: every
+    kind); lists of ids to read may repeat an id, and a backend answers each id once, in the order
+    asked (it reads them so for its own walks and searches too). Erased ids arrive sorted, each once."""
 
     url: str
     schema: Schema

@@ -107,7 +107,7 @@ class GraphStore:
         ids not held are left out. A canonical entity's provenance includes its merged records'.
         A merged entity's properties are its canonical record's, filled in by its other records'
         (:func:`graph.facts.fill_properties`)."""
-        return self._backend.get_entities(list(dict.fromkeys(entity_ids)))
+        return self._backend.get_entities(list(entity_ids))
 
     def get_entity(self, entity_id: str) -> Entity | None:
         """The entity; for a record merged by resolution, the entity it was merged into."""
@@ -118,7 +118,7 @@ class GraphStore:
         """The facts of these links, in the order asked, each once (ids not held are left out):
         parallel links of one kind between the same two entities (:mod:`graph.facts`) are answered
         by one link under the first one's id, with all their sources."""
-        return self._backend.get_links(list(dict.fromkeys(link_ids)))
+        return self._backend.get_links(list(link_ids))
 
     def get_link(self, link_id: str) -> Link | None:
         found = self.get_links([link_id])
@@ -127,11 +127,11 @@ class GraphStore:
     def find_by_source(self, source: str, record_ids: Collection[str], *, kind: str) -> dict[str, str]:
         """Map source record ids to the id of the ``kind`` entity each record made (as loaded,
         before resolution). Records that made no such entity are left out."""
-        return self._backend.find_by_source(source, sorted(set(record_ids)), kind)
+        return self._backend.find_by_source(source, list(record_ids), kind)
 
     def canonical_ids(self, entity_ids: Iterable[str]) -> dict[str, str]:
         """The canonical entity id of each id held (itself when it stands alone)."""
-        return self._backend.canonical_ids(sorted(set(entity_ids)))
+        return self._backend.canonical_ids(list(entity_ids))
 
     def counts(self) -> Counts:
         """Entities (canonical only: merged records are not counted again) and facts (parallel links
