@@ -194,9 +194,10 @@ class GraphStore:
         ``kind``, ``first_seen``, ``last_seen`` and the properties. With ``provenance=True`` nodes and
         edges also carry ``provenance``: a list of (source, record_id, grading).
         """
-        return self._backend.to_networkx(
-            kinds_param(kinds), kinds_param(link_kinds), kinds_param(entity_ids), provenance
-        )
+        with collector_paused():  # a node or edge makes a few dicts, none in a cycle
+            return self._backend.to_networkx(
+                kinds_param(kinds), kinds_param(link_kinds), kinds_param(entity_ids), provenance
+            )
 
     # -- entity resolution: records stay; a canonical entity stands for the records merged into it
 
