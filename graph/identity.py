@@ -70,7 +70,11 @@ def entity_label(schema: Schema, kind: str, properties: Mapping[str, Any]) -> st
 def carries_label(schema: Schema, kind: str, properties: Mapping[str, Any]) -> bool:
     """Whether a record has any of its kind's label properties (else its label is only its key,
     which never replaces a stored label when records merge)."""
-    return any(properties.get(p) not in (None, "") for p in schema.entity_kind(kind).label)
+    for name in schema.entity_kind(kind).label:  # a loop, not any(): called for every record of a load
+        value = properties.get(name)
+        if value is not None and value != "":
+            return True
+    return False
 
 
 def oriented_ends(schema: Schema, kind: str, source: str, target: str) -> tuple[str, str]:
