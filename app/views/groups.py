@@ -50,10 +50,11 @@ st.write(
 )
 navigation.link("network", "Open the network around its organiser", entity=str(profile.entity_id))
 st.caption("Select a row (the box at its left) to open that person's, asset's or event's profile.")
+key_players = stored_rows(view.key_players)  # one list: its download keeps the columns its table showed
 tabs = st.tabs(["Key players", "Disruption plan and options", "Members and assets", "Timeline", "Briefing"])
 with tabs[0]:
     navigation.entity_table(
-        stored_rows(view.key_players),
+        key_players,
         key=f"key-players-{choice}",
         columns=[
             "rank_in_group",
@@ -201,7 +202,7 @@ with tabs[4]:
             [
                 ("Summary", [summary], list(summary)),
                 (plan_heading, stored_rows(plan), ["step", "action", "reasons"]),
-                ("Key players", stored_rows(view.key_players), ["rank_in_group", "label", "score", "reasons"]),
+                ("Key players", key_players, ["rank_in_group", "label", "score", "reasons"]),
                 ("Disruption options", stored_rows(options), ["rank", "label", "score", "reasons", "note"]),
                 ("Members", stored_rows(profile.members), ["label", "role", "membership", "membership_reason"]),
                 ("Timeline", view.timeline, ["date", "kind", "label", "who"]),
@@ -225,7 +226,7 @@ with tabs[4]:
         on_click="ignore",
     )
     widgets.downloads(
-        stored_rows(view.key_players),
+        key_players,
         name=f"key-players-{choice}",
         on_export=lambda: gw.note_export(f"key players {choice}", ids),
     )

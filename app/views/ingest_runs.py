@@ -16,7 +16,8 @@ try:
     rejects = gw.rejected_rows(ledger)
 finally:
     ledger.close()
-# The export's folder and name, not the server's path to it; "line" as the licensing check says it.
+# The export's folder and name, not the server's path to it (in the download too, which keeps the
+# table's columns because it is given the same rows); "line" as the licensing check says it.
 shown = [{**r, "file": "/".join(Path(str(r["file"])).parts[-2:])} for r in rejects]
 widgets.table(shown, columns=["source", "file", "row", "column", "reason", "run_id"], column_config={"row": "Line"})
-widgets.downloads(rejects, name="rejected-rows", on_export=lambda: gw.note_export("rejected rows", []))
+widgets.downloads(shown, name="rejected-rows", on_export=lambda: gw.note_export("rejected rows", []))

@@ -1,6 +1,7 @@
 """The analyst's tasks on groups, the network and connecting paths, typed and clicked as a person does.
 
-- Open Groups, choose a group, select a key player and land on their profile.
+- Open Groups, choose a group, save its key players as CSV with the columns in the order the table
+  shows them, then select a key player and land on their profile.
 - Centre the network on a person found by name, click a node, expand around it and see its
   neighbours join the same chart (the nodes drawn before are still there, in the same chart).
 - Find a path from a child to a suspect, picking both ends by name, and see the path's steps.
@@ -8,6 +9,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -96,7 +99,18 @@ def test_analyst_opens_a_group_and_lands_on_a_key_players_profile(
     page.get_by_text(f"Periphery ({wanted['size'] - wanted['core_size']}): family, neighbours").wait_for()
     _whole_page(page, "group-members", tmp_path)
     page.get_by_role("tab", name="Key players").click()
-    _select_row(page, 1, 0)  # the first key player (table 0 lists the groups)
+    grid = page.locator("[data-testid='stDataFrame']").nth(1)  # table 0 lists the groups
+    grid.locator("[role='gridcell']").first.wait_for(state="attached", timeout=30000)
+    shown = [t.strip() for t in grid.locator("[role='columnheader']").all_text_contents() if t.strip()]
+    page.get_by_role("tab", name="Briefing").click()
+    with page.expect_download(timeout=30000) as got:
+        page.get_by_role("button", name=f"key-players-{wanted['group_id']}.csv").click()
+    saved = tmp_path / got.value.suggested_filename
+    got.value.save_as(saved)
+    header = next(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    assert len(shown) >= 3 and header[: len(shown)] == shown, (shown, header)  # the grid draws the first few
+    page.get_by_role("tab", name="Key players").click()
+    _select_row(page, 1, 0)  # the first key player
     page.get_by_role("heading", name="Profile and timeline").wait_for(timeout=30000)
     page.get_by_text(str(player["label"])).first.wait_for(timeout=30000)
     assert "/profile" in page.url and f"entity={player['entity_id']}" in page.url
